@@ -1,0 +1,104 @@
+# Labour-mobility scenarios: the analysis as a DAG.
+#
+#   make reports   venv -> raw data -> processed tables -> executed notebooks -> HTML
+#   make test      venv -> raw data -> processed tables -> pytest (unit tests + nbval)
+#
+# Every target is a real file, so a second run does no work.  A failed step
+# leaves no up-to-date-looking target (.DELETE_ON_ERROR and temporary files).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DELETE_ON_ERROR:
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-builtin-rules
+
+PYTHON_BOOT ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+KERNEL := labour-mobility
+INSTALLED := $(VENV)/.installed
+RAW_MANIFEST := data/raw/MANIFEST.json
+PROCESSED_MANIFEST := data/processed/manifest.json
+
+# What each stage reads: rebuilding happens only when one of these changes.
+FETCH_INPUTS := analysis/sources.yml analysis/sources.py
+BUILD_INPUTS := analysis/wpp.py analysis/locations.py analysis/groups.yml analysis/sources.py
+PACKAGE_FILES := $(sort $(wildcard analysis/*.py analysis/*.yml analysis/scenarios/*.yml))
+NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
+REPORT_NAMES := $(notdir $(basename $(NOTEBOOKS)))
+REPORT_NOTEBOOKS := $(REPORT_NAMES:%=reports/%.ipynb)
+REPORT_HTML := $(REPORT_NAMES:%=reports/%.html)
+
+.PHONY: help install data reports test lab clean distclean lock benchmark notebooks
+
+help: ## show this help
+	@echo "Labour-mobility scenarios. Main commands:"
+	@echo "  make reports   build everything and write reports/<name>.html"
+	@echo "  make test      run the unit tests and nbval on the committed notebooks"
+	@echo
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-11s %s\n", $$1, $$2}'
+	@echo
+	@echo "Without internet, set LMS_DATA_MIRROR to a folder laid out like shared/data."
+
+install: $(INSTALLED) ## create .venv, install the package (pinned) and register the Jupyter kernel
+
+$(INSTALLED): pyproject.toml constraints.txt
+	@test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
+	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (labour-mobility)" >/dev/null
+	@touch $@
+
+data: $(PROCESSED_MANIFEST) ## fetch and verify the raw files, then build data/processed
+
+$(RAW_MANIFEST): $(FETCH_INPUTS) | $(INSTALLED)
+	$(PY) -m analysis fetch
+
+$(PROCESSED_MANIFEST): $(RAW_MANIFEST) $(BUILD_INPUTS) $(INSTALLED)
+	$(PY) -m analysis build
+
+reports: $(REPORT_HTML) ## execute every notebook with papermill into reports/ (ipynb + HTML, code hidden)
+
+# papermill writes to a temporary name; on failure the executed notebook is
+# kept as reports/<name>.failed.ipynb for inspection and the target is not made.
+reports/%.ipynb: notebooks/%.ipynb $(PROCESSED_MANIFEST) $(PACKAGE_FILES) $(INSTALLED)
+	@mkdir -p reports
+	@rm -f reports/$*.failed.ipynb
+	$(PY) -m papermill -k $(KERNEL) --no-progress-bar notebooks/$*.ipynb reports/$*.tmp.ipynb \
+	  || { mv -f reports/$*.tmp.ipynb reports/$*.failed.ipynb 2>/dev/null; echo "papermill failed: see reports/$*.failed.ipynb" >&2; exit 1; }
+	@mv reports/$*.tmp.ipynb $@
+
+reports/%.html: reports/%.ipynb
+	$(VENV)/bin/jupyter nbconvert --log-level=WARN --to html --no-input --output $*.tmp --output-dir reports $<
+	@mv reports/$*.tmp.html $@
+
+test: $(PROCESSED_MANIFEST) $(INSTALLED) ## unit tests and nbval on the committed notebooks
+	$(PY) -m pytest
+
+lab: $(PROCESSED_MANIFEST) $(INSTALLED) ## JupyterLab on the project kernel
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+
+benchmark: $(PROCESSED_MANIFEST) $(INSTALLED) ## time the projection engine
+	$(PY) benchmarks/bench_projection.py
+
+notebooks: $(PROCESSED_MANIFEST) $(INSTALLED) ## re-execute the committed notebooks in place (their default parameters), for nbval
+	for notebook in $(NOTEBOOKS); do \
+	  $(VENV)/bin/jupyter nbconvert --log-level=WARN --to notebook --execute --inplace \
+	    --ExecutePreprocessor.kernel_name=$(KERNEL) --ExecutePreprocessor.timeout=600 "$$notebook"; \
+	done
+
+clean: ## remove reports and processed tables (raw files and .venv stay)
+	rm -rf reports/*.ipynb reports/*.html .pytest_cache .hypothesis
+	find data/processed -mindepth 1 ! -name .gitkeep -delete
+	find . -name __pycache__ -type d -prune -not -path './.venv/*' -exec rm -rf {} +
+
+distclean: clean ## also remove the raw files and .venv
+	find data/raw -mindepth 1 ! -name .gitkeep -delete
+	rm -rf $(VENV)
+
+lock: ## re-resolve dependencies from pyproject.toml in a scratch venv and rewrite constraints.txt
+	rm -rf .lock-venv && $(PYTHON_BOOT) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet -e '.[test]'
+	{ echo "# Exact versions of every package (transitive too), so outputs do not drift."; \
+	  echo "# Regenerate with \`make lock\` after changing dependencies in pyproject.toml."; \
+	  .lock-venv/bin/pip freeze --exclude-editable | grep -v '^-e'; } > constraints.txt.tmp
+	mv constraints.txt.tmp constraints.txt && rm -rf .lock-venv

@@ -1,0 +1,120 @@
+"""Command line: a thin layer over the package.
+
+    python -m analysis fetch            # raw files into data/raw (mirror or pinned URLs)
+    python -m analysis build            # processed Parquet tables into data/processed
+    python -m analysis working-age --location Africa --ages 15-64 --years 2025,2055 --variant medium
+
+Usage errors (unknown location, malformed age band, year outside the data,
+unknown variant, …) exit with status 2 and one line on stderr saying what is
+wrong and what is valid.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Sequence
+
+from analysis import paths
+
+
+class UsageError(Exception):
+    """Bad command-line input; reported in one line with exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit status 2
+        command = " ".join(self.prog.split()[1:])
+        raise UsageError(f"{message} (see `python -m analysis {command + ' ' if command else ''}--help`)")
+
+
+def _split_list(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _parse_years(text: str) -> list[int]:
+    years = []
+    for part in _split_list(text):
+        try:
+            years.append(int(part))
+        except ValueError:
+            raise UsageError(f"year {part!r} is not a whole number; give years like 2025,2055 (1950, 1955, …, 2100)") from None
+    if not years:
+        raise UsageError("no years given; give years like 2025,2055 (1950, 1955, …, 2100)")
+    return years
+
+
+def _cmd_fetch(args: argparse.Namespace) -> int:
+    from analysis import sources
+
+    sources.fetch(progress=print)
+    return 0
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from analysis import wpp
+
+    wpp.build(progress=print)
+    return 0
+
+
+def _cmd_working_age(args: argparse.Namespace) -> int:
+    from analysis import indicators
+
+    band = indicators.parse_age_band(args.ages)
+    years = indicators.check_years(_parse_years(args.years))
+    variants = indicators.check_variants(_split_list(args.variant))
+    locations = indicators.resolve_locations(args.location or ["Africa"])
+    table = indicators.working_age_table(locations, band.label, years, variants)
+    table["population"] = table["population"].round().astype("int64")
+    table.to_csv(sys.stdout, index=False, lineterminator="\n")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="analysis", description="Labour-mobility scenarios from WPP 2024 and related data.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    fetch = commands.add_parser("fetch", help="fetch and verify the raw data files",
+                                description=f"Fetch raw files into data/raw; set {paths.MIRROR_ENV} to copy from a local mirror.")
+    fetch.set_defaults(run=_cmd_fetch)
+
+    build = commands.add_parser("build", help="build the processed tables from the raw files")
+    build.set_defaults(run=_cmd_build)
+
+    working = commands.add_parser(
+        "working-age",
+        help="working-age population as CSV",
+        description="Print the population in an age band (persons) as CSV: location, year, variant, ages, population.",
+    )
+    working.add_argument("--location", action="append",
+                         help="name, ISO-3 or M49 code, or group (EU27, GCC, ECOWAS…); repeatable (default Africa)")
+    working.add_argument("--ages", default="15-64", help="age band on 5-year groups, e.g. 15-64, 20-39, 65+ (default 15-64)")
+    working.add_argument("--years", default="2025,2055", help="comma-separated years among 1950, 1955, …, 2100 (default 2025,2055)")
+    working.add_argument("--variant", default="medium", help="medium, low, high or estimates; comma-separated for several (default medium)")
+    working.set_defaults(run=_cmd_working_age)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from analysis.indicators import IndicatorInputError
+    from analysis.locations import UnknownLocationError
+    from analysis.sources import DataFetchError
+    from analysis.wpp import DataNotBuiltError, ValidationError
+
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        return args.run(args)
+    except (UsageError, IndicatorInputError, UnknownLocationError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except (DataFetchError, DataNotBuiltError, ValidationError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # e.g. piped into `head`
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

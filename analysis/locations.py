@@ -1,0 +1,382 @@
+"""Locations: countries, WPP aggregates and the package's own groups.
+
+The locations table gives each WPP location its M49 code, name, ISO-3 code
+(countries), kind, region, sub-region, SDG region and income group.  The
+membership table lists every group each country belongs to: the WPP
+aggregates (World, regions, sub-regions, SDG regions, development and income
+groups, LLDC/SIDS) and the groups kept in ``groups.yml`` (EU27, GCC and
+Africa's regional economic communities), each with its source.
+
+:func:`resolve` turns what a user types ("Kenya", "KEN", 404, "EU27",
+"Western Africa", "ECOWAS") into a :class:`Location`, or raises
+:class:`UnknownLocationError` with close matches.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from analysis import paths
+
+GROUPS_FILE = paths.PACKAGE_DIR / "groups.yml"
+WORLD = 900
+SDG_REGIONS = (1834, 1833, 1831, 1832, 1830, 1835, 1836, 1829)
+INCOME_GROUPS = (1500, 1501, 1502, 1503, 1518)
+DEVELOPMENT_GROUPS = (901, 902, 941, 934, 948)
+INCOME_AGGREGATES = (1500, 1501, 1502, 1503, 1517, 1518, 1859, 5503, 5504)
+SPECIAL_GROUPS = (1636, 1637, 2087, 2088, 2089, 2090, 2091, 2092, 2093, 5502)
+COUNTRY_TYPE = 4
+
+
+class UnknownLocationError(ValueError):
+    """A location could not be resolved; the message offers close matches."""
+
+
+@dataclass(frozen=True)
+class Location:
+    """A resolved location: a country, a WPP aggregate or a package group."""
+
+    id: str  # M49 code as text for WPP locations, the group key otherwise ("EU27")
+    name: str
+    kind: str  # "country", "aggregate" or "group"
+    code: int | None  # M49 code; None for package groups
+    iso3: str | None
+    members: tuple[int, ...]  # M49 codes of member countries (itself for a country)
+    has_data: bool = True  # False when WPP publishes no figures for it (Holy See)
+
+    @property
+    def is_country(self) -> bool:
+        return self.kind == "country"
+
+
+@cache
+def group_definitions() -> dict:
+    """The parsed ``groups.yml``."""
+    with open(GROUPS_FILE, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def normalise(text: str) -> str:
+    """Case-, accent- and punctuation-insensitive form of a name for lookups."""
+    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    text = text.replace("’", "'").casefold()
+    text = re.sub(r"[^a-z0-9+/' ]+", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+# ---------------------------------------------------------------- cleaning
+def clean_locations(
+    unlocations: pd.DataFrame,
+    countrynames: pd.DataFrame,
+    definitions: dict | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Build the locations and membership tables.
+
+    Parameters
+    ----------
+    unlocations : DataFrame
+        Raw ``UNlocations.txt``.
+    countrynames : DataFrame
+        Raw gdidata ``countrynames`` (M49 → ISO-3, other names, EU flag).
+    definitions : dict, optional
+        Parsed ``groups.yml``; the package's own file by default.
+
+    Returns
+    -------
+    locations : DataFrame
+        One row per WPP location.
+    membership : DataFrame
+        ``group_id, group, group_code, group_kind, location_code, source``:
+        one row per (group, member country).
+    """
+    definitions = definitions or group_definitions()
+    raw = unlocations.copy()
+    names = raw.set_index("country_code")["name"]
+    is_country = raw["location_type"] == COUNTRY_TYPE
+    countries = raw[is_country].copy()
+    # Northern America's countries have no sub-region in WPP: the region is its own sub-region.
+    no_subregion = countries["reg_code"] == -1
+    countries.loc[no_subregion, "reg_code"] = countries.loc[no_subregion, "area_code"]
+    countries.loc[no_subregion, "reg_name"] = countries.loc[no_subregion, "area_name"]
+    raw.loc[countries.index, ["reg_code", "reg_name"]] = countries[["reg_code", "reg_name"]]
+
+    cn = countrynames.dropna(subset=["m49"]).copy()
+    cn["m49"] = cn["m49"].astype(int)
+    iso3 = cn.set_index("m49")["iso3"].to_dict()
+    iso3.update({int(k): v for k, v in definitions.get("iso3_overrides", {}).items()})
+    other_names = (
+        cn.melt(id_vars="m49", value_vars=["name", "name_sort", "name_text"])
+        .dropna()
+        .groupby("m49")["value"]
+        .agg(lambda values: "; ".join(sorted(set(values))))
+        .to_dict()
+    )
+
+    agcode_columns = [c for c in raw.columns if c.startswith("agcode_")]
+
+    def group_of(row: pd.Series, candidates: Iterable[int]) -> int | None:
+        for code in candidates:
+            column = f"agcode_{code * 1000}"
+            if column in row and row[column] == code:
+                return code
+        return None
+
+    def aggregate_type(code: int, location_type: int) -> str | None:
+        if location_type == COUNTRY_TYPE:
+            return None
+        if code == WORLD:
+            return "world"
+        if location_type == 2:
+            return "region"
+        if location_type == 3:
+            return "subregion"
+        if code in SDG_REGIONS:
+            return "sdg_region"
+        if code in DEVELOPMENT_GROUPS:
+            return "development_group"
+        if code in INCOME_AGGREGATES:
+            return "income_group"
+        return "special_group"
+
+    records = []
+    for _, row in raw.iterrows():
+        code = int(row["country_code"])
+        country = row["location_type"] == COUNTRY_TYPE
+        sdg = group_of(row, SDG_REGIONS) if country else None
+        income = group_of(row, INCOME_GROUPS) if country else None
+        records.append(
+            {
+                "location_code": code,
+                "name": row["name"],
+                "iso3": iso3.get(code) if country else None,
+                "kind": "country" if country else "aggregate",
+                "aggregate_type": aggregate_type(code, int(row["location_type"])),
+                "region_code": int(row["area_code"]) if country else None,
+                "region": row["area_name"] if country else None,
+                "subregion_code": int(row["reg_code"]) if country else None,
+                "subregion": row["reg_name"] if country else None,
+                "sdg_region_code": sdg,
+                "sdg_region": names.get(sdg) if sdg else None,
+                "income_group_code": income,
+                "income_group": names.get(income) if income else None,
+                "other_names": other_names.get(code) if country else None,
+                "sort_order": int(row["SortOrder"]),
+            }
+        )
+    locations = pd.DataFrame.from_records(records)
+    for column in ("region_code", "subregion_code", "sdg_region_code", "income_group_code"):
+        locations[column] = locations[column].astype("Int32")
+    locations["location_code"] = locations["location_code"].astype("int32")
+    locations["sort_order"] = locations["sort_order"].astype("int32")
+
+    # --- membership: WPP aggregates
+    member_rows = []
+    country_codes = countries["country_code"].astype(int).to_numpy()
+
+    def add(group_code: int, members: Iterable[int]) -> None:
+        for member in members:
+            member_rows.append((str(group_code), names[group_code], group_code, int(member), "WPP 2024 (UNlocations.txt)"))
+
+    add(WORLD, country_codes)
+    for code_column in ("area_code", "reg_code"):
+        for code, block in countries.groupby(code_column):
+            add(int(code), block["country_code"])
+    for column in agcode_columns:
+        code = int(column.split("_")[1]) // 1000
+        add(code, countries.loc[countries[column] == code, "country_code"])
+    derived = definitions.get("derived_aggregates", {}) or {}
+    for code, spec in derived.items():
+        union = set()
+        for part in spec["union_of"]:
+            union |= {m for (gid, _, _, m, _) in member_rows if gid == str(part)}
+        add(int(code), sorted(union))
+
+    # --- membership: the package's groups
+    lookup = {normalise(n): int(c) for c, n in names[is_country.to_numpy()].items()}
+    cn_lookup = {}
+    for code, joined in other_names.items():
+        for name in joined.split("; "):
+            cn_lookup[normalise(name)] = code
+    for key, spec in definitions["groups"].items():
+        if "members" in spec:
+            codes = []
+            for member in spec["members"]:
+                code = lookup.get(normalise(member))
+                if code is None:
+                    close = difflib.get_close_matches(member, list(names[is_country.to_numpy()]), n=3)
+                    raise ValueError(f"groups.yml: {key} member {member!r} is not a WPP country; close: {close}")
+                codes.append(code)
+        else:  # a membership flag in countrynames
+            column = spec["members_from"].split("`")[1]
+            codes = cn.loc[cn[column] == 1, "m49"].astype(int).tolist()
+        for member in codes:
+            member_rows.append((key, key, None, member, spec["source"] + f" (as of {spec['as_of']})"))
+
+    membership = pd.DataFrame(member_rows, columns=["group_id", "group", "group_code", "location_code", "source"])
+    membership = membership.drop_duplicates(["group_id", "location_code"])
+    kind_by_code = locations.set_index("location_code")["aggregate_type"].to_dict()
+    kinds = {key: spec["kind"] for key, spec in definitions["groups"].items()}
+    membership["group_kind"] = [
+        kind_by_code.get(code) if code is not None and not pd.isna(code) else kinds[gid]
+        for gid, code in zip(membership["group_id"], membership["group_code"])
+    ]
+    membership["group_code"] = membership["group_code"].astype("Int32")
+    membership["location_code"] = membership["location_code"].astype("int32")
+    membership = membership[["group_id", "group", "group_code", "group_kind", "location_code", "source"]]
+    return locations, membership.sort_values(["group_id", "location_code"], ignore_index=True)
+
+
+def validate_locations(locations: pd.DataFrame, membership: pd.DataFrame) -> None:
+    """Checks on the locations and membership tables; raises ``ValueError``."""
+    from analysis.wpp import ValidationError, check_unique
+
+    check_unique(locations, ["location_code"], "locations")
+    check_unique(membership, ["group_id", "location_code"], "location_groups")
+    countries = locations[locations["kind"] == "country"]
+    # Income group may be missing: WPP assigns none to Guadeloupe.
+    for column in ("region", "subregion", "sdg_region"):
+        if countries[column].isna().any():
+            raise ValidationError(f"locations: countries without {column}: {countries.loc[countries[column].isna(), 'name'].tolist()}")
+    if countries["iso3"].isna().any():
+        raise ValidationError(f"locations: countries without ISO-3: {countries.loc[countries['iso3'].isna(), 'name'].tolist()}")
+    if countries["iso3"].duplicated().any():
+        raise ValidationError("locations: duplicate ISO-3 codes")
+    sizes = membership.groupby("group_id").size()
+    aggregates = locations.loc[locations["kind"] == "aggregate", "location_code"].astype(str)
+    empty = sorted(set(aggregates) - set(sizes.index))
+    if empty:
+        raise ValidationError(f"location_groups: aggregates without members: {empty}")
+    for key, spec in group_definitions()["groups"].items():
+        expected = spec.get("expected_members")
+        if expected and sizes.get(key, 0) != expected:
+            raise ValidationError(f"location_groups: {key} has {sizes.get(key, 0)} members, expected {expected}")
+    if not set(membership["location_code"]) <= set(countries["location_code"]):
+        raise ValidationError("location_groups: members must be countries")
+
+
+# ---------------------------------------------------------------- loading
+def load_locations(processed_dir: Path | None = None) -> pd.DataFrame:
+    """The processed locations table."""
+    from analysis.wpp import read_table
+
+    return read_table("locations", processed_dir)
+
+
+def load_membership(processed_dir: Path | None = None) -> pd.DataFrame:
+    """The processed membership table (``location_groups``)."""
+    from analysis.wpp import read_table
+
+    return read_table("location_groups", processed_dir)
+
+
+class LocationIndex:
+    """Name, code and alias lookups over the locations and membership tables."""
+
+    def __init__(self, locations: pd.DataFrame, membership: pd.DataFrame, data_codes: Iterable[int] | None = None):
+        self.locations = locations.set_index("location_code", drop=False)
+        self.membership = membership
+        definitions = group_definitions()
+        self.groups = definitions["groups"]
+        data_codes = set(int(c) for c in data_codes) if data_codes is not None else None
+        self._data_codes = data_codes
+        members = membership.groupby("group_id")["location_code"].apply(lambda s: tuple(sorted(int(v) for v in s)))
+        self._members = members.to_dict()
+
+        self._keys: dict[str, str] = {}  # normalised text → location id
+        self._display: dict[str, str] = {}  # location id → display name
+        preferred = {normalise(k): str(v) for k, v in (definitions.get("preferred_codes") or {}).items()}
+        for row in locations.itertuples():
+            lid = str(row.location_code)
+            self._display[lid] = row.name
+            key = normalise(row.name)
+            if key not in self._keys or preferred.get(key) == lid:
+                self._keys[key] = lid
+            self._keys.setdefault(str(row.location_code), lid)
+            if row.kind == "country":
+                if isinstance(row.iso3, str):
+                    self._keys[normalise(row.iso3)] = lid
+                if isinstance(row.other_names, str):
+                    for other in row.other_names.split("; "):
+                        self._keys.setdefault(normalise(other), lid)
+        for alias, target in (definitions.get("aliases") or {}).items():
+            self._keys.setdefault(normalise(alias), self._keys[normalise(target)])
+        for key, spec in self.groups.items():
+            self._display[key] = key
+            for text in [key, spec["name"], *spec.get("aliases", [])]:
+                self._keys.setdefault(normalise(text), key)
+
+    def resolve(self, query: str | int) -> Location:
+        """Resolve a name, ISO-3 code, M49 code or group key to a :class:`Location`.
+
+        Raises
+        ------
+        UnknownLocationError
+            With up to three close matches.
+        """
+        text = str(query).strip()
+        if re.fullmatch(r"\d+(\.0+)?", text):
+            text = str(int(float(text)))
+        lid = self._keys.get(normalise(text))
+        if lid is None:
+            raise UnknownLocationError(self._unknown_message(text))
+        if lid in self.groups:
+            return Location(lid, lid, "group", None, None, self._members[lid])
+        row = self.locations.loc[int(lid)]
+        code = int(row["location_code"])
+        country = row["kind"] == "country"
+        has_data = self._data_codes is None or code in self._data_codes
+        members = (code,) if country else self._members.get(lid, ())
+        return Location(lid, row["name"], row["kind"], code, row["iso3"] if country else None, members, has_data)
+
+    def _unknown_message(self, text: str) -> str:
+        candidates = difflib.get_close_matches(normalise(text), list(self._keys), n=8, cutoff=0.6)
+        suggestions = []
+        for candidate in candidates:
+            name = self._display[self._keys[candidate]]
+            if name not in suggestions:
+                suggestions.append(name)
+        hint = f"did you mean: {', '.join(suggestions[:3])}? " if suggestions else ""
+        return (
+            f"unknown location {text!r}; {hint}"
+            "give a WPP name (e.g. 'Nigeria', 'Western Africa', 'Sub-Saharan Africa'), an ISO-3 code (NGA), "
+            f"an M49 code (566) or a group ({', '.join(self.groups)})"
+        )
+
+    def countries(self, location: Location) -> pd.DataFrame:
+        """The member countries of a location, as rows of the locations table."""
+        return self.locations.loc[list(location.members)].reset_index(drop=True)
+
+
+@cache
+def _index_cached(processed_dir: str, mtimes: tuple) -> LocationIndex:  # noqa: ARG001 (mtimes invalidate)
+    from analysis.wpp import read_table
+
+    population_codes = read_table("population", Path(processed_dir))["location_code"].unique()
+    return LocationIndex(
+        load_locations(Path(processed_dir)), load_membership(Path(processed_dir)), np.asarray(population_codes)
+    )
+
+
+def index(processed_dir: Path | None = None) -> LocationIndex:
+    """The :class:`LocationIndex` over the processed tables (cached)."""
+    directory = Path(processed_dir or paths.PROCESSED)
+    mtimes = tuple(
+        (directory / f"{name}.parquet").stat().st_mtime_ns if (directory / f"{name}.parquet").exists() else 0
+        for name in ("locations", "location_groups", "population")
+    )
+    return _index_cached(str(directory), mtimes)
+
+
+def resolve(query: str | int, processed_dir: Path | None = None) -> Location:
+    """Resolve one location against the processed tables; see :meth:`LocationIndex.resolve`."""
+    return index(processed_dir).resolve(query)

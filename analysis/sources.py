@@ -1,0 +1,237 @@
+"""Registry of raw data files, and fetching them with checksum verification.
+
+The registry (``sources.yml``, shipped inside the package) keeps, for every
+raw file, its pinned URL and SHA-256 beside the licence, citation and access
+date of the dataset it belongs to.  :func:`fetch` puts the files into
+``data/raw/`` with :mod:`pooch`, which downloads to a temporary file and
+renames it only once the SHA-256 matches, so ``data/raw/`` never holds a
+partial or unverified file.  When ``LMS_DATA_MIRROR`` names a local folder laid
+out like the data mirror, files are copied from there instead of the network.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Callable, Iterable
+
+import yaml
+
+from analysis import paths
+
+REGISTRY_FILE = paths.PACKAGE_DIR / "sources.yml"
+MANIFEST_NAME = "MANIFEST.json"
+
+
+class DataFetchError(RuntimeError):
+    """A raw file could not be fetched or verified; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class RawFile:
+    """One raw file of the registry."""
+
+    name: str  # local path under data/raw, e.g. "wpp2024/mx5dt.rda"
+    dataset: str
+    url: str
+    sha256: str
+    content: str
+
+
+@cache
+def registry() -> dict:
+    """The parsed registry: ``{"datasets": {key: {..., "files": {...}}}}``."""
+    with open(REGISTRY_FILE, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def raw_files() -> dict[str, RawFile]:
+    """Every registered raw file, keyed by its local name."""
+    files = {}
+    for dataset, meta in registry()["datasets"].items():
+        for name, entry in meta["files"].items():
+            files[name] = RawFile(name, dataset, entry["url"], entry["sha256"], entry["content"])
+    return files
+
+
+def dataset(key: str) -> dict:
+    """Metadata (title, citation, licence, accessed, …) of one dataset."""
+    return registry()["datasets"][key]
+
+
+def citations(keys: Iterable[str] = ("wpp2024", "gdidata")) -> list[str]:
+    """Citation lines for the given datasets, with licence and access date."""
+    lines = []
+    for key in keys:
+        meta = dataset(key)
+        lines.append(
+            f"{meta['citation']} Licence: {meta['licence']}. "
+            f"Distribution: {meta['distribution']}. Accessed {meta['accessed']}."
+        )
+    return lines
+
+
+def sha256_of(path: Path) -> str:
+    """Hex SHA-256 of a file."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def raw_path(name: str, raw_dir: Path | None = None) -> Path:
+    """Local path of a registered raw file; raises if it has not been fetched."""
+    files = raw_files()
+    if name not in files:
+        raise KeyError(f"{name!r} is not in the registry {REGISTRY_FILE}; known: {sorted(files)}")
+    path = Path(raw_dir or paths.RAW) / name
+    if not path.exists():
+        raise DataFetchError(
+            f"raw file {path} is missing: run `make data` (or `python -m analysis fetch`) first"
+        )
+    return path
+
+
+def _mirror_downloader(mirror: Path, name: str) -> Callable:
+    """A pooch downloader that copies ``name`` from a local mirror folder."""
+
+    def copy(url: str, output_file, pooch_obj) -> None:  # noqa: ARG001 (pooch's signature)
+        source = mirror / name
+        if not source.is_file():
+            raise FileNotFoundError(source)
+        shutil.copyfile(source, output_file)  # pooch passes a temporary path
+
+    return copy
+
+
+def fetch(
+    names: Iterable[str] | None = None,
+    raw_dir: Path | None = None,
+    mirror: Path | None | str = "env",
+    progress: Callable[[str], None] | None = None,
+) -> list[Path]:
+    """Fetch registered raw files into ``raw_dir`` and verify their SHA-256.
+
+    Parameters
+    ----------
+    names : iterable of str, optional
+        Local names (``"wpp2024/mx5dt.rda"``); all registered files by default.
+    raw_dir : Path, optional
+        Destination folder, ``data/raw`` by default.
+    mirror : Path, None or "env"
+        Local mirror folder to copy from; ``"env"`` (default) reads
+        ``LMS_DATA_MIRROR``; ``None`` forces download from the pinned URLs.
+    progress : callable, optional
+        Called with one line per file (e.g. ``print``).
+
+    Returns
+    -------
+    list of Path
+        Paths of the verified files.
+
+    Raises
+    ------
+    DataFetchError
+        On a checksum mismatch, a file missing from the mirror, a missing
+        mirror folder or a failed download. Nothing partial is left behind.
+    """
+    import pooch  # imported here: pooch pulls in tqdm.auto, which warns inside Jupyter kernels
+
+    raw_dir = Path(raw_dir or paths.RAW)
+    if mirror == "env":
+        mirror = paths.mirror_dir()
+    mirror = Path(mirror) if mirror is not None else None
+    if mirror is not None and not mirror.is_dir():
+        raise DataFetchError(
+            f"data mirror {mirror} (from {paths.MIRROR_ENV}) does not exist or is not a folder: "
+            f"point {paths.MIRROR_ENV} at a folder laid out like shared/data (wpp2024/…, gdidata/…), "
+            "or unset it to download from the pinned URLs"
+        )
+    files = raw_files()
+    selected = list(names) if names is not None else sorted(files)
+    unknown = [name for name in selected if name not in files]
+    if unknown:
+        raise DataFetchError(f"not in the registry: {unknown}; known files: {sorted(files)}")
+
+    store = pooch.create(
+        path=raw_dir,
+        base_url="",
+        registry={name: f"sha256:{files[name].sha256}" for name in selected},
+        urls={name: files[name].url for name in selected},
+        retry_if_failed=0,
+    )
+    logger = pooch.get_logger()
+    previous_level = logger.level
+    logger.setLevel(logging.WARNING)  # our own progress lines replace pooch's
+    fetched = []
+    try:
+        for index, name in enumerate(selected, start=1):
+            entry = files[name]
+            origin = f"mirror {mirror}" if mirror else entry.url
+            downloader = _mirror_downloader(mirror, name) if mirror else None
+            try:
+                path = Path(store.fetch(name, downloader=downloader))
+            except FileNotFoundError as error:
+                raise DataFetchError(
+                    f"{name} is missing from the data mirror {mirror} ({error}): "
+                    f"copy the pinned file from {entry.url} there, or unset {paths.MIRROR_ENV} "
+                    "to download it"
+                ) from None
+            except ValueError as error:
+                if "hash" not in str(error).lower():
+                    raise
+                raise DataFetchError(
+                    f"SHA-256 mismatch for {name} from {origin}: expected {entry.sha256}; "
+                    "the copy is corrupt or not the pinned version. Replace it with the file at "
+                    f"{entry.url} and run `make data` again (nothing was written to {raw_dir})"
+                ) from None
+            except Exception as error:  # requests' connection errors and the like
+                raise DataFetchError(
+                    f"could not download {name} from {entry.url} ({type(error).__name__}: {error}). "
+                    f"No network? Set {paths.MIRROR_ENV} to a folder holding a copy of the raw files "
+                    "laid out like shared/data, then run `make data` again"
+                ) from None
+            fetched.append(path)
+            if progress:
+                progress(f"[{index}/{len(selected)}] {name}: sha256 ok ({origin})")
+    finally:
+        logger.setLevel(previous_level)
+    if names is None:
+        write_manifest(raw_dir, {name: files[name].sha256 for name in selected})
+    return fetched
+
+
+def write_manifest(raw_dir: Path, hashes: dict[str, str]) -> Path:
+    """Write ``MANIFEST.json`` (the verified files and hashes) atomically."""
+    target = Path(raw_dir) / MANIFEST_NAME
+    atomic_write_text(target, json.dumps({"files": hashes}, indent=2, sort_keys=True) + "\n")
+    return target
+
+
+def atomic_write_text(target: Path, text: str) -> None:
+    """Write text to a temporary file beside ``target``, then rename it."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        make_readable(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def make_readable(path: str | Path) -> None:
+    """Give a temporary file (created 0600) the usual permissions under the umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)

@@ -1,0 +1,61 @@
+"""The command line, run as a user runs it."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from analysis import indicators
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "analysis", *args], capture_output=True, text=True, timeout=120)
+
+
+def test_working_age_csv(processed_dir):
+    result = run("working-age", "--location", "Africa", "--ages", "15-64", "--years", "2025,2055", "--variant", "medium")
+    assert result.returncode == 0, result.stderr
+    table = pd.read_csv(io.StringIO(result.stdout))
+    assert list(table.columns) == ["location", "year", "variant", "ages", "population"]
+    expected = indicators.working_age_table(["Africa"], "15-64", [2025, 2055])
+    assert table["population"].tolist() == expected["population"].round().astype(int).tolist()
+    assert table["year"].tolist() == [2025, 2055]
+
+
+def test_several_locations_by_name_code_and_iso3(processed_dir):
+    result = run("working-age", "--location", "Kenya", "--location", "566", "--location", "DEU", "--ages", "65+",
+                 "--years", "2050", "--variant", "low,high")
+    assert result.returncode == 0, result.stderr
+    table = pd.read_csv(io.StringIO(result.stdout))
+    assert table["location"].unique().tolist() == ["Kenya", "Nigeria", "Germany"]
+    assert set(table["variant"]) == {"low", "high"} and set(table["ages"]) == {"65+"}
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--location", "Nigerai"], "did you mean: Nigeria"),
+        (["--ages", "70-20"], "ends before it starts"),
+        (["--ages", "15-62"], "not the end of a 5-year group"),
+        (["--years", "2150"], "outside WPP 2024 (1950–2100)"),
+        (["--years", "1900"], "outside WPP 2024 (1950–2100)"),
+        (["--years", "2027"], "every 5 years"),
+        (["--variant", "median"], "valid: estimates, medium, low, high"),
+        (["--colour", "red"], "unrecognized arguments"),
+    ],
+)
+def test_bad_input_exits_2_with_one_helpful_line(processed_dir, args, message):
+    result = run("working-age", *args)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], result.stderr
+
+
+def test_unknown_command_exits_2():
+    result = run("forecast")
+    assert result.returncode == 2 and "invalid choice" in result.stderr

@@ -1,0 +1,49 @@
+"""environment.yml (conda) and pyproject.toml (pip) declare the same dependencies."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+
+import yaml
+from packaging.requirements import Requirement
+
+from analysis import paths
+
+
+def _pyproject_requirements() -> dict[str, str]:
+    project = tomllib.loads((paths.ROOT / "pyproject.toml").read_text())["project"]
+    declared = project["dependencies"] + [r for extra in project["optional-dependencies"].values() for r in extra]
+    return {Requirement(r).name.lower(): str(Requirement(r).specifier) for r in declared}
+
+
+def _environment_requirements() -> tuple[dict[str, str], list]:
+    environment = yaml.safe_load((paths.ROOT / "environment.yml").read_text())
+    conda, pip_section = {}, []
+    for entry in environment["dependencies"]:
+        if isinstance(entry, dict):
+            pip_section = entry["pip"]
+            continue
+        name, spec = re.match(r"^([A-Za-z0-9_.\-]+)\s*(.*)$", entry).groups()
+        conda[name.lower()] = str(Requirement(f"x{spec.replace(' ', '')}").specifier)
+    return conda, pip_section
+
+
+def test_environment_yml_lists_the_pyproject_dependencies():
+    conda, pip_section = _environment_requirements()
+    python = conda.pop("python")
+    conda.pop("pip", None)
+    assert conda == _pyproject_requirements()
+    assert python == ">=3.11"
+    assert "-e ." in pip_section
+
+
+def test_constraints_pin_every_declared_dependency():
+    pins = {}
+    for line in (paths.ROOT / "constraints.txt").read_text().splitlines():
+        if line and not line.startswith("#"):
+            name, version = line.split("==")
+            pins[name.lower().replace("_", "-")] = version
+    for name, specifier in _pyproject_requirements().items():
+        assert name in pins, f"{name} is not pinned in constraints.txt (run `make lock`)"
+        assert Requirement(f"{name}{specifier}").specifier.contains(pins[name]), f"{name}=={pins[name]} violates {specifier}"
