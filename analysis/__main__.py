@@ -3,6 +3,8 @@
     python -m analysis fetch            # raw files into data/raw (mirror or pinned URLs)
     python -m analysis build            # processed Parquet tables into data/processed
     python -m analysis working-age --location Africa --ages 15-64 --years 2025,2055 --variant medium
+    python -m analysis project --location Nigeria --scenario constant-fertility --to 2100 --ages 15-64
+    python -m analysis project --list-scenarios
 
 Usage errors (unknown location, malformed age band, year outside the data,
 unknown variant, …) exit with status 2 and one line on stderr saying what is
@@ -26,6 +28,10 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, exit status 2
         command = " ".join(self.prog.split()[1:])
         raise UsageError(f"{message} (see `python -m analysis {command + ' ' if command else ''}--help`)")
+
+
+def _one_line(error: Exception) -> str:
+    return " ".join(str(error).split())
 
 
 def _split_list(text: str) -> list[str]:
@@ -71,6 +77,28 @@ def _cmd_working_age(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_project(args: argparse.Namespace) -> int:
+    from analysis import indicators, scenarios
+
+    if args.list_scenarios:
+        for row in scenarios.list_scenarios().itertuples():
+            print(f"{row.scenario:26s} {row.description}")
+        return 0
+    band = indicators.parse_age_band(args.ages)
+    start, end = args.base_year, args.to
+    for label, year in (("--from", start), ("--to", end)):
+        if year % 5 or not 1950 <= year <= 2100:
+            raise UsageError(f"{label} {year} must be one of 1950, 1955, …, 2100")
+    if end <= start:
+        raise UsageError(f"--to {end} must come after --from {start}")
+    locations = indicators.resolve_locations(args.location or ["Africa"])
+    population = scenarios.projected_population(locations, args.scenario or ["medium"], start, end)
+    table = indicators.age_band_total(population, band)[["location", "scenario", "year", "ages", "population"]]
+    table["population"] = table["population"].round().astype("int64")
+    table.to_csv(sys.stdout, index=False, lineterminator="\n")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="analysis", description="Labour-mobility scenarios from WPP 2024 and related data.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -93,12 +121,29 @@ def build_parser() -> argparse.ArgumentParser:
     working.add_argument("--years", default="2025,2055", help="comma-separated years among 1950, 1955, …, 2100 (default 2025,2055)")
     working.add_argument("--variant", default="medium", help="medium, low, high or estimates; comma-separated for several (default medium)")
     working.set_defaults(run=_cmd_working_age)
+
+    project = commands.add_parser(
+        "project",
+        help="cohort-component projection under scenarios, as CSV",
+        description="Project all countries from --from to --to under a scenario and print the population in an age "
+        "band (persons) as CSV: location, scenario, year, ages, population.",
+    )
+    project.add_argument("--location", action="append",
+                         help="name, ISO-3 or M49 code, or group; repeatable (default Africa)")
+    project.add_argument("--scenario", action="append",
+                         help="built-in name, path to a YAML file, or a+b to compose; repeatable (default medium)")
+    project.add_argument("--from", dest="base_year", type=int, default=2025, help="base year (default 2025)")
+    project.add_argument("--to", type=int, default=2100, help="last year, up to 2100 (default 2100)")
+    project.add_argument("--ages", default="15-64", help="age band on 5-year groups (default 15-64)")
+    project.add_argument("--list-scenarios", action="store_true", help="list the built-in scenarios and exit")
+    project.set_defaults(run=_cmd_project)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     from analysis.indicators import IndicatorInputError
     from analysis.locations import UnknownLocationError
+    from analysis.scenarios import ScenarioError
     from analysis.sources import DataFetchError
     from analysis.wpp import DataNotBuiltError, ValidationError
 
@@ -106,11 +151,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
         return args.run(args)
-    except (UsageError, IndicatorInputError, UnknownLocationError) as error:
-        print(f"error: {error}", file=sys.stderr)
+    except (UsageError, IndicatorInputError, UnknownLocationError, ScenarioError) as error:
+        print(f"error: {_one_line(error)}", file=sys.stderr)
         return 2
     except (DataFetchError, DataNotBuiltError, ValidationError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {_one_line(error)}", file=sys.stderr)
         return 1
     except BrokenPipeError:  # e.g. piped into `head`
         return 0

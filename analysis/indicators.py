@@ -118,7 +118,9 @@ def check_variants(variants: Iterable[str]) -> list[str]:
 
 
 # ---------------------------------------------------------------- locations
-def aggregate_locations(population: pd.DataFrame, locations: Sequence[Location]) -> pd.DataFrame:
+def aggregate_locations(
+    population: pd.DataFrame, locations: Sequence[Location], sum_members: bool = False
+) -> pd.DataFrame:
     """Population of each requested location, replacing ``location_code`` by ``location``.
 
     Countries and WPP aggregates use WPP's own rows; package groups (EU27,
@@ -130,6 +132,9 @@ def aggregate_locations(population: pd.DataFrame, locations: Sequence[Location])
         A population table with ``location_code``.
     locations : sequence of Location
         Resolved locations (see :func:`analysis.locations.resolve`).
+    sum_members : bool
+        Sum member countries for WPP aggregates too (projection results hold
+        countries only).
 
     Returns
     -------
@@ -143,7 +148,7 @@ def aggregate_locations(population: pd.DataFrame, locations: Sequence[Location])
                 f"the WPP 2024 files used here have no population rows for {location.name} "
                 "(WPP counts it only inside its aggregates); choose another location"
             )
-        codes = location.members if location.kind == "group" else (location.code,)
+        codes = location.members if (location.kind == "group" or sum_members) else (location.code,)
         mapping.extend((location.name, code) for code in codes)
     mapping = pd.DataFrame(mapping, columns=["location", "location_code"]).astype({"location_code": "int32"})
     merged = population.merge(mapping, on="location_code")

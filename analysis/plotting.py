@@ -22,8 +22,15 @@ def use_style() -> None:
 
 
 def millions(axis) -> None:
-    """Label a value axis in millions."""
-    axis.set_major_formatter(plt.FuncFormatter(lambda value, _: f"{value / 1e6:,.0f}"))
+    """Label a value axis in millions, with decimals when the range is small."""
+
+    def label(value, _position):
+        low, high = axis.get_view_interval()
+        span = abs(high - low)
+        decimals = 0 if span >= 10e6 else 1 if span >= 1e6 else 2
+        return f"{value / 1e6:,.{decimals}f}"
+
+    axis.set_major_formatter(plt.FuncFormatter(label))
 
 
 def trajectory_with_band(
@@ -84,4 +91,56 @@ def ranked_bars(
     if title:
         ax.set_title(title)
     ax.figure.text(0.01, -0.02, SOURCE_NOTE, fontsize=8, color="grey")
+    return ax
+
+
+def lines_by(table: pd.DataFrame, x: str, y: str, hue: str, ax=None, title: str | None = None, ylabel: str = "millions"):
+    """One line per ``hue`` value (e.g. scenario), values in millions."""
+    ax = ax or plt.subplots()[1]
+    sns.lineplot(data=table.assign(**{hue: table[hue].astype(str)}), x=x, y=y, hue=hue, ax=ax, linewidth=2, marker="o",
+                 markersize=4)
+    millions(ax.yaxis)
+    ax.set_xlabel("")
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.legend(title="")
+    return ax
+
+
+def pyramid(population: pd.DataFrame, ax=None, title: str | None = None, outline: pd.DataFrame | None = None,
+            outline_by: str = "scenario"):
+    """Population pyramid (men left, women right) in millions; other series drawn as outlines.
+
+    Parameters
+    ----------
+    population : DataFrame
+        ``sex, age, population`` for one location and year (filled bars).
+    outline : DataFrame, optional
+        ``<outline_by>, sex, age, population``: each series drawn as a step outline.
+    """
+    ax = ax or plt.subplots(figsize=(6, 6))[1]
+    ages = list(population["age"].cat.categories) if hasattr(population["age"], "cat") else list(population["age"])
+    positions = range(len(ages))
+
+    def side(table: pd.DataFrame, sex: str):
+        values = table[table["sex"] == sex].set_index("age")["population"].reindex(ages).fillna(0.0) / 1e6
+        return values.to_numpy() * (-1 if sex == "male" else 1)
+
+    ax.barh(positions, side(population, "male"), color=PALETTE["medium"], height=0.9, label="men")
+    ax.barh(positions, side(population, "female"), color="#c8553d", height=0.9, label="women")
+    if outline is not None:
+        palette = sns.color_palette("dark", n_colors=outline[outline_by].nunique())
+        for colour, (name, series) in zip(palette, outline.groupby(outline_by, observed=True, sort=False)):
+            for sex in ("male", "female"):
+                ax.step(side(series, sex), positions, where="mid", color=colour, linewidth=1.5,
+                        label=str(name) if sex == "male" else None)
+    ax.set_yticks(list(positions)[::2])
+    ax.set_yticklabels(ages[::2])
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda value, _: f"{abs(value):,.1f}"))
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_xlabel("millions (men left, women right)")
+    if title:
+        ax.set_title(title)
+    ax.legend(loc="upper right", fontsize=8)
     return ax

@@ -59,3 +59,58 @@ def test_bad_input_exits_2_with_one_helpful_line(processed_dir, args, message):
 def test_unknown_command_exits_2():
     result = run("forecast")
     assert result.returncode == 2 and "invalid choice" in result.stderr
+
+
+def test_project_csv(processed_dir):
+    result = run("project", "--location", "Nigeria", "--scenario", "constant-fertility", "--to", "2050", "--ages", "15-64")
+    assert result.returncode == 0, result.stderr
+    table = pd.read_csv(io.StringIO(result.stdout))
+    assert list(table.columns) == ["location", "scenario", "year", "ages", "population"]
+    assert table["year"].tolist() == list(range(2025, 2051, 5))
+    assert set(table["scenario"]) == {"constant-fertility"}
+    # the base year is WPP's own 2025 population
+    wpp_2025 = indicators.working_age_table(["Nigeria"], "15-64", [2025])["population"].round().item()
+    assert table["population"].iloc[0] == wpp_2025
+
+
+def test_project_defaults_to_medium_and_accepts_a_file(processed_dir, tmp_path):
+    path = tmp_path / "slow.yml"
+    path.write_text("name: slow\nfertility:\n  mode: target\n  target_tfr: 3.0\n  target_year: 2060\n")
+    result = run("project", "--location", "ECOWAS", "--scenario", str(path), "--scenario", "medium", "--to", "2040")
+    assert result.returncode == 0, result.stderr
+    table = pd.read_csv(io.StringIO(result.stdout))
+    assert set(table["scenario"]) == {"slow", "medium"}
+    default = pd.read_csv(io.StringIO(run("project", "--location", "ECOWAS", "--to", "2040").stdout))
+    assert set(default["scenario"]) == {"medium"}
+
+
+def test_list_scenarios():
+    result = run("project", "--list-scenarios")
+    assert result.returncode == 0
+    assert "zero-migration" in result.stdout and "constant-fertility" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--scenario", "constant-fertilty"], "did you mean: constant-fertility"),
+        (["--scenario", "missing.yml"], "does not exist"),
+        (["--to", "2105"], "--to 2105 must be one of"),
+        (["--from", "2050", "--to", "2030"], "must come after"),
+        (["--location", "Narnia"], "unknown location"),
+    ],
+)
+def test_project_bad_input(processed_dir, args, message):
+    result = run("project", *args)
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1 and message in result.stderr, result.stderr
+
+
+def test_project_bad_scenario_file(processed_dir, tmp_path):
+    path = tmp_path / "bad.yml"
+    path.write_text("name: bad\nfertility:\n  target_tfr: -1\n  target_year: 2050\n")
+    result = run("project", "--scenario", str(path))
+    assert result.returncode == 2 and "target_tfr must be positive" in result.stderr
+    path.write_text("fertility: [unclosed\n")
+    result = run("project", "--scenario", str(path))
+    assert result.returncode == 2 and "not valid YAML" in result.stderr and len(result.stderr.strip().splitlines()) == 1

@@ -1,0 +1,605 @@
+"""Scenarios as data: loading, validating and composing them into engine inputs.
+
+A scenario is a dict (or a YAML file) with a ``name`` and any of the sections
+below; built-in scenarios live in ``analysis/scenarios/*.yml`` and can be
+combined with ``extends`` (or ``a+b`` on the command line)::
+
+    name: fast-fertility-decline
+    description: Fertility falls to 1.8 by 2050 on a logistic path.
+    extends: [medium]            # scenarios applied first, in order
+    variant: medium              # WPP inputs: medium, low or high
+    fertility:
+      mode: target               # wpp | constant | replacement | target
+      target_tfr: 1.8
+      target_year: 2050
+      path: logistic             # linear | logistic
+    mortality:
+      e0_change: 2.0             # years added to life expectancy at birth ...
+      by_year: 2050              # ... reached by this year (then held)
+      path: linear
+    migration:
+      scale: 0.5                 # WPP net migration times this (0 = none)
+    pathways:                    # labour-pathway outflows
+      - origin: Nigeria
+        destination: Germany     # optional: the migrants also arrive there
+        annual: 10000            # people leaving each year
+        ages: 20-39              # age band of those leaving (5-year groups)
+        female_share: 0.5
+        start_year: 2025
+        end_year: 2100
+        return_share: 0.3        # share coming back ...
+        return_after: 10         # ... this many years later (multiple of 5)
+
+Later scenarios override earlier ones section by section; pathway lists add up.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from analysis import paths, projection, wpp
+from analysis.projection import ProjectionInputs, ProjectionError, STEP
+
+SCENARIO_DIR = paths.PACKAGE_DIR / "scenarios"
+DEFAULT_BASE_YEAR = 2025
+LAST_YEAR = 2100
+
+SCHEMA: dict[str, Any] = {
+    "name": str,
+    "description": str,
+    "extends": (list, str),
+    "variant": str,
+    "fertility": {"mode": str, "target_tfr": (int, float), "target_year": int, "path": str},
+    "mortality": {"e0_change": (int, float), "by_year": int, "path": str},
+    "migration": {"scale": (int, float)},
+    "pathways": [
+        {
+            "origin": (str, int),
+            "destination": (str, int, type(None)),
+            "annual": (int, float),
+            "ages": str,
+            "female_share": (int, float),
+            "start_year": int,
+            "end_year": int,
+            "return_share": (int, float),
+            "return_after": int,
+        }
+    ],
+}
+FERTILITY_MODES = ("wpp", "constant", "replacement", "target")
+PATHS = ("linear", "logistic")
+PATHWAY_DEFAULTS = {"destination": None, "ages": "20-39", "female_share": 0.5, "return_share": 0.0, "return_after": 10}
+
+
+class ScenarioError(ValueError):
+    """An invalid scenario; the message names the scenario, the field and what is valid."""
+
+
+# ---------------------------------------------------------------- loading
+def builtin_names() -> list[str]:
+    """Names of the built-in scenarios."""
+    return sorted(path.stem for path in SCENARIO_DIR.glob("*.yml"))
+
+
+def list_scenarios() -> pd.DataFrame:
+    """Built-in scenarios with their descriptions."""
+    rows = []
+    for name in builtin_names():
+        spec = load(name)
+        rows.append({"scenario": name, "description": " ".join(spec.get("description", "").split())})
+    return pd.DataFrame(rows)
+
+
+def load(reference: str | Path | Mapping) -> dict:
+    """A validated scenario from a built-in name, a YAML path, ``a+b`` or a dict, with ``extends`` resolved.
+
+    Raises
+    ------
+    ScenarioError
+        Unknown scenario, unreadable file, unknown field or invalid value.
+    """
+    if isinstance(reference, Mapping):
+        spec = dict(reference)
+        origin = f"scenario {spec.get('name', '<dict>')!r}"
+    else:
+        text = str(reference)
+        if "+" in text and not Path(text).exists():
+            parts = [load(part) for part in text.split("+")]
+            return compose(parts, name=text)
+        path = Path(text)
+        if path.suffix in (".yml", ".yaml") or path.exists():
+            if not path.exists():
+                raise ScenarioError(f"scenario file {path} does not exist")
+        else:
+            path = SCENARIO_DIR / f"{text}.yml"
+            if not path.exists():
+                close = difflib.get_close_matches(text, builtin_names(), n=3)
+                hint = f"did you mean: {', '.join(close)}? " if close else ""
+                raise ScenarioError(
+                    f"unknown scenario {text!r}; {hint}built-in: {', '.join(builtin_names())}; or give a path to a YAML file"
+                )
+        try:
+            spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as error:
+            raise ScenarioError(f"scenario file {path} is not valid YAML: {error}") from None
+        if not isinstance(spec, dict):
+            raise ScenarioError(f"scenario file {path} must hold a mapping of fields (name, fertility, …)")
+        spec.setdefault("name", path.stem)
+        origin = f"scenario {spec['name']!r}"
+    check_fields(spec, SCHEMA, origin)
+    parents = spec.get("extends") or []
+    parents = [parents] if isinstance(parents, str) else parents
+    if parents:
+        own = {k: v for k, v in spec.items() if k != "extends"}
+        return compose([load(parent) for parent in parents] + [own], name=spec["name"])
+    validate_values(spec)
+    return spec
+
+
+def check_fields(spec: Mapping, schema: Mapping, where: str) -> None:
+    """Reject unknown fields and wrong types, with close matches."""
+    for key, value in spec.items():
+        if key not in schema:
+            close = difflib.get_close_matches(str(key), list(schema), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ScenarioError(f"{where}: unknown field {key!r}{hint}; valid fields: {', '.join(schema)}")
+        expected = schema[key]
+        if isinstance(expected, dict):
+            if not isinstance(value, Mapping):
+                raise ScenarioError(f"{where}: {key!r} must be a mapping with fields {', '.join(expected)}")
+            check_fields(value, expected, f"{where}, {key}")
+        elif isinstance(expected, list):
+            if not isinstance(value, list):
+                raise ScenarioError(f"{where}: {key!r} must be a list")
+            for index, item in enumerate(value):
+                if not isinstance(item, Mapping):
+                    raise ScenarioError(f"{where}: {key}[{index}] must be a mapping with fields {', '.join(expected[0])}")
+                check_fields(item, expected[0], f"{where}, {key}[{index}]")
+        else:
+            types = expected if isinstance(expected, tuple) else (expected,)
+            if isinstance(value, bool) or not isinstance(value, types):
+                names = " or ".join(t.__name__ for t in types)
+                raise ScenarioError(f"{where}: {key!r} must be {names}, got {value!r}")
+
+
+def validate_values(spec: Mapping) -> None:
+    """Check values: variants, modes, TFR > 0, years within range, shares within 0–1."""
+    name = f"scenario {spec.get('name', '<unnamed>')!r}"
+    if spec.get("variant", "medium") not in wpp.PROJECTION_VARIANTS:
+        raise ScenarioError(f"{name}: variant {spec['variant']!r} is not one of {', '.join(wpp.PROJECTION_VARIANTS)}")
+    fertility = spec.get("fertility") or {}
+    mode = fertility.get("mode", "target" if "target_tfr" in fertility else "wpp")
+    if mode not in FERTILITY_MODES:
+        raise ScenarioError(f"{name}: fertility mode {mode!r} is not one of {', '.join(FERTILITY_MODES)}")
+    if mode == "target":
+        if "target_tfr" not in fertility or "target_year" not in fertility:
+            raise ScenarioError(f"{name}: fertility mode 'target' needs target_tfr and target_year")
+        if fertility["target_tfr"] <= 0:
+            raise ScenarioError(f"{name}: target_tfr must be positive (children per woman), got {fertility['target_tfr']}")
+        if fertility["target_tfr"] > 10:
+            raise ScenarioError(f"{name}: target_tfr {fertility['target_tfr']} is implausible (above 10 children per woman)")
+        _check_year(name, "fertility target_year", fertility["target_year"])
+    if fertility.get("path", "linear") not in PATHS:
+        raise ScenarioError(f"{name}: fertility path {fertility['path']!r} is not one of {', '.join(PATHS)}")
+    mortality = spec.get("mortality") or {}
+    if mortality:
+        if "e0_change" not in mortality:
+            raise ScenarioError(f"{name}: mortality needs e0_change (years added to life expectancy at birth)")
+        if abs(mortality["e0_change"]) > 30:
+            raise ScenarioError(f"{name}: e0_change {mortality['e0_change']} years is outside ±30")
+        _check_year(name, "mortality by_year", mortality.get("by_year", LAST_YEAR))
+        if mortality.get("path", "linear") not in PATHS:
+            raise ScenarioError(f"{name}: mortality path {mortality['path']!r} is not one of {', '.join(PATHS)}")
+    migration = spec.get("migration") or {}
+    if migration.get("scale", 1.0) < 0:
+        raise ScenarioError(f"{name}: migration scale must be 0 or more, got {migration['scale']}")
+    for index, pathway in enumerate(spec.get("pathways") or []):
+        where = f"{name}, pathways[{index}]"
+        for required in ("origin", "annual"):
+            if required not in pathway:
+                raise ScenarioError(f"{where}: {required!r} is required")
+        if pathway["annual"] < 0:
+            raise ScenarioError(f"{where}: annual must be 0 or more people per year, got {pathway['annual']}")
+        for share in ("female_share", "return_share"):
+            value = pathway.get(share, PATHWAY_DEFAULTS[share])
+            if not 0 <= value <= 1:
+                raise ScenarioError(f"{where}: {share} must be between 0 and 1, got {value}")
+        after = pathway.get("return_after", PATHWAY_DEFAULTS["return_after"])
+        if after < STEP or after % STEP:
+            raise ScenarioError(f"{where}: return_after must be a multiple of 5 years (5, 10, …), got {after}")
+        for key in ("start_year", "end_year"):
+            if key in pathway:
+                _check_year(where, key, pathway[key])
+        if pathway.get("start_year", 0) > pathway.get("end_year", LAST_YEAR):
+            raise ScenarioError(f"{where}: start_year is after end_year")
+        from analysis.indicators import IndicatorInputError, parse_age_band
+
+        try:
+            parse_age_band(pathway.get("ages", PATHWAY_DEFAULTS["ages"]))
+        except IndicatorInputError as error:
+            raise ScenarioError(f"{where}: {error}") from None
+
+
+def _check_year(where: str, key: str, year: int) -> None:
+    if not 1950 <= year <= LAST_YEAR:
+        raise ScenarioError(f"{where}: {key} {year} is outside 1950–2100")
+
+
+def compose(specs: Sequence[Mapping], name: str | None = None) -> dict:
+    """Combine scenarios: later ones override earlier ones section by section; pathways add up."""
+    out: dict[str, Any] = {}
+    for spec in specs:
+        for key, value in spec.items():
+            if key in ("name", "description", "extends"):
+                continue
+            if key == "pathways":
+                out.setdefault("pathways", []).extend(copy.deepcopy(value))
+            elif isinstance(value, Mapping):
+                section = dict(out.get(key) or {})
+                if key == "fertility" and "mode" in value:
+                    section = {}  # a new fertility mode replaces the old one's settings
+                section.update(value)
+                out[key] = section
+            else:
+                out[key] = value
+    out["name"] = name or "+".join(str(spec.get("name", "?")) for spec in specs)
+    out["description"] = " Then: ".join(str(spec["description"]).strip() for spec in specs if spec.get("description"))
+    validate_values(out)
+    return out
+
+
+# ---------------------------------------------------------------- WPP inputs
+def _countries(processed_dir: Path | None) -> np.ndarray:
+    locations = wpp.read_table("locations", processed_dir)
+    codes = locations.loc[locations["kind"] == "country", "location_code"]
+    with_data = wpp.read_table("population", processed_dir)["location_code"].unique()
+    return np.sort(codes[codes.isin(with_data)].to_numpy().astype("int32"))
+
+
+def wpp_inputs(
+    variant: str = "medium",
+    base_year: int = DEFAULT_BASE_YEAR,
+    end_year: int = LAST_YEAR,
+    location_codes: Iterable[int] | None = None,
+    processed_dir: Path | None = None,
+) -> ProjectionInputs:
+    """Engine inputs from the processed WPP tables, for all countries by default.
+
+    Parameters
+    ----------
+    variant : str
+        ``medium``, ``low`` or ``high``: the base population (from 2025) and
+        TFR of that variant; mortality, sex ratio and migration are shared.
+    base_year, end_year : int
+        Multiples of 5 with 1950 ≤ base_year < end_year ≤ 2100. Net migration
+        by age exists from 2020 on; earlier periods have missing migration
+        that a scenario must set (e.g. ``zero-migration``).
+    location_codes : iterable of int, optional
+        M49 codes of countries; all countries with data by default.
+    """
+    if variant not in wpp.PROJECTION_VARIANTS:
+        raise ScenarioError(f"variant {variant!r} is not one of {', '.join(wpp.PROJECTION_VARIANTS)}")
+    for label, year in (("base year", base_year), ("end year", end_year)):
+        if year % STEP or not wpp.FIRST_YEAR <= year <= LAST_YEAR:
+            raise ScenarioError(f"{label} {year} must be one of 1950, 1955, …, 2100")
+    if end_year <= base_year:
+        raise ScenarioError(f"end year {end_year} must come after the base year {base_year}")
+    codes = np.sort(np.asarray(list(location_codes), dtype="int32")) if location_codes is not None else _countries(processed_dir)
+    n_locations, periods = len(codes), np.arange(base_year, end_year, STEP)
+    n_periods = len(periods)
+
+    def rows(table: pd.DataFrame, column: str = "location_code") -> pd.DataFrame:
+        selected = table[table[column].isin(codes)]
+        found = np.unique(selected[column])
+        if len(found) != n_locations:
+            missing = sorted(set(codes) - set(found))
+            raise ScenarioError(f"no WPP data for locations {missing[:5]}")
+        return selected
+
+    population = wpp.read_table("population", processed_dir)
+    base_variant = "estimates" if base_year <= wpp.LAST_ESTIMATE_YEAR else variant
+    base = rows(population[(population["year"] == base_year) & (population["variant"] == base_variant)])
+    base = base.sort_values(["location_code", "sex", "age"])
+    base_population = base["population"].to_numpy().reshape(n_locations, 2, projection.N_AGES)
+
+    in_periods = lambda table: table[table["period_start"].isin(periods)]  # noqa: E731
+    mortality = rows(in_periods(wpp.read_table("mortality", processed_dir)))
+    mortality = mortality[mortality["sex"] != "both"].sort_values(["location_code", "period_start", "sex", "age"])
+    mx = mortality["mx"].to_numpy().reshape(n_locations, n_periods, 2, projection.N_MORTALITY_AGES)
+
+    tfr_table = rows(in_periods(wpp.read_table("tfr", processed_dir)))
+    wanted = np.where(tfr_table["period_start"] < 2020, "estimates", variant)
+    tfr_table = tfr_table[tfr_table["variant"].astype(str).to_numpy() == wanted]
+    tfr = tfr_table.sort_values(["location_code", "period_start"])["tfr"].to_numpy().reshape(n_locations, n_periods)
+
+    pattern = rows(in_periods(wpp.read_table("fertility_age_pattern", processed_dir)))
+    pattern = pattern.sort_values(["location_code", "period_start", "age"])["share"].to_numpy()
+    pattern = pattern.reshape(n_locations, n_periods, 7)
+
+    srb = rows(in_periods(wpp.read_table("sex_ratio_at_birth", processed_dir)))
+    srb = srb.sort_values(["location_code", "period_start"])["srb"].to_numpy().reshape(n_locations, n_periods)
+
+    migration = wpp.read_table("net_migration", processed_dir)
+    migration = migration[migration["location_code"].isin(codes) & migration["period_start"].isin(periods)]
+    net = np.full((n_locations, n_periods, 2, projection.N_AGES), np.nan)
+    if len(migration):
+        loc_index = np.searchsorted(codes, migration["location_code"].to_numpy())
+        period_index = (migration["period_start"].to_numpy() - base_year) // STEP
+        sex_index = migration["sex"].cat.codes.to_numpy()
+        age_index = migration["age"].cat.codes.to_numpy()
+        net[loc_index, period_index, sex_index, age_index] = migration["net_migrants"].to_numpy()
+
+    return ProjectionInputs(
+        location_codes=codes,
+        base_year=base_year,
+        population=base_population,
+        mx=mx,
+        tfr=tfr,
+        fertility_pattern=pattern,
+        srb=srb,
+        net_migrants=net,
+        label=variant,
+        notes={"variant": variant},
+    )
+
+
+# ---------------------------------------------------------------- applying scenarios
+def _ramp(period_mid: np.ndarray, start: float, end: float, path: str) -> np.ndarray:
+    """Weights from 0 (at ``start``) to 1 (at ``end`` and after) along a linear or logistic path.
+
+    Scenario paths start from the first projection period (weight 0: WPP's own
+    level) and reach the target in the period whose middle is at or after ``end``.
+    """
+    progress = np.clip((period_mid - start) / max(end - start, 1e-9), 0.0, 1.0)
+    if path == "logistic":
+        steep = 10.0
+        raw = 1.0 / (1.0 + np.exp(-steep * (progress - 0.5)))
+        low, high = 1.0 / (1.0 + np.exp(steep * 0.5)), 1.0 / (1.0 + np.exp(-steep * 0.5))
+        return (raw - low) / (high - low)
+    return progress
+
+
+def replacement_tfr(inputs: ProjectionInputs) -> np.ndarray:
+    """TFR giving a net reproduction rate of 1 under each period's mortality, age pattern and sex ratio.
+
+    NRR = TFR × (1 / (1 + SRB)) × Σ share(x) × 5L_f(x) / 5 (radix 1), so
+    TFR = 1 / [(1 / (1 + SRB)) × Σ share(x) × 5L_f(x) / 5].
+    """
+    L5_female = projection.life_table(inputs.mx)["L5"][..., 1, projection.FERTILITY_AGES]  # (L, P, 7)
+    female_share = 1.0 / (1.0 + inputs.srb)
+    return 1.0 / (female_share * np.sum(inputs.fertility_pattern * L5_female / STEP, axis=-1))
+
+
+def scale_mortality_to_e0(mx: np.ndarray, target_e0: np.ndarray, iterations: int = 60) -> np.ndarray:
+    """Multiply death rates by a factor per (location, period, sex) so that e0 hits ``target_e0``.
+
+    Vectorised bisection on the log of the factor (e0 falls as the factor rises).
+    """
+    low = np.full(target_e0.shape, np.log(1e-3))
+    high = np.full(target_e0.shape, np.log(1e3))
+    for _ in range(iterations):
+        middle = 0.5 * (low + high)
+        e0 = projection.life_table(mx * np.exp(middle)[..., None])["e0"]
+        too_high = e0 > target_e0  # rates too low: raise them
+        low = np.where(too_high, middle, low)
+        high = np.where(too_high, high, middle)
+    return mx * np.exp(0.5 * (low + high))[..., None]
+
+
+def pathway_flows(pathway: Mapping, inputs: ProjectionInputs, resolve) -> tuple[int, int | None, np.ndarray]:
+    """Net migrants (L-independent) of one pathway: origin code, destination code, (P, 2, 21) outflow array.
+
+    Emigrants leave evenly over the years of each period (``annual`` × years
+    active), spread evenly over the age groups of ``ages`` by age at the end of
+    the period, ``female_share`` of them women.  ``return_share`` of each
+    period's emigrants come back ``return_after`` years later, that many years
+    older (mortality abroad is ignored).
+    """
+    from analysis.indicators import parse_age_band
+
+    spec = {**PATHWAY_DEFAULTS, **pathway}
+    origin = resolve(spec["origin"])
+    if not origin.is_country:
+        raise ScenarioError(f"pathway origin {origin.name!r} must be a country, not a group of countries")
+    destination = resolve(spec["destination"]) if spec["destination"] is not None else None
+    if destination is not None and not destination.is_country:
+        raise ScenarioError(f"pathway destination {destination.name!r} must be a country")
+    band = parse_age_band(spec["ages"])
+    groups = band.contains(np.arange(0, 101, 5))
+    start_year = spec.get("start_year", inputs.base_year)
+    end_year = spec.get("end_year", LAST_YEAR)
+    P = inputs.n_periods
+    period_start = inputs.base_year + STEP * np.arange(P)
+    # years of each period in which the pathway runs (start_year inclusive, end_year exclusive)
+    active_years = np.clip(np.minimum(period_start + STEP, end_year) - np.maximum(period_start, start_year), 0, STEP)
+    leaving = spec["annual"] * active_years  # (P,)
+    sex_split = np.array([1.0 - spec["female_share"], spec["female_share"]])
+    age_split = groups / groups.sum()
+    outflow = -leaving[:, None, None] * sex_split[None, :, None] * age_split[None, None, :]
+    lag = spec["return_after"] // STEP
+    if spec["return_share"] > 0 and lag < P:
+        back = -spec["return_share"] * outflow[: P - lag]  # by age group at departure
+        older = np.zeros_like(back)
+        older[..., lag:] = back[..., : projection.N_AGES - lag]
+        older[..., -1] += back[..., projection.N_AGES - lag :].sum(axis=-1)  # the oldest stay in 100+
+        outflow[lag:] += older
+    return origin.code, (destination.code if destination else None), outflow
+
+
+def apply(spec: Mapping, inputs: ProjectionInputs, resolve=None) -> ProjectionInputs:
+    """Engine inputs under a scenario (a validated spec, see :func:`load`).
+
+    ``inputs`` must come from the scenario's WPP ``variant``.
+    """
+    resolve = resolve or _default_resolve
+    out = inputs.copy()
+    out.label = spec.get("name", out.label)
+    period_mid = inputs.base_year + STEP * np.arange(inputs.n_periods) + STEP / 2
+
+    fertility = spec.get("fertility") or {}
+    mode = fertility.get("mode", "target" if "target_tfr" in fertility else "wpp")
+    if mode == "constant":
+        out.tfr = np.repeat(inputs.tfr[:, :1], inputs.n_periods, axis=1)
+    elif mode == "replacement":
+        out.tfr = replacement_tfr(out)
+    elif mode == "target":
+        if fertility["target_year"] <= inputs.base_year:
+            raise ScenarioError(
+                f"scenario {out.label!r}: fertility target_year {fertility['target_year']} is not after the base year {inputs.base_year}"
+            )
+        weight = _ramp(period_mid, period_mid[0], fertility["target_year"], fertility.get("path", "linear"))
+        start_tfr = inputs.tfr[:, :1]
+        out.tfr = start_tfr + (fertility["target_tfr"] - start_tfr) * weight[None, :]
+
+    mortality = spec.get("mortality") or {}
+    if mortality:
+        by_year = mortality.get("by_year", LAST_YEAR)
+        if by_year <= inputs.base_year:
+            raise ScenarioError(f"scenario {out.label!r}: mortality by_year {by_year} is not after the base year {inputs.base_year}")
+        weight = _ramp(period_mid, period_mid[0], by_year, mortality.get("path", "linear"))
+        baseline_e0 = projection.life_table(inputs.mx)["e0"]  # (L, P, 2)
+        target = baseline_e0 + mortality["e0_change"] * weight[None, :, None]
+        out.mx = scale_mortality_to_e0(inputs.mx, target)
+        out.notes["e0"] = projection.life_table(out.mx)["e0"]
+
+    migration = spec.get("migration") or {}
+    if "scale" in migration:
+        scale = float(migration["scale"])
+        out.net_migrants = np.nan_to_num(out.net_migrants) * scale if scale == 0 else out.net_migrants * scale
+
+    codes = list(out.location_codes)
+    for pathway in spec.get("pathways") or []:
+        origin, destination, flows = pathway_flows(pathway, out, resolve)
+        for code, sign in ((origin, 1.0), (destination, -1.0)):
+            if code is None:
+                continue
+            if code not in codes:
+                raise ScenarioError(f"scenario {out.label!r}: pathway location {code} is not among the projected countries")
+            out.net_migrants[codes.index(code)] += sign * flows
+    return out
+
+
+def _default_resolve(query):
+    from analysis.locations import resolve
+
+    return resolve(query)
+
+
+def run(
+    scenario: str | Mapping = "medium",
+    base_year: int = DEFAULT_BASE_YEAR,
+    end_year: int = LAST_YEAR,
+    location_codes: Iterable[int] | None = None,
+    processed_dir: Path | None = None,
+) -> projection.ProjectionResult:
+    """Load a scenario, build its inputs from WPP and project all countries.
+
+    Raises
+    ------
+    ScenarioError
+        For an invalid scenario, including one that drives population negative.
+    """
+    spec = load(scenario)
+    inputs = wpp_inputs(spec.get("variant", "medium"), base_year, end_year, location_codes, processed_dir)
+    scenario_inputs = apply(spec, inputs)
+    if np.isnan(scenario_inputs.net_migrants).any():
+        raise ScenarioError(
+            f"scenario {spec['name']!r}: net migration by age and sex exists from the period 2020–2025 on; "
+            f"for base year {base_year}, add zero-migration (e.g. {spec['name']}+zero-migration)"
+        )
+    try:
+        result = projection.project(scenario_inputs)
+    except ProjectionError as error:
+        raise ScenarioError(f"scenario {spec['name']!r} is not feasible: {error}") from None
+    _check_feasible(spec, result, inputs)
+    return result
+
+
+#: A scenario may leave at most this many more emigrants unrealised (nobody left
+#: to leave) in a location and period than the WPP inputs themselves do.
+UNREALISED_TOLERANCE = 1000.0
+
+
+def _check_feasible(spec: Mapping, result: projection.ProjectionResult, inputs: ProjectionInputs) -> None:
+    """Raise when the scenario asks more people to leave than there are (population would turn negative)."""
+    unrealised = result.unrealised_emigration.sum(axis=(2, 3))  # (L, P)
+    if unrealised.max() <= UNREALISED_TOLERANCE:
+        return
+    baseline = projection.project(inputs).unrealised_emigration.sum(axis=(2, 3))
+    excess = unrealised - baseline
+    if excess.max() <= UNREALISED_TOLERANCE:
+        return
+    period = int(np.argmax((excess > UNREALISED_TOLERANCE).any(axis=0)))  # the first period it happens
+    where = (int(np.argmax(excess[:, period])), period)
+    code = int(inputs.location_codes[where[0]])
+    start = inputs.base_year + STEP * period
+    from analysis.locations import index
+
+    name = index().locations.loc[code, "name"]
+    raise ScenarioError(
+        f"scenario {spec['name']!r} drives the population of {name} negative: in {start}–{start + STEP} "
+        f"{excess[where]:,.0f} more people would have to leave than live there in the ages concerned; "
+        "lower the outflow (pathway 'annual' or migration 'scale')"
+    )
+
+
+def projected_population(
+    locations: Sequence,
+    scenario_refs: Sequence[str | Mapping] = ("medium",),
+    base_year: int = DEFAULT_BASE_YEAR,
+    end_year: int = LAST_YEAR,
+) -> pd.DataFrame:
+    """Projected population by sex and age for locations under one or more scenarios.
+
+    Every country is projected (the engine is vectorised, so this costs little)
+    and groups are summed over their members.
+
+    Returns
+    -------
+    DataFrame
+        ``location, year, scenario, sex, age, age_start, population``.
+    """
+    from analysis.indicators import aggregate_locations
+    from analysis.locations import Location
+    from analysis.locations import resolve as resolve_location
+
+    resolved = [loc if isinstance(loc, Location) else resolve_location(loc) for loc in locations]
+    frames = []
+    for reference in scenario_refs:
+        result = run(reference, base_year, end_year)
+        frames.append(aggregate_locations(result.population_table(), resolved, sum_members=True))
+    out = pd.concat(frames, ignore_index=True)
+    out["scenario"] = pd.Categorical(out["scenario"], categories=list(dict.fromkeys(out["scenario"])))
+    return out.sort_values(["location", "scenario", "year", "sex", "age"], ignore_index=True)
+
+
+def components(
+    locations: Sequence,
+    scenario_refs: Sequence[str | Mapping] = ("medium",),
+    base_year: int = DEFAULT_BASE_YEAR,
+    end_year: int = LAST_YEAR,
+) -> pd.DataFrame:
+    """Components of change per period (births, deaths, net migration) for locations and scenarios."""
+    from analysis.locations import Location
+    from analysis.locations import resolve as resolve_location
+
+    resolved = [loc if isinstance(loc, Location) else resolve_location(loc) for loc in locations]
+    frames = []
+    for reference in scenario_refs:
+        table = run(reference, base_year, end_year).components_table()
+        for location in resolved:
+            part = table[table["location_code"].isin(location.members)]
+            summed = part.drop(columns=["location_code"]).groupby(
+                ["scenario", "period_start", "period_end"], sort=True
+            ).sum(numeric_only=True).reset_index()
+            summed.insert(0, "location", location.name)
+            frames.append(summed)
+    return pd.concat(frames, ignore_index=True)

@@ -1,0 +1,196 @@
+"""Scenarios: loading, validation, composition, and their effect on the inputs, checked by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import projection, scenarios, wpp
+from analysis.scenarios import ScenarioError
+
+
+@pytest.fixture(scope="module")
+def medium_inputs(processed_dir):
+    return scenarios.wpp_inputs("medium")
+
+
+def _index(inputs, code):
+    return list(inputs.location_codes).index(code)
+
+
+# ---------------------------------------------------------------- inputs from WPP
+def test_wpp_inputs_match_the_processed_tables(medium_inputs):
+    inputs = medium_inputs
+    assert inputs.population.shape == (236, 2, 21) and inputs.tfr.shape == (236, 15)
+    i = _index(inputs, 566)
+    population = wpp.read_table("population").query("location_code == 566 and year == 2025 and variant == 'medium'")
+    assert inputs.population[i].sum() == pytest.approx(population["population"].sum())
+    tfr = wpp.read_table("tfr").query("location_code == 566 and period_start == 2050 and variant == 'medium'")
+    assert inputs.tfr[i, 5] == pytest.approx(tfr["tfr"].item())
+    mx = wpp.read_table("mortality").query("location_code == 566 and period_start == 2025 and sex == 'female' and age == '1-4'")
+    assert inputs.mx[i, 0, 1, 1] == pytest.approx(mx["mx"].item())
+    migration = wpp.read_table("net_migration").query("location_code == 276 and period_start == 2030 and sex == 'male' and age == '25-29'")
+    assert inputs.net_migrants[_index(inputs, 276), 1, 0, 5] == pytest.approx(migration["net_migrants"].item())
+
+
+def test_low_variant_uses_its_own_base_population_and_tfr(medium_inputs, processed_dir):
+    low = scenarios.wpp_inputs("low")
+    i = _index(low, 566)
+    assert low.population[i, :, 0].sum() < medium_inputs.population[i, :, 0].sum()  # 0-4 in 2025 already differs
+    gap = medium_inputs.tfr[i] - low.tfr[i]
+    assert ((gap[:2] > 0) & (gap[:2] <= 0.5)).all()  # WPP phases the half child in over the first periods
+    assert np.allclose(gap[2:], 0.5, atol=0.02)  # measured 0.504–0.512 for Nigeria
+    assert np.array_equal(low.mx, medium_inputs.mx)
+
+
+# ---------------------------------------------------------------- scenarios, by hand
+def test_zero_and_scaled_migration(medium_inputs):
+    zero = scenarios.apply(scenarios.load("zero-migration"), medium_inputs)
+    assert (zero.net_migrants == 0).all()
+    half = scenarios.apply(scenarios.load("migration-half"), medium_inputs)
+    assert np.allclose(half.net_migrants, 0.5 * medium_inputs.net_migrants)
+
+
+def test_constant_fertility(medium_inputs):
+    constant = scenarios.apply(scenarios.load("constant-fertility"), medium_inputs)
+    assert np.allclose(constant.tfr, medium_inputs.tfr[:, :1])
+
+
+def test_target_fertility_linear_path(medium_inputs):
+    spec = {"name": "t", "fertility": {"mode": "target", "target_tfr": 1.8, "target_year": 2050, "path": "linear"}}
+    target = scenarios.apply(scenarios.load(spec), medium_inputs)
+    start = medium_inputs.tfr[:, 0]
+    assert np.allclose(target.tfr[:, 0], start)  # the first period keeps WPP's level
+    # period middles 2027.5 … 2047.5, 2052.5: linear from 2027.5 to 2050
+    weight = (2037.5 - 2027.5) / (2050 - 2027.5)
+    assert np.allclose(target.tfr[:, 2], start + (1.8 - start) * weight)
+    assert np.allclose(target.tfr[:, 5:], 1.8)
+
+
+def test_logistic_path_is_s_shaped_between_the_same_ends(medium_inputs):
+    spec = {"name": "t", "fertility": {"mode": "target", "target_tfr": 1.8, "target_year": 2060, "path": "logistic"}}
+    target = scenarios.apply(scenarios.load(spec), medium_inputs)
+    i = _index(medium_inputs, 566)
+    path = target.tfr[i]
+    assert path[0] == pytest.approx(medium_inputs.tfr[i, 0]) and path[-1] == pytest.approx(1.8)
+    steps = -np.diff(path[:8])
+    assert steps[0] < steps[3] and steps[-1] < steps[3]  # slow, fast, slow
+
+
+def test_replacement_fertility_gives_nrr_of_one(medium_inputs):
+    replaced = scenarios.apply(scenarios.load("replacement-fertility"), medium_inputs)
+    L5 = projection.life_table(replaced.mx)["L5"][..., 1, 3:10]  # female person-years, mothers' ages
+    asfr = replaced.tfr[..., None] * replaced.fertility_pattern / 5
+    nrr = np.sum(asfr * L5, axis=-1) / (1 + replaced.srb)
+    assert np.allclose(nrr, 1.0)
+    assert 2.0 < np.median(replaced.tfr[:, 0]) < 2.3
+
+
+def test_life_expectancy_shift_hits_the_target(medium_inputs):
+    spec = {"name": "e0", "mortality": {"e0_change": 5, "by_year": 2060, "path": "linear"}}
+    shifted = scenarios.apply(scenarios.load(spec), medium_inputs)
+    before = projection.life_table(medium_inputs.mx)["e0"]
+    after = projection.life_table(shifted.mx)["e0"]
+    assert np.allclose(after[:, 0], before[:, 0], atol=1e-6)
+    assert np.allclose(after[:, 7:] - before[:, 7:], 5.0, atol=1e-3)  # periods from 2060 on
+
+
+def test_pathway_outflow_by_hand(medium_inputs):
+    spec = scenarios.load("pathway-nigeria-germany")
+    flowed = scenarios.apply(spec, medium_inputs)
+    nigeria, germany = _index(medium_inputs, 566), _index(medium_inputs, 276)
+    change = flowed.net_migrants - medium_inputs.net_migrants
+    # 10,000 a year x 5 years, half women, over the 4 groups 20-39: 6,250 per sex and group per period
+    assert change[nigeria, 0, :, 4:8] == pytest.approx(np.full((2, 4), -6250.0))
+    assert change[germany, 0, :, 4:8] == pytest.approx(np.full((2, 4), 6250.0))
+    # 30 % come back 10 years (two periods, two age groups) later: 15,000 a period, aged 30-49
+    assert change[nigeria, 2].sum() == pytest.approx(-50_000 + 15_000)
+    assert change[nigeria, 2, :, 8:10].sum() == pytest.approx(7_500)  # returners now 40-49, none leaving at those ages
+    assert change[germany].sum() == pytest.approx(5 * 50_000 * 0.7)  # five periods of leavers, less returners
+    assert change.sum() == pytest.approx(0.0, abs=1e-6)  # people are conserved between origin and destination
+    # leaving stops in 2050 (periods 0-4), returns follow two periods later (2-6), nothing after
+    assert change[nigeria, 5:7].sum() == pytest.approx(2 * 15_000)
+    assert (change[nigeria, 7:] == 0).all()
+
+
+def test_composition_merges_sections_and_adds_pathways():
+    spec = scenarios.load("zero-migration+constant-fertility+pathway-nigeria-germany")
+    assert spec["migration"]["scale"] == 0 and spec["fertility"]["mode"] == "constant"
+    assert len(spec["pathways"]) == 1
+    twice = scenarios.compose([scenarios.load("pathway-nigeria-germany")] * 2)
+    assert len(twice["pathways"]) == 2
+
+
+def test_scenario_file_with_extends(tmp_path, processed_dir):
+    path = tmp_path / "mine.yml"
+    path.write_text("name: mine\nextends: [zero-migration]\nfertility:\n  mode: constant\n")
+    spec = scenarios.load(path)
+    assert spec["migration"]["scale"] == 0 and spec["fertility"]["mode"] == "constant"
+    result = scenarios.run(path, 2025, 2035)
+    assert (result.components_table()["net_migration"] == 0).all()
+
+
+def test_every_builtin_scenario_runs(processed_dir):
+    table = scenarios.list_scenarios()
+    assert {"medium", "low", "high", "constant-fertility", "replacement-fertility", "fertility-1.8-by-2050",
+            "e0-plus-5", "zero-migration", "migration-half", "pathway-nigeria-germany"} <= set(table["scenario"])
+    assert table["description"].str.len().min() > 20
+    for name in table["scenario"]:
+        result = scenarios.run(name, 2025, 2050)
+        assert (result.population >= 0).all()
+
+
+# ---------------------------------------------------------------- invalid scenarios
+@pytest.mark.parametrize(
+    "spec, message",
+    [
+        ({"name": "x", "fertility": {"target_tfr": 0, "target_year": 2050}}, "target_tfr must be positive"),
+        ({"name": "x", "fertility": {"target_tfr": -1.5, "target_year": 2050}}, "target_tfr must be positive"),
+        ({"name": "x", "fertilty": {"mode": "constant"}}, "unknown field 'fertilty' .*did you mean 'fertility'"),
+        ({"name": "x", "fertility": {"mode": "constant", "speed": 2}}, "unknown field 'speed'"),
+        ({"name": "x", "fertility": {"target_tfr": 1.5, "target_year": 2150}}, "2150 is outside 1950–2100"),
+        ({"name": "x", "mortality": {"e0_change": 2, "by_year": 1900}}, "1900 is outside"),
+        ({"name": "x", "fertility": {"mode": "sideways"}}, "mode 'sideways' is not one of"),
+        ({"name": "x", "variant": "median"}, "variant 'median' is not one of"),
+        ({"name": "x", "migration": {"scale": -1}}, "scale must be 0 or more"),
+        ({"name": "x", "migration": {"scale": "half"}}, "'scale' must be int or float"),
+        ({"name": "x", "pathways": [{"origin": "Nigeria", "annual": -10}]}, "annual must be 0 or more"),
+        ({"name": "x", "pathways": [{"origin": "Nigeria", "annual": 10, "female_share": 1.2}]}, "female_share must be between 0 and 1"),
+        ({"name": "x", "pathways": [{"origin": "Nigeria", "annual": 10, "return_after": 7}]}, "multiple of 5"),
+        ({"name": "x", "pathways": [{"origin": "Nigeria", "annual": 10, "ages": "39-20"}]}, "ends before it starts"),
+        ({"name": "x", "pathways": [{"annual": 10}]}, "'origin' is required"),
+    ],
+)
+def test_invalid_scenarios_are_refused(spec, message):
+    with pytest.raises(ScenarioError, match=message):
+        scenarios.load(spec)
+
+
+def test_unknown_scenario_name_suggests(processed_dir):
+    with pytest.raises(ScenarioError, match="did you mean: zero-migration"):
+        scenarios.load("zero-migrations")
+
+
+def test_target_year_before_the_base_year(medium_inputs):
+    spec = scenarios.load({"name": "x", "fertility": {"target_tfr": 1.5, "target_year": 2020}})
+    with pytest.raises(ScenarioError, match="not after the base year 2025"):
+        scenarios.apply(spec, medium_inputs)
+
+
+def test_scenario_that_drives_population_negative(processed_dir):
+    spec = {"name": "drain", "pathways": [{"origin": "Cabo Verde", "annual": 50_000, "ages": "20-39"}]}
+    with pytest.raises(ScenarioError, match="drives the population of Cabo Verde negative.*lower the outflow"):
+        scenarios.run(spec, 2025, 2050)
+
+
+def test_group_origin_is_refused(processed_dir):
+    with pytest.raises(ScenarioError, match="must be a country"):
+        scenarios.run({"name": "x", "pathways": [{"origin": "ECOWAS", "annual": 100}]}, 2025, 2035)
+
+
+def test_earlier_base_year_needs_a_migration_assumption(processed_dir):
+    with pytest.raises(ScenarioError, match="add zero-migration"):
+        scenarios.run("medium", 2000, 2030)
+    result = scenarios.run("medium+zero-migration", 2000, 2030)
+    assert result.population.shape[1] == 7
