@@ -77,8 +77,9 @@ test: $(PROCESSED_MANIFEST) $(INSTALLED) ## unit tests and nbval on the committe
 lab: $(PROCESSED_MANIFEST) $(INSTALLED) ## JupyterLab on the project kernel
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
 
-benchmark: $(PROCESSED_MANIFEST) $(INSTALLED) ## time the projection engine
+benchmark: $(PROCESSED_MANIFEST) $(INSTALLED) ## time the projection engine and the replacement-migration solver
 	$(PY) benchmarks/bench_projection.py
+	$(PY) benchmarks/bench_replacement.py
 
 notebooks: $(PROCESSED_MANIFEST) $(INSTALLED) ## re-execute the committed notebooks in place (their default parameters), for nbval
 	for notebook in $(NOTEBOOKS); do \

@@ -5,6 +5,8 @@
     python -m analysis working-age --location Africa --ages 15-64 --years 2025,2055 --variant medium
     python -m analysis project --location Nigeria --scenario constant-fertility --to 2100 --ages 15-64
     python -m analysis project --list-scenarios
+    python -m analysis replacement --destination EU27 --target working-age --to 2050
+    python -m analysis pathway --config my-pathway.yml
 
 Usage errors (unknown location, malformed age band, year outside the data,
 unknown variant, …) exit with status 2 and one line on stderr saying what is
@@ -99,7 +101,49 @@ def _cmd_project(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_replacement(args: argparse.Namespace) -> int:
+    from analysis import demand
+
+    for label, year in (("--from", args.base_year), ("--to", args.to)):
+        if year % 5 or not 1950 <= year <= 2100:
+            raise UsageError(f"{label} {year} must be one of 1950, 1955, …, 2100")
+    if args.to <= args.base_year:
+        raise UsageError(f"--to {args.to} must come after --from {args.base_year}")
+    profile = demand.MigrantProfile(args.ages, args.female_share)
+    profile.weights()  # validates the band and the share
+    targets = demand.TARGETS if args.target == "all" else [args.target]
+    tables = [
+        demand.replacement_migration(args.destination or list(demand.DEFAULT_DESTINATIONS), target, args.base_year,
+                                     args.to, profile, args.floor, args.variant, not args.no_emigration)
+        for target in targets
+    ]
+    import pandas as pd
+
+    table = pd.concat(tables, ignore_index=True)
+    for column in ("migrants", "migrants_per_year", "cumulative_migrants", "total", "working_age"):
+        table[column] = table[column].round().astype("int64")
+    table["potential_support_ratio"] = table["potential_support_ratio"].round(4)
+    table.to_csv(sys.stdout, index=False, lineterminator="\n")
+    return 0
+
+
+def _cmd_pathway(args: argparse.Namespace) -> int:
+    from analysis import locations, pathways
+
+    parameters = pathways.PathwayParameters.from_yaml(args.config) if args.config else pathways.PathwayParameters()
+    for place in (parameters.origin, parameters.destination):
+        locations.resolve(place)  # unknown origin or destination: exit 2 with close matches
+    table = pathways.simulate(parameters)
+    table.round(2).to_csv(sys.stdout, index=False, lineterminator="\n")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
+    import dataclasses
+
+    from analysis.pathways import PathwayParameters
+
+    pathway_fields = sorted(f.name for f in dataclasses.fields(PathwayParameters) if f.name != "notes")
     parser = _Parser(prog="analysis", description="Labour-mobility scenarios from WPP 2024 and related data.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
@@ -137,12 +181,48 @@ def build_parser() -> argparse.ArgumentParser:
     project.add_argument("--ages", default="15-64", help="age band on 5-year groups (default 15-64)")
     project.add_argument("--list-scenarios", action="store_true", help="list the built-in scenarios and exit")
     project.set_defaults(run=_cmd_project)
+
+    replacement = commands.add_parser(
+        "replacement",
+        help="replacement migration needed by destinations, as CSV",
+        description="Net immigration per 5-year period needed to keep a destination's total population, 15-64 "
+        "population, or potential support ratio at a target (UN Replacement Migration, 2000), with migrants who age, "
+        "die and have children in the projection. Columns: location, target, period_start, period_end, migrants, "
+        "migrants_per_year, cumulative_migrants, total, working_age, potential_support_ratio.",
+    )
+    replacement.add_argument("--destination", action="append",
+                             help="destination name, ISO-3/M49 code or group (EU27, GCC…); repeatable "
+                                  "(default: EU27, Europe, Northern America, GCC, Japan, Republic of Korea, Germany, Italy, United Kingdom)")
+    replacement.add_argument("--target", default="working-age", choices=["total", "working-age", "support-ratio", "all"],
+                             help="what to keep constant (default working-age)")
+    replacement.add_argument("--from", dest="base_year", type=int, default=2025, help="base year (default 2025)")
+    replacement.add_argument("--to", type=int, default=2050, help="last year (default 2050)")
+    replacement.add_argument("--ages", default="20-39", help="ages of the migrants, 5-year groups (default 20-39)")
+    replacement.add_argument("--female-share", type=float, default=0.5, help="share of women among migrants (default 0.5)")
+    replacement.add_argument("--floor", type=float, default=None,
+                             help="potential support ratio to keep (support-ratio target; default: the base year's)")
+    replacement.add_argument("--variant", default="medium", choices=["medium", "low", "high"],
+                             help="WPP fertility variant of the projection (default medium)")
+    replacement.add_argument("--no-emigration", action="store_true",
+                             help="never ask for net emigration (periods above target need no migrants)")
+    replacement.set_defaults(run=_cmd_replacement)
+
+    pathway = commands.add_parser(
+        "pathway",
+        help="skills-partnership pathway flows and costs, as CSV",
+        description="Simulate a skills-partnership pathway (home and away tracks) year by year from a YAML file of "
+        f"parameters (any of: {', '.join(pathway_fields)}); the documented defaults where a parameter is not given.",
+    )
+    pathway.add_argument("--config", help="YAML file of pathway parameters (default: the documented defaults)")
+    pathway.set_defaults(run=_cmd_pathway)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     from analysis.indicators import IndicatorInputError
+    from analysis.demand import DemandInputError
     from analysis.locations import UnknownLocationError
+    from analysis.pathways import PathwayInputError
     from analysis.scenarios import ScenarioError
     from analysis.sources import DataFetchError
     from analysis.wpp import DataNotBuiltError, ValidationError
@@ -151,7 +231,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
         return args.run(args)
-    except (UsageError, IndicatorInputError, UnknownLocationError, ScenarioError) as error:
+    except (UsageError, IndicatorInputError, UnknownLocationError, ScenarioError, DemandInputError,
+            PathwayInputError) as error:
         print(f"error: {_one_line(error)}", file=sys.stderr)
         return 2
     except (DataFetchError, DataNotBuiltError, ValidationError) as error:

@@ -144,3 +144,38 @@ def pyramid(population: pd.DataFrame, ax=None, title: str | None = None, outline
         ax.set_title(title)
     ax.legend(loc="upper right", fontsize=8)
     return ax
+
+
+def bars_with_range(table: pd.DataFrame, label: str, value: str, low: str, high: str, ax=None,
+                    title: str | None = None, xlabel: str = ""):
+    """Horizontal bars of ``value`` with a ``low``–``high`` range, in the table's order."""
+    ax = ax or plt.subplots()[1]
+    positions = range(len(table))
+    ax.barh(list(positions), table[value], color=PALETTE["medium"], label="medium")
+    lower = (table[value] - table[[low, high]].min(axis=1)).clip(lower=0)
+    upper = (table[[low, high]].max(axis=1) - table[value]).clip(lower=0)
+    ax.errorbar(table[value], list(positions), xerr=[lower, upper], fmt="none", ecolor="black", capsize=3,
+                label="low–high variants")
+    ax.set_yticks(list(positions))
+    ax.set_yticklabels(table[label].astype(str))
+    ax.invert_yaxis()
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_xlabel(xlabel)
+    if title:
+        ax.set_title(title)
+    ax.legend(loc="lower left", fontsize=8)
+    return ax
+
+
+def stacked_area(table: pd.DataFrame, x: str, columns: list[str], labels: list[str] | None = None, ax=None,
+                 title: str | None = None, ylabel: str = "people"):
+    """Stacked areas of ``columns`` against ``x`` (e.g. home- and away-track graduates)."""
+    ax = ax or plt.subplots()[1]
+    colours = [PALETTE["medium"], "#c8553d", "#8fb3d9", "#f2a65a"][: len(columns)]
+    ax.stackplot(table[x], *[table[c] for c in columns], labels=labels or columns, colors=colours, alpha=0.85)
+    ax.set_ylabel(ylabel)
+    ax.set_xlabel("")
+    if title:
+        ax.set_title(title)
+    ax.legend(loc="upper left", fontsize=9)
+    return ax

@@ -312,6 +312,74 @@ def survival_ratios(mx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 # ---------------------------------------------------------------- engine
+@dataclass
+class PeriodRates:
+    """The rates of one period for L locations, ready for :func:`step`."""
+
+    survival: np.ndarray  # (L, 2, 21)
+    birth_survival: np.ndarray  # (L, 2)
+    asfr: np.ndarray  # (L, 7) births per woman-year
+    male_share: np.ndarray  # (L,)
+
+
+def period_rates(inputs: ProjectionInputs) -> list[PeriodRates]:
+    """Life-table survival, fertility and sex split of each period, for all locations."""
+    survival, birth_survival = survival_ratios(inputs.mx)  # (L, P, 2, 21), (L, P, 2)
+    asfr = inputs.tfr[..., None] * inputs.fertility_pattern / STEP  # (L, P, 7)
+    male_share = inputs.srb / (1.0 + inputs.srb)  # (L, P)
+    return [
+        PeriodRates(survival[:, p], birth_survival[:, p], asfr[:, p], male_share[:, p]) for p in range(inputs.n_periods)
+    ]
+
+
+@dataclass
+class Step:
+    """One period's outcome for L locations (see :func:`step`)."""
+
+    end: np.ndarray  # (L, 2, 21) population at the end of the period
+    births: np.ndarray  # (L, 2)
+    deaths: np.ndarray  # (L, 2, 21)
+    unrealised: np.ndarray  # (L, 2, 21) emigration with nobody left to leave
+
+
+def step(start: np.ndarray, migrants: np.ndarray, rates: PeriodRates) -> Step:
+    """Project one 5-year period: survival, migration timing, births (see the module notes).
+
+    Apart from emptying cells that emigration would drive negative, the step is
+    linear in ``start`` and ``migrants`` together, which :mod:`analysis.demand`
+    uses to solve for migration directly.
+    """
+    early = MIGRANT_AGE_SHIFT * migrants
+    late = migrants - early
+    exposed = start + early
+    short_early = np.maximum(-exposed, 0.0)  # emigrants with nobody left to leave
+    exposed = exposed + short_early
+    S = rates.survival
+    end = np.zeros_like(start)
+    end[..., 1:-1] = S[..., :-2] * exposed[..., :-2]
+    open_exposed = exposed[..., -2] + exposed[..., -1]
+    end[..., -1] = S[..., -1] * open_exposed
+    deaths = np.zeros_like(start)
+    deaths[..., 1:-1] = (1.0 - S[..., :-2]) * exposed[..., :-2]
+    deaths[..., -1] = (1.0 - S[..., -1]) * open_exposed
+    end += late
+
+    women_end = np.maximum(end[:, 1, FERTILITY_AGES], 0.0)
+    total_births = STEP * np.sum(rates.asfr * 0.5 * (start[:, 1, FERTILITY_AGES] + women_end), axis=-1)
+    births = total_births[:, None] * np.stack([rates.male_share, 1.0 - rates.male_share], axis=-1)
+    survivors = births * rates.birth_survival
+    end[..., 0] += survivors
+    deaths[..., 0] = births - survivors
+    short_late = np.maximum(-end, 0.0)
+    end += short_late
+
+    # early emigrants that found nobody are booked in the group they would have reached
+    unrealised = short_late.copy()
+    unrealised[..., 1:-1] += short_early[..., :-2]
+    unrealised[..., -1] += short_early[..., -2] + short_early[..., -1]
+    return Step(end, births, deaths, unrealised)
+
+
 def project(inputs: ProjectionInputs, check_balance: bool = True) -> ProjectionResult:
     """Run the cohort-component projection for all locations at once.
 
@@ -327,10 +395,7 @@ def project(inputs: ProjectionInputs, check_balance: bool = True) -> ProjectionR
     """
     inputs.validate()
     L, P = inputs.tfr.shape
-    survival, birth_survival = survival_ratios(inputs.mx)  # (L, P, 2, 21), (L, P, 2)
-    asfr = inputs.tfr[..., None] * inputs.fertility_pattern / STEP  # (L, P, 7) births per woman-year
-    male_share = inputs.srb / (1.0 + inputs.srb)  # (L, P)
-
+    rates = period_rates(inputs)
     population = np.empty((L, P + 1, 2, N_AGES))
     births = np.empty((L, P, 2))
     deaths = np.empty((L, P, 2, N_AGES))
@@ -340,52 +405,32 @@ def project(inputs: ProjectionInputs, check_balance: bool = True) -> ProjectionR
     population[:, 0] = inputs.population
     for p in range(P):
         start = population[:, p]
-        migrants = inputs.net_migrants[:, p]
-        early = MIGRANT_AGE_SHIFT * migrants
-        late = migrants - early
-        exposed = start + early
-        short_early = np.maximum(-exposed, 0.0)  # emigrants with nobody left to leave
-        exposed = exposed + short_early
-        S = survival[:, p]
-        end = np.zeros_like(start)
-        end[..., 1:-1] = S[..., :-2] * exposed[..., :-2]
-        open_exposed = exposed[..., -2] + exposed[..., -1]
-        end[..., -1] = S[..., -1] * open_exposed
-        cohort_deaths = np.zeros_like(start)
-        cohort_deaths[..., 1:-1] = (1.0 - S[..., :-2]) * exposed[..., :-2]
-        cohort_deaths[..., -1] = (1.0 - S[..., -1]) * open_exposed
-        end += late
-
-        women_end = np.maximum(end[:, 1, FERTILITY_AGES], 0.0)
-        total_births = STEP * np.sum(asfr[:, p] * 0.5 * (start[:, 1, FERTILITY_AGES] + women_end), axis=-1)
-        by_sex = total_births[:, None] * np.stack([male_share[:, p], 1.0 - male_share[:, p]], axis=-1)
-        survivors = by_sex * birth_survival[:, p]
-        end[..., 0] += survivors
-        cohort_deaths[..., 0] = by_sex - survivors
-        short_late = np.maximum(-end, 0.0)
-        end += short_late
-
-        # early emigrants that found nobody are booked in the group they would have reached
-        short = short_late.copy()
-        short[..., 1:-1] += short_early[..., :-2]
-        short[..., -1] += short_early[..., -2] + short_early[..., -1]
-        population[:, p + 1] = end
-        births[:, p] = by_sex
-        deaths[:, p] = cohort_deaths
-        unrealised[:, p] = short
-        realised[:, p] = migrants + short
-        expected = start.sum(axis=(1, 2)) + by_sex.sum(axis=1) - cohort_deaths.sum(axis=(1, 2)) + realised[:, p].sum(axis=(1, 2))
-        balance[:, p] = end.sum(axis=(1, 2)) - expected
-        if check_balance:
-            # relative to the flows, not the result, which may be near zero after large outflows
-            scale = np.maximum(
-                start.sum(axis=(1, 2)) + by_sex.sum(axis=1) + cohort_deaths.sum(axis=(1, 2)) + np.abs(realised[:, p]).sum(axis=(1, 2)),
-                1.0,
-            )
-            if (np.abs(balance[:, p]) > BALANCE_TOLERANCE * scale).any():
-                worst = int(np.argmax(np.abs(balance[:, p]) / scale))
-                raise ProjectionError(
-                    f"demographic balance broken for location {inputs.location_codes[worst]} in period "
-                    f"{inputs.base_year + STEP * p}: {balance[worst, p]:.3g} persons"
-                )
+        outcome = step(start, inputs.net_migrants[:, p], rates[p])
+        population[:, p + 1] = outcome.end
+        births[:, p] = outcome.births
+        deaths[:, p] = outcome.deaths
+        unrealised[:, p] = outcome.unrealised
+        realised[:, p] = inputs.net_migrants[:, p] + outcome.unrealised
+        balance[:, p] = check_step_balance(start, outcome, realised[:, p], inputs, p, check_balance)
     return ProjectionResult(inputs, population, births, deaths, realised, unrealised, balance)
+
+
+def check_step_balance(
+    start: np.ndarray, outcome: Step, realised: np.ndarray, inputs: ProjectionInputs, p: int, enforce: bool = True
+) -> np.ndarray:
+    """``P(t+5) − (P(t) + births − deaths + net migration)`` per location; raise if it is not ~0."""
+    flows = outcome.births.sum(axis=1) - outcome.deaths.sum(axis=(1, 2)) + realised.sum(axis=(1, 2))
+    balance = outcome.end.sum(axis=(1, 2)) - (start.sum(axis=(1, 2)) + flows)
+    if enforce:
+        # relative to the flows, not the result, which may be near zero after large outflows
+        scale = np.maximum(
+            start.sum(axis=(1, 2)) + outcome.births.sum(axis=1) + outcome.deaths.sum(axis=(1, 2)) + np.abs(realised).sum(axis=(1, 2)),
+            1.0,
+        )
+        if (np.abs(balance) > BALANCE_TOLERANCE * scale).any():
+            worst = int(np.argmax(np.abs(balance) / scale))
+            raise ProjectionError(
+                f"demographic balance broken for location {inputs.location_codes[worst]} in period "
+                f"{inputs.base_year + STEP * p}: {balance[worst]:.3g} persons"
+            )
+    return balance

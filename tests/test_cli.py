@@ -114,3 +114,65 @@ def test_project_bad_scenario_file(processed_dir, tmp_path):
     path.write_text("fertility: [unclosed\n")
     result = run("project", "--scenario", str(path))
     assert result.returncode == 2 and "not valid YAML" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_replacement_csv(processed_dir):
+    result = run("replacement", "--destination", "EU27", "--target", "working-age", "--to", "2050")
+    assert result.returncode == 0, result.stderr
+    table = pd.read_csv(io.StringIO(result.stdout))
+    assert list(table.columns) == ["location", "target", "period_start", "period_end", "migrants", "migrants_per_year",
+                                   "cumulative_migrants", "total", "working_age", "potential_support_ratio"]
+    assert table["period_end"].tolist() == [2030, 2035, 2040, 2045, 2050]
+    assert table["working_age"].nunique() == 1  # held constant
+    base = indicators.working_age_table(["EU27"], "15-64", [2025])["population"].round().item()
+    assert table["working_age"].iloc[0] == base
+
+
+def test_replacement_all_targets_and_defaults(processed_dir):
+    result = run("replacement", "--target", "all", "--to", "2035")
+    assert result.returncode == 0, result.stderr
+    table = pd.read_csv(io.StringIO(result.stdout))
+    assert set(table["target"]) == {"total", "working-age", "support-ratio"}
+    assert table["location"].nunique() == 9
+
+
+def test_pathway_csv(tmp_path):
+    path = tmp_path / "pathway.yml"
+    path.write_text("origin: Senegal\ndestination: Spain\nannual_intake: 100\nyears: 10\n")
+    result = run("pathway", "--config", str(path))
+    assert result.returncode == 0, result.stderr
+    table = pd.read_csv(io.StringIO(result.stdout))
+    assert len(table) == 10 and table["intake"].eq(100).all()
+    assert {"graduates_home", "graduates_away", "in_destination", "returned", "cost_total", "cost_per_migrant"} <= set(table.columns)
+
+
+@pytest.mark.parametrize(
+    "config, message",
+    [
+        ("away_share: 1.5\n", "away_share must be a share between 0 and 1"),
+        ("annual_intake: -10\n", "annual_intake must be 0 or more"),
+        ("destination: Atlantis\n", "unknown location 'Atlantis'"),
+        ("intake: 5\n", "unknown pathway parameter"),
+    ],
+)
+def test_pathway_bad_config(tmp_path, processed_dir, config, message):
+    path = tmp_path / "bad.yml"
+    path.write_text(config)
+    result = run("pathway", "--config", str(path))
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1 and message in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--destination", "Atlantis"], "unknown location"),
+        (["--female-share", "1.5"], "female_share must be between 0 and 1"),
+        (["--target", "everything"], "invalid choice"),
+        (["--to", "2027"], "must be one of"),
+    ],
+)
+def test_replacement_bad_input(processed_dir, args, message):
+    result = run("replacement", *args)
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1 and message in result.stderr, result.stderr

@@ -1,0 +1,421 @@
+"""Demand for workers at destinations, replacement migration, and supply from African origins.
+
+* :func:`shortfall` — each destination's working-age population against a base
+  year, by variant, with its potential support ratio.
+* :func:`replacement_migration` — net immigration per period needed to keep the
+  total population, the 15–64 population, or the potential support ratio at a
+  target, in the manner of the UN Population Division's *Replacement Migration*
+  (2000): migrants arrive with an age–sex profile and then age, die and have
+  children inside the projection (the project's cohort-component engine).
+* :func:`care_workers` — care workers needed for the population aged 65+ or
+  80+, at a ratio the user sets.
+* :func:`supply` — yearly entrants to working age, net growth of the 15–64
+  population, and the jobs needed to keep the employment rate constant.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from analysis import indicators, projection, scenarios, wpp
+from analysis.indicators import IndicatorInputError, parse_age_band
+from analysis.locations import Location
+from analysis.locations import resolve as resolve_location
+
+#: Destinations analysed by default.
+DEFAULT_DESTINATIONS = (
+    "EU27", "Europe", "Northern America", "GCC", "Japan", "Republic of Korea", "Germany", "Italy", "United Kingdom",
+)
+TARGETS = ("total", "working-age", "support-ratio")
+#: OECD average: about five long-term care workers per 100 people aged 65 and over.
+#: Source: OECD (2020), Who Cares? Attracting and Retaining Care Workers for the
+#: Elderly, OECD Health Policy Studies, OECD Publishing, Paris, doi:10.1787/92c0ef68-en.
+OECD_CARE_WORKERS_PER_100_AGED_65 = 5.0
+WORKING = parse_age_band("15-64")
+OLD = parse_age_band("65+")
+
+
+class DemandInputError(ValueError):
+    """Bad input to a demand calculation; the message says what is valid."""
+
+
+def _resolve_all(locations: Iterable) -> list[Location]:
+    return [loc if isinstance(loc, Location) else resolve_location(loc) for loc in locations]
+
+
+# ---------------------------------------------------------------- shortfall
+def shortfall(
+    destinations: Sequence = DEFAULT_DESTINATIONS,
+    base_year: int = 2025,
+    years: Iterable[int] | None = None,
+    variants: Iterable[str] = ("medium", "low", "high"),
+    ages: str = "15-64",
+) -> pd.DataFrame:
+    """Change in each destination's working-age population against a base year, with its support ratio.
+
+    Returns
+    -------
+    DataFrame
+        ``location, year, variant, working_age, change_from_base, percent_change,
+        population_65_plus, potential_support_ratio`` (working-age people per
+        person aged 65+).
+    """
+    years = indicators.check_years(years if years is not None else range(base_year, 2101, 5))
+    indicators.check_years([base_year])
+    band = parse_age_band(ages)
+    population = indicators.population_of(_resolve_all(destinations), variants, sorted(set(years) | {base_year}))
+    working = indicators.age_band_total(population, band).drop(columns="ages")
+    old = indicators.age_band_total(population, OLD).drop(columns="ages")
+    table = working.merge(old, on=["location", "year", "variant"], suffixes=("", "_old"))
+    table = table.rename(columns={"population": "working_age", "population_old": "population_65_plus"})
+    base = table[table["year"] == base_year].set_index(["location", "variant"])["working_age"]
+    keyed = table.set_index(["location", "variant"]).index
+    table["change_from_base"] = table["working_age"].to_numpy() - base.reindex(keyed).to_numpy()
+    table["percent_change"] = 100.0 * table["change_from_base"] / base.reindex(keyed).to_numpy()
+    table["potential_support_ratio"] = table["working_age"] / table["population_65_plus"]
+    table = table[table["year"].isin(years)]
+    columns = ["location", "year", "variant", "working_age", "change_from_base", "percent_change",
+               "population_65_plus", "potential_support_ratio"]
+    return table[columns].sort_values(["location", "variant", "year"], ignore_index=True)
+
+
+# ---------------------------------------------------------------- replacement migration
+@dataclass(frozen=True)
+class MigrantProfile:
+    """Age–sex profile of replacement migrants: spread evenly over the 5-year groups of ``ages``."""
+
+    ages: str = "20-39"
+    female_share: float = 0.5
+
+    def weights(self) -> np.ndarray:
+        """(2, 21) shares summing to 1 (male, female × age groups)."""
+        if not 0.0 <= self.female_share <= 1.0:
+            raise DemandInputError(f"female_share must be between 0 and 1, got {self.female_share}")
+        band = parse_age_band(self.ages)
+        groups = band.contains(np.arange(0, 101, 5)).astype(float)
+        groups /= groups.sum()
+        return np.stack([(1.0 - self.female_share) * groups, self.female_share * groups])
+
+
+def _metric(population: np.ndarray, target: str) -> tuple[np.ndarray, np.ndarray]:
+    """(working-age, 65+) or (total, _) sums over the last two axes of (rows, 2, 21)."""
+    if target == "total":
+        return population.sum(axis=(-2, -1)), np.zeros(population.shape[0])
+    return population[..., 3:13].sum(axis=(-2, -1)), population[..., 13:].sum(axis=(-2, -1))
+
+
+@dataclass
+class Replacement:
+    """A solved replacement-migration run.
+
+    Attributes
+    ----------
+    table : DataFrame
+        See :func:`replacement_migration`.
+    inputs : ProjectionInputs
+        Engine inputs of the projected rows (one row per destination country;
+        a country in two destinations appears twice), without migration.
+    migrants : (rows, P, 2, 21) array
+        The solved migrants of each row, by period, sex and age.
+    row_destination : (rows,) array
+        Index of each row's destination in the table's order.
+    """
+
+    table: pd.DataFrame
+    inputs: projection.ProjectionInputs
+    migrants: np.ndarray
+    row_destination: np.ndarray
+
+
+def replacement_migration(*args, **kwargs) -> pd.DataFrame:
+    """Net immigration per period needed to hold a destination at a demographic target.
+
+    A table view of :func:`solve_replacement`, which documents the parameters.
+
+    Returns
+    -------
+    DataFrame
+        Per destination and period: ``migrants`` (persons over the period),
+        ``migrants_per_year``, ``cumulative_migrants`` and the resulting
+        ``total``, ``working_age`` and ``potential_support_ratio`` at the
+        period's end.
+    """
+    return solve_replacement(*args, **kwargs).table
+
+
+def solve_replacement(
+    destinations: Sequence = DEFAULT_DESTINATIONS,
+    target: str = "working-age",
+    base_year: int = 2025,
+    end_year: int = 2100,
+    profile: MigrantProfile = MigrantProfile(),
+    support_ratio_floor: float | None = None,
+    variant: str = "medium",
+    allow_emigration: bool = True,
+) -> pd.DataFrame:
+    """Net immigration per period needed to hold a destination at a demographic target.
+
+    The destination's countries are projected without migration (fertility
+    and mortality of the WPP ``variant``); each period, the migrants needed
+    are solved directly from the engine's linearity: the period's outcome is
+    the no-migration outcome plus ``M`` times the outcome of one migrant with
+    the given profile (who also has children in the period).  All
+    destinations are solved together, one 5-year period at a time; a group's
+    migrants are shared among its countries in proportion to their base-year
+    population.
+
+    Parameters
+    ----------
+    destinations : sequence
+        Locations (countries, WPP aggregates or groups such as EU27, GCC).
+    target : {"total", "working-age", "support-ratio"}
+        Keep the total population, or the 15–64 population, at its base-year
+        level; or keep the potential support ratio (15–64 per 65+) at or above
+        ``support_ratio_floor`` (default: its base-year level).
+    profile : MigrantProfile
+        Ages and share of women of the migrants.
+    allow_emigration : bool
+        For the total and working-age targets, allow negative values (net
+        emigration) when the population would otherwise exceed its target;
+        if False, such periods need no migration. The support-ratio target
+        never asks for emigration.
+
+    Returns
+    -------
+    Replacement
+    """
+    if target not in TARGETS:
+        raise DemandInputError(f"unknown target {target!r}; valid: {', '.join(TARGETS)}")
+    if support_ratio_floor is not None and support_ratio_floor <= 0:
+        raise DemandInputError(f"the support-ratio floor must be positive, got {support_ratio_floor}")
+    weights = profile.weights()
+    places = _resolve_all(destinations)
+    inputs = scenarios.wpp_inputs(variant, base_year, end_year)
+    codes = list(inputs.location_codes)
+    row_country, row_destination, row_share = [], [], []
+    for d, place in enumerate(places):
+        members = [codes.index(c) for c in place.members if c in codes]
+        if not members:
+            raise DemandInputError(f"no projected countries in {place.name}")
+        base_sizes = inputs.population[members].sum(axis=(1, 2))
+        row_country += members
+        row_destination += [d] * len(members)
+        row_share += list(base_sizes / base_sizes.sum())
+    rows = np.asarray(row_country)
+    row_destination = np.asarray(row_destination)
+    row_share = np.asarray(row_share)
+    sub = projection.ProjectionInputs(
+        location_codes=inputs.location_codes[rows],
+        base_year=base_year,
+        population=inputs.population[rows],
+        mx=inputs.mx[rows],
+        tfr=inputs.tfr[rows],
+        fertility_pattern=inputs.fertility_pattern[rows],
+        srb=inputs.srb[rows],
+        net_migrants=np.zeros((len(rows),) + inputs.net_migrants.shape[1:]),
+        label=f"replacement-{target}",
+    )
+    sub.validate()
+    rates = projection.period_rates(sub)
+
+    def per_destination(values: np.ndarray) -> np.ndarray:
+        return np.bincount(row_destination, weights=values, minlength=len(places))
+
+    state = sub.population.copy()
+    base_level = per_destination(_metric(state, target)[0])
+    if target == "support-ratio":
+        working, older = (per_destination(v) for v in _metric(state, "working-age"))
+        floor = np.full(len(places), support_ratio_floor) if support_ratio_floor else working / older
+    unit = row_share[:, None, None] * weights[None]  # one migrant to the destination, split over its countries
+    zeros = np.zeros_like(state)
+    records = []
+    solved = np.zeros_like(sub.net_migrants)
+    for p in range(sub.n_periods):
+        free = projection.step(state, zeros, rates[p]).end
+        response = projection.step(zeros, unit, rates[p]).end
+        free_level, free_old = (per_destination(v) for v in _metric(free, "working-age" if target == "support-ratio" else target))
+        unit_level, unit_old = (per_destination(v) for v in _metric(response, "working-age" if target == "support-ratio" else target))
+        if target == "support-ratio":
+            gain = unit_level - floor * unit_old
+            if (gain <= 0).any():
+                bad = places[int(np.argmax(gain <= 0))].name
+                raise DemandInputError(
+                    f"migrants of ages {profile.ages} cannot raise the support ratio of {bad} to {floor.max():.2f}: "
+                    "choose younger migrants"
+                )
+            needed = np.maximum((floor * free_old - free_level) / gain, 0.0)
+        else:
+            needed = (base_level - free_level) / unit_level
+            if not allow_emigration:
+                needed = np.maximum(needed, 0.0)
+        migrants = needed[row_destination][:, None, None] * unit
+        solved[:, p] = migrants
+        outcome = projection.step(state, migrants, rates[p])
+        if outcome.unrealised.sum() > 1.0:
+            raise DemandInputError(
+                f"the {target} target asks more people to leave than live in some age groups in "
+                f"{base_year + 5 * p}–{base_year + 5 * p + 5}; use allow_emigration=False"
+            )
+        state = outcome.end
+        total = per_destination(state.sum(axis=(1, 2)))
+        working = per_destination(state[..., 3:13].sum(axis=(1, 2)))
+        older = per_destination(state[..., 13:].sum(axis=(1, 2)))
+        for d, place in enumerate(places):
+            records.append((place.name, target, base_year + 5 * p, base_year + 5 * p + 5, needed[d], total[d],
+                            working[d], working[d] / older[d]))
+    table = pd.DataFrame(records, columns=["location", "target", "period_start", "period_end", "migrants", "total",
+                                           "working_age", "potential_support_ratio"])
+    table["migrants_per_year"] = table["migrants"] / 5.0
+    table["cumulative_migrants"] = table.groupby("location", sort=False)["migrants"].cumsum()
+    columns = ["location", "target", "period_start", "period_end", "migrants", "migrants_per_year",
+               "cumulative_migrants", "total", "working_age", "potential_support_ratio"]
+    return Replacement(table[columns], sub, solved, row_destination)
+
+
+def baselines(
+    destinations: Sequence = DEFAULT_DESTINATIONS, base_year: int = 2025, end_year: int = 2100, variant: str = "medium"
+) -> pd.DataFrame:
+    """The WPP-inputs run and the zero-migration run for the destinations, by period end.
+
+    Returns
+    -------
+    DataFrame
+        ``location, scenario, period_start, period_end, net_migration``
+        (persons over the period), ``total, working_age, potential_support_ratio``.
+    """
+    places = _resolve_all(destinations)
+    frames = []
+    for name in (variant, f"{variant}+zero-migration"):
+        result = scenarios.run(name, base_year, end_year)
+        components = result.components_table()
+        for place in places:
+            members = np.isin(result.inputs.location_codes, place.members)
+            sums = result.population[members].sum(axis=0)  # (T, 2, 21)
+            mine = components[components["location_code"].isin(place.members)]
+            migration = mine.groupby("period_start")["net_migration"].sum().to_numpy()
+            frames.append(pd.DataFrame({
+                "location": place.name,
+                "scenario": "zero-migration" if "zero" in name else variant,
+                "period_start": result.years[:-1],
+                "period_end": result.years[1:],
+                "net_migration": migration,
+                "total": sums[1:].sum(axis=(1, 2)),
+                "working_age": sums[1:, :, 3:13].sum(axis=(1, 2)),
+                "potential_support_ratio": sums[1:, :, 3:13].sum(axis=(1, 2)) / sums[1:, :, 13:].sum(axis=(1, 2)),
+            }))
+    return pd.concat(frames, ignore_index=True)
+
+
+def replacement_summary(table: pd.DataFrame, horizons: Sequence[int] = (2050, 2100)) -> pd.DataFrame:
+    """Cumulative and average yearly migrants from the first period start to each horizon."""
+    rows = []
+    start = int(table["period_start"].min())
+    for (location, target), part in table.groupby(["location", "target"], sort=False):
+        for horizon in horizons:
+            within = part[part["period_end"] <= horizon]
+            if within.empty or within["period_end"].max() != horizon:
+                continue
+            rows.append({
+                "location": location, "target": target, "period": f"{start}-{horizon}",
+                "cumulative_migrants": within["migrants"].sum(),
+                "migrants_per_year": within["migrants"].sum() / (horizon - start),
+            })
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------- care workers
+def care_workers(
+    destinations: Sequence = DEFAULT_DESTINATIONS,
+    base_year: int = 2025,
+    years: Iterable[int] | None = None,
+    variants: Iterable[str] = ("medium",),
+    workers_per_100: float = OECD_CARE_WORKERS_PER_100_AGED_65,
+    ages: str = "65+",
+) -> pd.DataFrame:
+    """Care workers needed for the older population at a fixed ratio, and the additional number against the base year.
+
+    Parameters
+    ----------
+    workers_per_100 : float
+        Care workers per 100 people in ``ages``; default 5 per 100 aged 65+,
+        the OECD average (OECD 2020, *Who Cares?*).  For the 80+ lens, pass
+        ``ages="80+"`` and a ratio per 100 aged 80+ (see
+        :func:`equivalent_ratio`).
+
+    Returns
+    -------
+    DataFrame
+        ``location, year, variant, ages, older_population, workers_needed,
+        additional_workers`` (against the base year).
+    """
+    if workers_per_100 <= 0:
+        raise DemandInputError(f"workers per 100 older people must be positive, got {workers_per_100}")
+    years = indicators.check_years(years if years is not None else range(base_year, 2101, 5))
+    indicators.check_years([base_year])
+    population = indicators.population_of(_resolve_all(destinations), variants, sorted(set(years) | {base_year}))
+    older = indicators.age_band_total(population, ages).rename(columns={"population": "older_population"})
+    older["workers_needed"] = older["older_population"] * workers_per_100 / 100.0
+    base = older[older["year"] == base_year].set_index(["location", "variant"])["workers_needed"]
+    older["additional_workers"] = older["workers_needed"].to_numpy() - base.reindex(
+        older.set_index(["location", "variant"]).index).to_numpy()
+    return older[older["year"].isin(years)].reset_index(drop=True)
+
+
+def equivalent_ratio(destination, base_year: int = 2025, workers_per_100_aged_65: float = OECD_CARE_WORKERS_PER_100_AGED_65) -> float:
+    """Workers per 100 aged 80+ that needs as many workers in the base year as the 65+ ratio does."""
+    population = indicators.population_of([destination], ["medium"], [base_year])
+    aged_65 = indicators.age_band_total(population, "65+")["population"].item()
+    aged_80 = indicators.age_band_total(population, "80+")["population"].item()
+    return workers_per_100_aged_65 * aged_65 / aged_80
+
+
+# ---------------------------------------------------------------- supply side
+def supply(
+    origins: Sequence = ("Africa",),
+    base_year: int = 2025,
+    end_year: int = 2100,
+    variants: Iterable[str] = ("medium", "low", "high"),
+    entry_age: int = 15,
+    employment_rate: float = 0.6,
+) -> pd.DataFrame:
+    """Entrants to working age, net growth of the 15–64 population and jobs needed, per year of each period.
+
+    * Entrants: everyone aged ``entry_age``–``entry_age + 4`` at the period's
+      end reached ``entry_age`` during the period, so entrants per year are
+      that group's size / 5 (WPP figures, migration included).
+    * Net growth of the 15–64 population per year: its change over the period / 5.
+    * Jobs needed per year to keep the employment-to-population ratio of the
+      working-age population constant at ``employment_rate``:
+      ``employment_rate × net growth per year``.
+
+    Returns
+    -------
+    DataFrame
+        ``location, variant, period_start, period_end, entrants_per_year,
+        working_age_growth_per_year, jobs_needed_per_year``.
+    """
+    if entry_age % 5 or not 5 <= entry_age <= 60:
+        raise DemandInputError(f"entry age must be a multiple of 5 between 5 and 60 (e.g. 15 or 20), got {entry_age}")
+    if not 0.0 < employment_rate <= 1.0:
+        raise DemandInputError(f"the employment-to-population ratio must be in (0, 1], got {employment_rate}")
+    years = indicators.check_years(range(base_year, end_year + 1, 5))
+    population = indicators.population_of(_resolve_all(origins), variants, years)
+    entrants = indicators.age_band_total(population, f"{entry_age}-{entry_age + 4}")
+    working = indicators.age_band_total(population, WORKING)
+    keys = ["location", "variant"]
+    table = working.rename(columns={"population": "working_age"}).drop(columns="ages")
+    table["entering_group"] = entrants["population"].to_numpy()
+    table = table.sort_values(keys + ["year"], ignore_index=True)
+    table["working_age_growth_per_year"] = table.groupby(keys, observed=True)["working_age"].diff() / 5.0
+    table["entrants_per_year"] = table["entering_group"] / 5.0
+    table["period_end"] = table["year"]
+    table["period_start"] = table["year"] - 5
+    table = table[table["year"] > base_year].copy()
+    table["jobs_needed_per_year"] = employment_rate * table["working_age_growth_per_year"]
+    table.attrs.update({"entry_age": entry_age, "employment_rate": employment_rate})
+    return table[["location", "variant", "period_start", "period_end", "entrants_per_year",
+                  "working_age_growth_per_year", "jobs_needed_per_year"]].reset_index(drop=True)

@@ -1,0 +1,60 @@
+"""Benchmark of the replacement-migration solver: all default destinations, 2025 → 2100, every target.
+
+    python benchmarks/bench_replacement.py [--repeats 5]
+
+Prints the median of ``--repeats`` runs (reading the processed tables is
+cached after the first, cold, run, which is reported separately).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+
+from analysis import demand, paths
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+
+    def all_targets():
+        return [demand.replacement_migration(demand.DEFAULT_DESTINATIONS, target, 2025, 2100) for target in demand.TARGETS]
+
+    start = time.perf_counter()
+    all_targets()
+    cold = time.perf_counter() - start
+    times = {}
+    for target in demand.TARGETS:
+        runs = []
+        for _ in range(args.repeats):
+            start = time.perf_counter()
+            demand.replacement_migration(demand.DEFAULT_DESTINATIONS, target, 2025, 2100)
+            runs.append(time.perf_counter() - start)
+        times[target] = statistics.median(runs)
+    runs = []
+    for _ in range(args.repeats):
+        start = time.perf_counter()
+        all_targets()
+        runs.append(time.perf_counter() - start)
+    report = {
+        "destinations": len(demand.DEFAULT_DESTINATIONS),
+        "years": "2025-2100",
+        "repeats": args.repeats,
+        "first_run_all_targets_s": round(cold, 3),
+        **{f"{target}_s": round(value, 3) for target, value in times.items()},
+        "all_three_targets_s": round(statistics.median(runs), 3),
+    }
+    width = max(map(len, report))
+    for key, value in report.items():
+        print(f"{key:<{width}}  {value}")
+    target = paths.ROOT / "benchmarks" / "results" / "replacement.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(report, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
