@@ -1,16 +1,24 @@
 # Labour-mobility scenarios: the analysis as a DAG.
 #
-#   make reports   venv -> raw data -> processed tables -> executed notebooks -> HTML
+#   make reports   venv -> raw data -> processed tables -> report matrix (reports.yml)
+#                  -> executed notebooks + HTML, in parallel -> reports/index.html
 #   make test      venv -> raw data -> processed tables -> pytest (unit tests + nbval)
 #
 # Every target is a real file, so a second run does no work.  A failed step
-# leaves no up-to-date-looking target (.DELETE_ON_ERROR and temporary files).
+# leaves no up-to-date-looking target (.DELETE_ON_ERROR and temporary files);
+# a failed report keeps the previous good one.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DELETE_ON_ERROR:
 .DEFAULT_GOAL := help
 MAKEFLAGS += --no-builtin-rules
+# Reports build in parallel, one job per core unless `-j` is given.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+ifeq ($(filter -j% --jobs%,$(MAKEFLAGS)),)
+MAKEFLAGS += --jobs=$(JOBS)
+endif
+MAKEFLAGS += --output-sync=target
 
 PYTHON_BOOT ?= python3
 VENV := .venv
@@ -22,12 +30,17 @@ PROCESSED_MANIFEST := data/processed/manifest.json
 
 # What each stage reads: rebuilding happens only when one of these changes.
 FETCH_INPUTS := analysis/sources.yml analysis/sources.py
-BUILD_INPUTS := analysis/wpp.py analysis/locations.py analysis/groups.yml analysis/sources.py
-PACKAGE_FILES := $(sort $(wildcard analysis/*.py analysis/*.yml analysis/scenarios/*.yml))
+BUILD_INPUTS := analysis/wpp.py analysis/locations.py analysis/groups.yml analysis/sources.py analysis/stocks.py
+PACKAGE_FILES := $(sort $(wildcard analysis/*.py analysis/*.yml analysis/scenarios/*.yml analysis/data/*.csv))
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
-REPORT_NAMES := $(notdir $(basename $(NOTEBOOKS)))
-REPORT_NOTEBOOKS := $(REPORT_NAMES:%=reports/%.ipynb)
-REPORT_HTML := $(REPORT_NAMES:%=reports/%.html)
+
+# The report matrix (reports.yml) becomes REPORT_RUNS and per-report prerequisites
+# (notebook and parameter file).  Only read when reports are asked for, so that
+# `make help` or `make test` never need it.
+ifneq ($(filter reports reports/%,$(MAKECMDGOALS)),)
+-include reports/.matrix.mk
+endif
+REPORT_HTML := $(REPORT_RUNS:%=reports/%.html)
 
 .PHONY: help install data reports test lab clean distclean lock benchmark notebooks
 
@@ -56,20 +69,18 @@ $(RAW_MANIFEST): $(FETCH_INPUTS) | $(INSTALLED)
 $(PROCESSED_MANIFEST): $(RAW_MANIFEST) $(BUILD_INPUTS) $(INSTALLED)
 	$(PY) -m analysis build
 
-reports: $(REPORT_HTML) ## execute every notebook with papermill into reports/ (ipynb + HTML, code hidden)
+reports: reports/index.html ## build every report of reports.yml (ipynb + HTML, code hidden) and reports/index.html
 
-# papermill writes to a temporary name; on failure the executed notebook is
-# kept as reports/<name>.failed.ipynb for inspection and the target is not made.
-reports/%.ipynb: notebooks/%.ipynb $(PROCESSED_MANIFEST) $(PACKAGE_FILES) $(INSTALLED)
-	@mkdir -p reports
-	@rm -f reports/$*.failed.ipynb
-	$(PY) -m papermill -k $(KERNEL) --no-progress-bar notebooks/$*.ipynb reports/$*.tmp.ipynb \
-	  || { mv -f reports/$*.tmp.ipynb reports/$*.failed.ipynb 2>/dev/null; echo "papermill failed: see reports/$*.failed.ipynb" >&2; exit 1; }
-	@mv reports/$*.tmp.ipynb $@
+reports/.matrix.mk: reports.yml analysis/site.py $(NOTEBOOKS) $(PROCESSED_MANIFEST) | $(INSTALLED)
+	$(PY) -m analysis matrix
 
-reports/%.html: reports/%.ipynb
-	$(VENV)/bin/jupyter nbconvert --log-level=WARN --to html --no-input --output $*.tmp --output-dir reports $<
-	@mv reports/$*.tmp.html $@
+# One report: papermill into a temporary file, then HTML; on failure the
+# previous report stays and the message names the notebook, parameters and cell.
+reports/%.html: $(PROCESSED_MANIFEST) $(PACKAGE_FILES) $(INSTALLED)
+	$(PY) -m analysis report $*
+
+reports/index.html: $(REPORT_HTML) reports/.matrix.mk
+	$(PY) -m analysis site
 
 test: $(PROCESSED_MANIFEST) $(INSTALLED) ## unit tests and nbval on the committed notebooks
 	$(PY) -m pytest
@@ -88,7 +99,7 @@ notebooks: $(PROCESSED_MANIFEST) $(INSTALLED) ## re-execute the committed notebo
 	done
 
 clean: ## remove reports and processed tables (raw files and .venv stay)
-	rm -rf reports/*.ipynb reports/*.html .pytest_cache .hypothesis
+	rm -rf reports/*.ipynb reports/*.html reports/.params reports/.failed reports/.matrix.mk reports/screenshots .pytest_cache .hypothesis
 	find data/processed -mindepth 1 ! -name .gitkeep -delete
 	find . -name __pycache__ -type d -prune -not -path './.venv/*' -exec rm -rf {} +
 
@@ -103,3 +114,7 @@ lock: ## re-resolve dependencies from pyproject.toml in a scratch venv and rewri
 	  echo "# Regenerate with \`make lock\` after changing dependencies in pyproject.toml."; \
 	  .lock-venv/bin/pip freeze --exclude-editable | grep -v '^-e'; } > constraints.txt.tmp
 	mv constraints.txt.tmp constraints.txt && rm -rf .lock-venv
+
+# A parameter file deleted by hand is rewritten with the others.
+reports/.params/%.json:
+	$(PY) -m analysis matrix

@@ -7,6 +7,7 @@
     python -m analysis project --list-scenarios
     python -m analysis replacement --destination EU27 --target working-age --to 2050
     python -m analysis pathway --config my-pathway.yml
+    python -m analysis stocks --year 2024 --by corridor --origin Nigeria
 
 Usage errors (unknown location, malformed age band, year outside the data,
 unknown variant, …) exit with status 2 and one line on stderr saying what is
@@ -138,6 +139,43 @@ def _cmd_pathway(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_stocks(args: argparse.Namespace) -> int:
+    from analysis import stocks
+
+    table = stocks.stocks_table(args.year, args.by, args.origin, args.destination)
+    table.to_csv(sys.stdout, index=False, lineterminator="\n")
+    return 0
+
+
+def _cmd_matrix(args: argparse.Namespace) -> int:
+    from analysis import site
+
+    runs = site.load_matrix()
+    changed = site.write_make_inputs(runs)
+    print(f"report matrix: {len(runs)} reports; {changed} parameter files changed")
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from analysis import site
+
+    try:
+        path = site.run_report(args.name)
+    except site.ReportFailed as error:
+        print(f"error: {_one_line(error)}", file=sys.stderr)
+        return 1
+    print(f"wrote {site._shown(path)}")
+    return 0
+
+
+def _cmd_site(args: argparse.Namespace) -> int:
+    from analysis import site
+
+    path = site.build_index()
+    print(f"wrote {site._shown(path)}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     import dataclasses
 
@@ -215,6 +253,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     pathway.add_argument("--config", help="YAML file of pathway parameters (default: the documented defaults)")
     pathway.set_defaults(run=_cmd_pathway)
+
+    stocks_parser = commands.add_parser(
+        "stocks",
+        help="international migrant stocks (UN DESA 2024) as CSV",
+        description="Print international migrant stocks (UN DESA International Migrant Stock 2024, persons on 1 July) "
+        "as CSV: between regions, sub-regions or SDG regions of origin and destination, or country-to-country "
+        "corridors, largest first.",
+    )
+    stocks_parser.add_argument("--year", default="2024", help="1990, 1995, …, 2020 or 2024 (default 2024)")
+    stocks_parser.add_argument("--by", default="region", help="region, subregion, sdg_region or corridor (default region)")
+    stocks_parser.add_argument("--origin", help="only migrants from this country, region or group "
+                               "(name, ISO-3 or M49 code, e.g. Africa, NGA, ECOWAS)")
+    stocks_parser.add_argument("--destination", help="only migrants living in this country, region or group")
+    stocks_parser.set_defaults(run=_cmd_stocks)
+
+    matrix = commands.add_parser("matrix", help="check reports.yml and write the per-report parameter files for Make")
+    matrix.set_defaults(run=_cmd_matrix)
+    report = commands.add_parser("report", help="build one report of the matrix (ipynb and HTML)")
+    report.add_argument("name", help="report name from reports.yml, e.g. country_profile-nga")
+    report.set_defaults(run=_cmd_report)
+    site = commands.add_parser("site", help="write reports/index.html")
+    site.set_defaults(run=_cmd_site)
     return parser
 
 
@@ -224,7 +284,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from analysis.locations import UnknownLocationError
     from analysis.pathways import PathwayInputError
     from analysis.scenarios import ScenarioError
+    from analysis.site import MatrixError
     from analysis.sources import DataFetchError
+    from analysis.stocks import StocksInputError
     from analysis.wpp import DataNotBuiltError, ValidationError
 
     parser = build_parser()
@@ -232,7 +294,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
         return args.run(args)
     except (UsageError, IndicatorInputError, UnknownLocationError, ScenarioError, DemandInputError,
-            PathwayInputError) as error:
+            PathwayInputError, MatrixError, StocksInputError) as error:
         print(f"error: {_one_line(error)}", file=sys.stderr)
         return 2
     except (DataFetchError, DataNotBuiltError, ValidationError) as error:

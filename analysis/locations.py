@@ -380,3 +380,15 @@ def index(processed_dir: Path | None = None) -> LocationIndex:
 def resolve(query: str | int, processed_dir: Path | None = None) -> Location:
     """Resolve one location against the processed tables; see :meth:`LocationIndex.resolve`."""
     return index(processed_dir).resolve(query)
+
+
+def african_countries(processed_dir: Path | None = None) -> pd.DataFrame:
+    """Africa's 54 UN member states (the WPP region Africa without its territories), sorted by name."""
+    idx = index(processed_dir)
+    territories = {normalise(name) for name in group_definitions().get("african_territories", [])}
+    countries = idx.countries(idx.resolve("Africa"))
+    keep = ~countries["name"].map(normalise).isin(territories)
+    out = countries[keep].sort_values("name", ignore_index=True)
+    if len(out) != 54:
+        raise ValueError(f"expected 54 African countries, found {len(out)}: check african_territories in groups.yml")
+    return out

@@ -179,3 +179,139 @@ def stacked_area(table: pd.DataFrame, x: str, columns: list[str], labels: list[s
         ax.set_title(title)
     ax.legend(loc="upper left", fontsize=9)
     return ax
+
+
+# ---------------------------------------------------------------- migrant stocks and the emigration model
+STOCKS_SOURCE_NOTE = "Source: UN DESA, International Migrant Stock 2024 (IOM GDI gdidata package)."
+WDI_SOURCE_NOTE = "Source: World Bank, World Development Indicators (IOM GDI gdidata package)."
+MODEL_SOURCE_NOTE = ("Sources: UN DESA International Migrant Stock 2024; UN WPP 2024; World Bank WDI. "
+                     "Association, not causation.")
+
+
+def _percent_axis(axis) -> None:
+    axis.set_major_formatter(plt.FuncFormatter(lambda value, _: f"{100 * value:.0f} %"))
+
+
+def origin_destination_heatmap(table: pd.DataFrame, origin: str = "origin", destination: str = "destination",
+                               value: str = "migrants", ax=None, title: str | None = None):
+    """Heatmap of migrant stocks between regions, in millions (origins as rows, destinations as columns)."""
+    ax = ax or plt.subplots(figsize=(9, 5.5))[1]
+    matrix = table.pivot_table(index=origin, columns=destination, values=value, aggfunc="sum", observed=True,
+                               fill_value=0.0, sort=False) / 1e6
+    import textwrap
+
+    matrix.columns = [textwrap.fill(str(c), 12) for c in matrix.columns]
+    sns.heatmap(matrix, annot=True, fmt=".1f", cmap="Blues", linewidths=0.5, cbar_kws={"label": "millions"}, ax=ax)
+    ax.set_xlabel("destination (where migrants live)")
+    ax.set_ylabel("origin")
+    ax.tick_params(axis="x", rotation=0, labelsize=9)
+    if title:
+        ax.set_title(title)
+    ax.figure.text(0.01, -0.12, STOCKS_SOURCE_NOTE, fontsize=8, color="grey")
+    return ax
+
+
+def share_bars(table: pd.DataFrame, label: str, value: str, hue: str | None = None, reference: float | None = None,
+               reference_label: str = "world", ax=None, title: str | None = None, xlabel: str = "",
+               source: str = STOCKS_SOURCE_NOTE):
+    """Horizontal bars of shares (0–1) shown in percent, optionally grouped by ``hue``, with a reference line."""
+    ax = ax or plt.subplots()[1]
+    data = table.assign(**{label: table[label].astype(str)})
+    if hue:
+        data[hue] = data[hue].astype(str)
+        sns.barplot(data=data, y=label, x=value, hue=hue, ax=ax, orient="h", palette="Blues_d")
+    else:
+        sns.barplot(data=data, y=label, x=value, ax=ax, orient="h", color=PALETTE["medium"])
+    if reference is not None:
+        ax.axvline(reference, color="#c8553d", linestyle="--", linewidth=1.2,
+                   label=f"{reference_label} {100 * reference:.1f} %")
+    if hue or reference is not None:
+        ax.legend(title="", fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    _percent_axis(ax.xaxis)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("")
+    if title:
+        ax.set_title(title)
+    ax.figure.text(0.01, -0.02, source, fontsize=8, color="grey")
+    return ax
+
+
+def mobility_transition(curve: pd.DataFrame, points: pd.DataFrame, turning_point: pd.Series | None = None,
+                        highlight=None, highlight_label: str = "highlighted", ax=None, title: str | None = None):
+    """The fitted emigration-rate curve against income, with its bands and the adjusted data points.
+
+    Parameters
+    ----------
+    curve : DataFrame
+        ``income, rate, mean_ci_lower, mean_ci_upper, obs_ci_lower, obs_ci_upper``
+        (see :func:`analysis.models.transition_curve`).
+    points : DataFrame
+        ``iso3, income, adjusted_rate`` (see :func:`analysis.models.adjusted_points`).
+    turning_point : Series, optional
+        ``income, ci_lower, ci_upper`` of the peak, drawn as a line and a shaded interval.
+    highlight : iterable of str, optional
+        ISO-3 codes whose points are drawn in colour (the others in grey), labelled ``highlight_label``.
+    """
+    ax = ax or plt.subplots(figsize=(9, 5.5))[1]
+    ax.fill_between(curve["income"], curve["obs_ci_lower"], curve["obs_ci_upper"], color=PALETTE["low"], alpha=0.25,
+                    label="95 % prediction band (a country-year)")
+    ax.fill_between(curve["income"], curve["mean_ci_lower"], curve["mean_ci_upper"], color=PALETTE["medium"],
+                    alpha=0.35, label="95 % confidence band (the curve)")
+    chosen = points["iso3"].isin(list(highlight)) if highlight is not None else pd.Series(False, index=points.index)
+    others = points[~chosen]
+    ax.scatter(others["income"], others["adjusted_rate"], s=10, color="#999999", alpha=0.5,
+               label="countries, 1990-2020 (adjusted)" if highlight is None else "other countries (adjusted)")
+    if chosen.any():
+        ax.scatter(points.loc[chosen, "income"], points.loc[chosen, "adjusted_rate"], s=14, color="#c8553d", alpha=0.8,
+                   label=f"{highlight_label} (adjusted)")
+    ax.plot(curve["income"], curve["rate"], color=PALETTE["medium"], linewidth=2.5, label="fitted curve")
+    if turning_point is not None:
+        ax.axvspan(turning_point["ci_lower"], turning_point["ci_upper"], color="orange", alpha=0.12)
+        ax.axvline(turning_point["income"], color="orange", linestyle="--", linewidth=1.5,
+                   label=f"peak ${turning_point['income']:,.0f} (95 % CI shaded)")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda value, _: f"${value:,.0f}"))
+    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda value, _: f"{100 * value:g} %"))
+    ax.set_xlabel("GDP per capita, PPP, constant 2021 international $ (log scale)")
+    ax.set_ylabel("emigrants / population (log scale)")
+    if title:
+        ax.set_title(title)
+    ax.legend(loc="lower center", fontsize=8, ncol=2)
+    ax.figure.text(0.01, -0.02, MODEL_SOURCE_NOTE, fontsize=8, color="grey")
+    return ax
+
+
+def residuals_vs_fitted(table: pd.DataFrame, hue: str = "region", ax=None, title: str | None = None):
+    """Residuals against fitted values (log points), coloured by ``hue``."""
+    ax = ax or plt.subplots()[1]
+    sns.scatterplot(data=table, x="fitted", y="residual", hue=hue, s=14, alpha=0.7, ax=ax)
+    ax.axhline(0, color="black", linewidth=0.8)
+    ax.set_xlabel("fitted ln(emigration rate)")
+    ax.set_ylabel("residual (log points)")
+    if title:
+        ax.set_title(title)
+    ax.legend(title="", fontsize=8, loc="lower left")
+    return ax
+
+
+def interval_dots(table: pd.DataFrame, label: str, value: str, lower: str, upper: str, reference: str | None = None,
+                  reference_label: str = "observed", value_label: str | None = None, ax=None, title: str | None = None,
+                  xlabel: str = "", percent: bool = True):
+    """A dot and an interval per row, in the table's order, with an optional reference marker per row."""
+    ax = ax or plt.subplots()[1]
+    positions = list(range(len(table)))
+    ax.errorbar(table[value], positions, xerr=[table[value] - table[lower], table[upper] - table[value]], fmt="o",
+                color=PALETTE["medium"], ecolor=PALETTE["low"], elinewidth=3, capsize=0, label=value_label or value)
+    if reference:
+        ax.scatter(table[reference], positions, marker="|", s=120, color="#c8553d", label=reference_label, zorder=3)
+    ax.set_yticks(positions)
+    ax.set_yticklabels(table[label].astype(str))
+    ax.invert_yaxis()
+    if percent:
+        _percent_axis(ax.xaxis)
+    ax.set_xlabel(xlabel)
+    if title:
+        ax.set_title(title)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return ax

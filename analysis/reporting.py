@@ -59,3 +59,95 @@ def partnership_sources_markdown(source_ids: Iterable[str]) -> str:
         year = f" ({row['year']})" if isinstance(row["year"], str) else ""
         lines.append(f"- {source_id}: {row['publisher']}{year}, *{row['title']}*, {row['url']}")
     return "\n".join(lines)
+
+
+def to_percent(table: pd.DataFrame, columns: Iterable[str], decimals: int = 1) -> pd.DataFrame:
+    """Copy of ``table`` with share ``columns`` (0–1) in percent, rounded."""
+    out = table.copy()
+    for column in columns:
+        out[column] = (100.0 * out[column]).round(decimals)
+    return out
+
+
+def to_billions(table: pd.DataFrame, columns: Iterable[str], decimals: int = 1) -> pd.DataFrame:
+    """Copy of ``table`` with ``columns`` (e.g. US$) in billions, rounded."""
+    out = table.copy()
+    for column in columns:
+        out[column] = (out[column] / 1e9).round(decimals)
+    return out
+
+
+# ---------------------------------------------------------------- the report site's contract
+def headline(label: str, value: str):
+    """A headline number of the report, shown in it and picked up by ``reports/index.html``.
+
+    Returns an IPython display object carrying Markdown and a JSON bundle
+    (``application/vnd.labour-mobility.headline+json``) that the index reads
+    back from the executed notebook, so every number on the index traces to a
+    report's own output.
+    """
+    from IPython.display import DisplayObject
+
+    class _Headline(DisplayObject):
+        def _repr_mimebundle_(self, include=None, exclude=None):
+            return {
+                "text/markdown": f"**{value}** {label}",
+                "text/plain": f"{value} {label}",
+                "application/vnd.labour-mobility.headline+json": {"label": label, "value": value},
+            }
+
+    return _Headline(data="")
+
+
+def figure_data(table: pd.DataFrame, name: str):
+    """A download link to the data behind a figure, as CSV embedded in the report itself."""
+    import base64
+
+    from IPython.display import HTML
+
+    text = table.to_csv(index=False, lineterminator="\n", float_format="%.6g")
+    payload = base64.b64encode(text.encode("utf-8")).decode("ascii")
+    return HTML(
+        f'<p class="figure-data"><a download="{name}.csv" href="data:text/csv;base64,{payload}">'
+        f"Download the data behind this figure ({name}.csv, {len(table):,} rows)</a></p>"
+    )
+
+
+def provenance_markdown(notebook: str, namespace: dict) -> str:
+    """The report's parameters, code version, package versions and raw-data checksums, as Markdown.
+
+    Parameters
+    ----------
+    notebook : str
+        The notebook's name (its parameters cell lists the parameters shown).
+    namespace : dict
+        The notebook's ``globals()``, holding the parameters' current values.
+    """
+    import json
+    import platform
+    import subprocess
+
+    import numpy
+    import pandas
+
+    from analysis import __version__, paths, site
+
+    names = list(site.notebook_parameters(notebook))
+    parameters = ", ".join(f"`{name}` = {namespace[name]!r}" for name in names if name in namespace)
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=paths.ROOT, capture_output=True,
+                                text=True, timeout=10).stdout.strip() or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        commit = "unknown"
+    manifest = paths.RAW / sources.MANIFEST_NAME
+    files = json.loads(manifest.read_text())["files"] if manifest.exists() else {}
+    checksums = "; ".join(f"{name} `{sha[:12]}`" for name, sha in sorted(files.items()) if name.endswith((".rda", ".txt")))
+    return "\n".join([
+        "**Provenance**",
+        "",
+        f"- Notebook: `notebooks/{notebook}.ipynb`; parameters: {parameters or 'none'}",
+        f"- Git commit: {commit}",
+        f"- Package `analysis` {__version__}; Python {platform.python_version()}, pandas {pandas.__version__}, "
+        f"numpy {numpy.__version__}",
+        f"- Raw data (SHA-256, first 12 hex digits): {checksums}",
+    ])

@@ -71,6 +71,11 @@ TABLE_KEYS: dict[str, list[str]] = {
     "sex_ratio_at_birth": ["location_code", "period_start"],
     "net_migration": ["location_code", "period_start", "sex", "age"],
     "life_expectancy": ["location_code", "period_start", "variant", "sex"],
+    # --- migrant stocks and WDI (cleaned in analysis/stocks.py)
+    "migrant_stocks": ["year", "destination_iso3", "origin_iso3", "sex"],
+    "wdi": ["iso3", "indicator", "year"],
+    "unmatched_codes": ["dataset", "role", "iso3"],
+    "population_midyear": ["location_code", "year"],
 }
 
 
@@ -196,6 +201,10 @@ def _typed_population(tidy: pd.DataFrame) -> pd.DataFrame:
 
 def clean_population_totals(totals: pd.DataFrame) -> pd.DataFrame:
     """Tidy yearly totals 2024–2100 with the probabilistic intervals.
+
+    Unlike the 5-year tables, these totals refer to the **end** of each year:
+    the 1 July population of year *t* is the mean of the totals of *t − 1* and
+    *t* (within 8 persons for every location; see ``population_midyear``).
 
     Parameters
     ----------
@@ -600,6 +609,27 @@ def build(
     e0 = clean_life_expectancy(raw("wpp2024/e05dt.rda"), raw("wpp2024/e0proj5dt.rda"))
     check_non_negative(e0, "e0", "life_expectancy")
     emit("life_expectancy", e0)
+
+    # --- migrant stocks and WDI (analysis/stocks.py)
+    from analysis import stocks as stocks_module
+
+    migrant_stocks = stocks_module.clean_migrant_stocks(raw("gdidata/undesa_stocks.rda"), locations)
+    stocks_module.validate_migrant_stocks(migrant_stocks, locations)
+    emit("migrant_stocks", migrant_stocks)
+    wdi = stocks_module.clean_wdi(raw("gdidata/wdi.rda"), locations)
+    stocks_module.validate_wdi(wdi)
+    emit("wdi", wdi)
+    midyear = stocks_module.clean_midyear_population(
+        raw("wpp2024/popproj1dt.rda"), raw("wpp2024/miscproj1dt.rda"), years=(2024, 2025)
+    )
+    gap = stocks_module.validate_midyear_population(midyear[midyear["year"] == 2025], population)
+    emit("population_midyear", midyear[midyear["year"] == 2024].reset_index(drop=True))
+    say(f"  1 July 2024 from end-of-year totals; the method reproduces 1 July 2025 within {gap:,.1f} persons")
+    unmatched = stocks_module.unmatched_codes(migrant_stocks, wdi, locations, raw("gdidata/countrynames.rda"))
+    emit("unmatched_codes", unmatched)
+    listed = ", ".join(f"{r.iso3} ({r.dataset} {r.role})" for r in unmatched.itertuples())
+    say(f"  unmatched codes (table unmatched_codes): {listed}")
+    # --- end of migrant stocks and WDI
 
     atomic_write_text(out_dir / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     say(f"processed tables written to {out_dir} in {time.perf_counter() - started:.1f} s")

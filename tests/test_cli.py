@@ -176,3 +176,23 @@ def test_replacement_bad_input(processed_dir, args, message):
     result = run("replacement", *args)
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1 and message in result.stderr, result.stderr
+
+
+def test_stocks_csv(processed_dir):
+    result = run("stocks", "--year", "2024", "--by", "corridor", "--origin", "Nigeria")
+    assert result.returncode == 0, result.stderr
+    table = pd.read_csv(io.StringIO(result.stdout))
+    assert (table["origin"] == "Nigeria").all()
+    assert table["migrants"].is_monotonic_decreasing
+    regions = pd.read_csv(io.StringIO(run("stocks").stdout))
+    assert {"origin", "destination", "migrants"} <= set(regions.columns)
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [(["--year", "2023"], "1990, 1995"), (["--by", "planet"], "valid: region"), (["--origin", "Nigerai"], "did you mean")],
+)
+def test_stocks_bad_input(processed_dir, args, message):
+    result = run("stocks", *args)
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1 and message in result.stderr, result.stderr

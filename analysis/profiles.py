@@ -1,0 +1,151 @@
+"""Country profiles: the numbers of one country's report, and a summary written from them."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis import demand, indicators, stocks, wpp
+from analysis.locations import Location
+
+VARIANTS = ("medium", "low", "high")
+
+
+def country_profile(place: Location, base_year: int = 2025, compare_year: int = 2050, stock_year: int = 2024,
+                    top: int = 5) -> dict:
+    """Tables and numbers of a country profile.
+
+    Returns
+    -------
+    dict
+        ``pyramids`` (sex × age, base and comparison years, medium variant),
+        ``working_age`` (15-64 by year and variant, 1990–2100),
+        ``entrants`` (people turning 15 per year, by period and variant),
+        ``dependency`` (ratios by year, medium variant), ``emigrants`` (a dict:
+        migrants, women's share, share of the population at home),
+        ``destinations`` (the ``top`` corridors) and ``numbers`` (scalars used by
+        :func:`summary_text`).
+    """
+    if not place.is_country:
+        raise ValueError(f"{place.name} is not a country")
+    years = list(range(1990, 2101, 5))
+    population = indicators.population_of([place], VARIANTS, years)
+    medium = population[population["variant"] == "medium"]
+    working = indicators.working_age_population(population)
+    entrants = demand.supply([place], base_year, 2100, VARIANTS, 15)
+    dependency = indicators.dependency_ratios(medium).drop(columns=["location", "variant"])
+    pyramids = medium[medium["year"].isin([base_year, compare_year])][["year", "sex", "age", "population"]]
+
+    stock_table = stocks.load_migrant_stocks()
+    summary = stocks.emigrant_summary(stock_table, stock_year, [place.iso3], place.name).iloc[0]
+    geography = stocks.load_geography()
+    destinations = stocks.top_corridors(stock_table, geography, stock_year, origin_codes=[place.iso3], n=top)
+    home = _population_in(place, stock_year)
+    emigrants = {
+        "migrants": float(summary["migrants"]),
+        "women_share": float(summary["women_share"]) if summary["migrants"] > 0 else float("nan"),
+        "share_of_population": float(summary["migrants"]) / home,
+    }
+
+    by_variant = indicators.variant_range(working, value="population", index=["year"]).set_index("year")
+    totals = medium.groupby("year")["population"].sum()
+    flows = indicators.variant_range(entrants, value="entrants_per_year", index=["period_end"]).set_index("period_end")
+    ratio = dependency.set_index("year")
+    numbers = {
+        "name": place.name,
+        "base_year": base_year,
+        "compare_year": compare_year,
+        "stock_year": stock_year,
+        "population_base": totals[base_year],
+        "population_compare": totals[compare_year],
+        "working_base": by_variant.loc[base_year, "medium"],
+        "working_compare": by_variant.loc[compare_year, "medium"],
+        "working_compare_low": by_variant.loc[compare_year, "low"],
+        "working_compare_high": by_variant.loc[compare_year, "high"],
+        "working_peak_year": int(by_variant["medium"].idxmax()),
+        "entrants_first": flows["medium"].iloc[0],
+        "entrants_first_period": f"{flows.index[0] - 5}–{flows.index[0]}",
+        "entrants_compare": flows.loc[compare_year, "medium"] if compare_year in flows.index else float("nan"),
+        "entrants_peak_period": f"{int(flows['medium'].idxmax()) - 5}–{int(flows['medium'].idxmax())}",
+        "dependency_base": ratio.loc[base_year, "total_dependency_ratio"],
+        "dependency_compare": ratio.loc[compare_year, "total_dependency_ratio"],
+        "old_age_base": ratio.loc[base_year, "old_age_dependency_ratio"],
+        "old_age_compare": ratio.loc[compare_year, "old_age_dependency_ratio"],
+        **{f"emigrants_{k}": v for k, v in emigrants.items()},
+    }
+    return {"pyramids": pyramids.reset_index(drop=True), "working_age": working, "entrants": entrants,
+            "dependency": dependency, "emigrants": emigrants, "destinations": destinations, "numbers": numbers}
+
+
+def _population_in(place: Location, year: int) -> float:
+    """Total population of a country in a year: the 5-year table, or the yearly totals for other years."""
+    if year % 5 == 0 and year <= wpp.LAST_YEAR:
+        population = wpp.load_population(["medium"], [year], [place.code])
+        return float(population["population"].sum())
+    midyear = wpp.read_table("population_midyear")
+    row = midyear[(midyear["location_code"] == place.code) & (midyear["year"] == year)]
+    if row.empty:
+        raise ValueError(f"no population total for {place.name} in {year}")
+    return float(row["population"].iloc[0])
+
+
+def _millions(value: float) -> str:
+    if abs(value) >= 1e9:
+        return f"{value / 1e9:,.2f} billion"
+    if abs(value) >= 1e7:
+        return f"{value / 1e6:,.0f} million"
+    if abs(value) >= 1e6:
+        return f"{value / 1e6:,.1f} million"
+    return f"{value:,.0f}"
+
+
+def summary_text(profile: dict) -> str:
+    """A short summary in words, written from the profile's numbers (every figure comes from the data)."""
+    n = profile["numbers"]
+    change = n["working_compare"] - n["working_base"]
+    verb = "grows" if change > 0 else "shrinks"
+    parts = [
+        f"**{n['name']}** has {_millions(n['population_base'])} people in {n['base_year']} "
+        f"({_millions(n['working_base'])} aged 15–64). By {n['compare_year']} its working-age population {verb} to "
+        f"{_millions(n['working_compare'])} (low variant {_millions(n['working_compare_low'])}, high "
+        f"{_millions(n['working_compare_high'])}), {'+' if change > 0 else ''}{_millions(change)} "
+        f"({100 * change / n['working_base']:+.0f} %)."
+    ]
+    if n["working_peak_year"] < 2100:
+        parts.append(f"Under the medium variant it peaks around {n['working_peak_year']}.")
+    else:
+        parts.append("Under the medium variant it is still growing in 2100.")
+    trend = "rising" if n["entrants_compare"] > n["entrants_first"] else "falling"
+    parts.append(
+        f"About {_millions(n['entrants_first'])} young people turn 15 each year in {n['entrants_first_period']}, "
+        f"{trend} to {_millions(n['entrants_compare'])} a year by {n['compare_year']} "
+        f"(the most in {n['entrants_peak_period']})."
+    )
+    direction = "falls" if n["dependency_compare"] < n["dependency_base"] else "rises"
+    parts.append(
+        f"The total dependency ratio {direction} from {n['dependency_base']:.0f} to {n['dependency_compare']:.0f} "
+        f"dependants per 100 people of working age; the old-age part goes from {n['old_age_base']:.0f} to "
+        f"{n['old_age_compare']:.0f}."
+    )
+    destinations = profile["destinations"]
+    if n["emigrants_migrants"] > 0 and len(destinations):
+        first = destinations.iloc[0]
+        others = ", ".join(f"{row.destination} ({row.share_of_origin:.0%})" for row in destinations.iloc[1:3].itertuples())
+        parts.append(
+            f"In {n['stock_year']}, {_millions(n['emigrants_migrants'])} emigrants from {n['name']} lived abroad "
+            f"({n['emigrants_share_of_population']:.1%} of the population at home), {n['emigrants_women_share']:.0%} "
+            f"of them women; the main destination was {first['destination']} ({first['share_of_origin']:.0%})"
+            + (f", followed by {others}." if others else ".")
+        )
+    return " ".join(parts)
+
+
+def headline_numbers(profile: dict) -> list[tuple[str, str]]:
+    """The profile's headline numbers for the report index, as (label, formatted value)."""
+    n = profile["numbers"]
+    change = n["working_compare"] - n["working_base"]
+    return [
+        (f"aged 15–64 in {n['compare_year']} ({'+' if change > 0 else ''}{100 * change / n['working_base']:.0f} % on {n['base_year']})",
+         _millions(n["working_compare"])),
+        (f"turning 15 each year, {n['entrants_first_period']}", _millions(n["entrants_first"])),
+        (f"emigrants in {n['stock_year']}", _millions(n["emigrants_migrants"])),
+    ]
