@@ -53,6 +53,16 @@ def _parse_years(text: str) -> list[int]:
     return years
 
 
+def _check_span(start: int, end: int) -> tuple[int, int]:
+    """--from and --to: multiples of 5 within 1950–2100, in order."""
+    for label, year in (("--from", start), ("--to", end)):
+        if year % 5 or not 1950 <= year <= 2100:
+            raise UsageError(f"{label} {year} must be one of 1950, 1955, …, 2100")
+    if end <= start:
+        raise UsageError(f"--to {end} must come after --from {start}")
+    return start, end
+
+
 def _cmd_fetch(args: argparse.Namespace) -> int:
     from analysis import sources
 
@@ -88,12 +98,7 @@ def _cmd_project(args: argparse.Namespace) -> int:
             print(f"{row.scenario:26s} {row.description}")
         return 0
     band = indicators.parse_age_band(args.ages)
-    start, end = args.base_year, args.to
-    for label, year in (("--from", start), ("--to", end)):
-        if year % 5 or not 1950 <= year <= 2100:
-            raise UsageError(f"{label} {year} must be one of 1950, 1955, …, 2100")
-    if end <= start:
-        raise UsageError(f"--to {end} must come after --from {start}")
+    start, end = _check_span(args.base_year, args.to)
     locations = indicators.resolve_locations(args.location or ["Africa"])
     population = scenarios.projected_population(locations, args.scenario or ["medium"], start, end)
     table = indicators.age_band_total(population, band)[["location", "scenario", "year", "ages", "population"]]
@@ -105,11 +110,7 @@ def _cmd_project(args: argparse.Namespace) -> int:
 def _cmd_replacement(args: argparse.Namespace) -> int:
     from analysis import demand
 
-    for label, year in (("--from", args.base_year), ("--to", args.to)):
-        if year % 5 or not 1950 <= year <= 2100:
-            raise UsageError(f"{label} {year} must be one of 1950, 1955, …, 2100")
-    if args.to <= args.base_year:
-        raise UsageError(f"--to {args.to} must come after --from {args.base_year}")
+    _check_span(args.base_year, args.to)
     profile = demand.MigrantProfile(args.ages, args.female_share)
     profile.weights()  # validates the band and the share
     targets = demand.TARGETS if args.target == "all" else [args.target]
