@@ -79,11 +79,12 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 def _cmd_working_age(args: argparse.Namespace) -> int:
     from analysis import indicators
+    from analysis.locations import resolve_all
 
     band = indicators.parse_age_band(args.ages)
     years = indicators.check_years(_parse_years(args.years))
     variants = indicators.check_variants(_split_list(args.variant))
-    locations = indicators.resolve_locations(args.location or ["Africa"])
+    locations = resolve_all(args.location or ["Africa"])
     table = indicators.working_age_table(locations, band.label, years, variants)
     table["population"] = table["population"].round().astype("int64")
     table.to_csv(sys.stdout, index=False, lineterminator="\n")
@@ -92,6 +93,7 @@ def _cmd_working_age(args: argparse.Namespace) -> int:
 
 def _cmd_project(args: argparse.Namespace) -> int:
     from analysis import indicators, scenarios
+    from analysis.locations import resolve_all
 
     if args.list_scenarios:
         for row in scenarios.list_scenarios().itertuples():
@@ -99,7 +101,7 @@ def _cmd_project(args: argparse.Namespace) -> int:
         return 0
     band = indicators.parse_age_band(args.ages)
     start, end = _check_span(args.base_year, args.to)
-    locations = indicators.resolve_locations(args.location or ["Africa"])
+    locations = resolve_all(args.location or ["Africa"])
     population = scenarios.projected_population(locations, args.scenario or ["medium"], start, end)
     table = indicators.age_band_total(population, band)[["location", "scenario", "year", "ages", "population"]]
     table["population"] = table["population"].round().astype("int64")

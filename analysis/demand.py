@@ -23,8 +23,7 @@ import pandas as pd
 
 from analysis import indicators, projection, scenarios, wpp
 from analysis.indicators import IndicatorInputError, parse_age_band
-from analysis.locations import Location
-from analysis.locations import resolve as resolve_location
+from analysis.locations import Location, resolve_all
 
 #: Destinations analysed by default.
 DEFAULT_DESTINATIONS = (
@@ -41,10 +40,6 @@ OLD = parse_age_band("65+")
 
 class DemandInputError(ValueError):
     """Bad input to a demand calculation; the message says what is valid."""
-
-
-def _resolve_all(locations: Iterable) -> list[Location]:
-    return [loc if isinstance(loc, Location) else resolve_location(loc) for loc in locations]
 
 
 # ---------------------------------------------------------------- shortfall
@@ -67,7 +62,7 @@ def shortfall(
     years = indicators.check_years(years if years is not None else range(base_year, 2101, 5))
     indicators.check_years([base_year])
     band = parse_age_band(ages)
-    population = indicators.population_of(_resolve_all(destinations), variants, sorted(set(years) | {base_year}))
+    population = indicators.population_of(resolve_all(destinations), variants, sorted(set(years) | {base_year}))
     working = indicators.age_band_total(population, band).drop(columns="ages")
     old = indicators.age_band_total(population, OLD).drop(columns="ages")
     table = working.merge(old, on=["location", "year", "variant"], suffixes=("", "_old"))
@@ -193,7 +188,7 @@ def solve_replacement(
     if support_ratio_floor is not None and support_ratio_floor <= 0:
         raise DemandInputError(f"the support-ratio floor must be positive, got {support_ratio_floor}")
     weights = profile.weights()
-    places = _resolve_all(destinations)
+    places = resolve_all(destinations)
     inputs = scenarios.wpp_inputs(variant, base_year, end_year)
     codes = list(inputs.location_codes)
     row_country, row_destination, row_share = [], [], []
@@ -287,7 +282,7 @@ def baselines(
         ``location, scenario, period_start, period_end, net_migration``
         (persons over the period), ``total, working_age, potential_support_ratio``.
     """
-    places = _resolve_all(destinations)
+    places = resolve_all(destinations)
     frames = []
     for name in (variant, f"{variant}+zero-migration"):
         result = scenarios.run(name, base_year, end_year)
@@ -356,7 +351,7 @@ def care_workers(
         raise DemandInputError(f"workers per 100 older people must be positive, got {workers_per_100}")
     years = indicators.check_years(years if years is not None else range(base_year, 2101, 5))
     indicators.check_years([base_year])
-    population = indicators.population_of(_resolve_all(destinations), variants, sorted(set(years) | {base_year}))
+    population = indicators.population_of(resolve_all(destinations), variants, sorted(set(years) | {base_year}))
     older = indicators.age_band_total(population, ages).rename(columns={"population": "older_population"})
     older["workers_needed"] = older["older_population"] * workers_per_100 / 100.0
     base = older[older["year"] == base_year].set_index(["location", "variant"])["workers_needed"]
@@ -403,7 +398,7 @@ def supply(
     if not 0.0 < employment_rate <= 1.0:
         raise DemandInputError(f"the employment-to-population ratio must be in (0, 1], got {employment_rate}")
     years = indicators.check_years(range(base_year, end_year + 1, 5))
-    population = indicators.population_of(_resolve_all(origins), variants, years)
+    population = indicators.population_of(resolve_all(origins), variants, years)
     entrants = indicators.age_band_total(population, f"{entry_age}-{entry_age + 4}")
     working = indicators.age_band_total(population, WORKING)
     keys = ["location", "variant"]

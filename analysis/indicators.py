@@ -308,11 +308,6 @@ def contributions(
 
 
 # ---------------------------------------------------------------- convenience
-def resolve_locations(queries: Iterable[str | int]) -> list[Location]:
-    """Resolve several location queries; raises :class:`~analysis.locations.UnknownLocationError`."""
-    return [locations_module.resolve(q) for q in queries]
-
-
 def population_of(
     locations: Sequence[str | int | Location],
     variants: Iterable[str] = ("medium",),
@@ -329,7 +324,7 @@ def population_of(
     years : iterable of int, optional
         Years (1950, 1955, …, 2100); all by default.
     """
-    resolved = [loc if isinstance(loc, Location) else locations_module.resolve(loc) for loc in locations]
+    resolved = locations_module.resolve_all(locations)
     variants = check_variants(variants)
     years = check_years(years) if years is not None else None
     codes = sorted({code for loc in resolved for code in (loc.members if loc.kind == "group" else (loc.code,))})

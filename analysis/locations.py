@@ -392,3 +392,8 @@ def african_countries(processed_dir: Path | None = None) -> pd.DataFrame:
     if len(out) != 54:
         raise ValueError(f"expected 54 African countries, found {len(out)}: check african_territories in groups.yml")
     return out
+
+
+def resolve_all(items: Iterable, processed_dir: Path | None = None) -> list[Location]:
+    """Resolve several locations; :class:`Location` objects pass through unchanged."""
+    return [item if isinstance(item, Location) else resolve(item, processed_dir) for item in items]

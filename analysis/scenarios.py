@@ -568,10 +568,9 @@ def projected_population(
         ``location, year, scenario, sex, age, age_start, population``.
     """
     from analysis.indicators import aggregate_locations
-    from analysis.locations import Location
-    from analysis.locations import resolve as resolve_location
+    from analysis.locations import resolve_all
 
-    resolved = [loc if isinstance(loc, Location) else resolve_location(loc) for loc in locations]
+    resolved = resolve_all(locations)
     frames = []
     for reference in scenario_refs:
         result = run(reference, base_year, end_year)
@@ -588,10 +587,9 @@ def components(
     end_year: int = LAST_YEAR,
 ) -> pd.DataFrame:
     """Components of change per period (births, deaths, net migration) for locations and scenarios."""
-    from analysis.locations import Location
-    from analysis.locations import resolve as resolve_location
+    from analysis.locations import resolve_all
 
-    resolved = [loc if isinstance(loc, Location) else resolve_location(loc) for loc in locations]
+    resolved = resolve_all(locations)
     frames = []
     for reference in scenario_refs:
         table = run(reference, base_year, end_year).components_table()
