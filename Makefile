@@ -28,10 +28,12 @@ INSTALLED := $(VENV)/.installed
 RAW_MANIFEST := data/raw/MANIFEST.json
 PROCESSED_MANIFEST := data/processed/manifest.json
 
-# What each stage reads: rebuilding happens only when one of these changes.
-FETCH_INPUTS := analysis/sources.yml analysis/sources.py
-BUILD_INPUTS := analysis/wpp.py analysis/locations.py analysis/groups.yml analysis/sources.py analysis/stocks.py
-PACKAGE_FILES := $(sort $(wildcard analysis/*.py analysis/*.yml analysis/scenarios/*.yml analysis/data/*.csv))
+# What each stage reads, derived from the package's folders: rebuilding happens
+# only when one of these changes.
+CORE_FILES := analysis/paths.py analysis/errors.py
+FETCH_INPUTS := analysis/data/sources.yml analysis/data/sources.py analysis/data/tables.py $(CORE_FILES)
+BUILD_INPUTS := $(sort $(wildcard analysis/data/*.py analysis/data/*.yml) $(CORE_FILES))
+PACKAGE_FILES := $(sort $(shell find analysis -type f \( -name '*.py' -o -name '*.yml' -o -name '*.csv' -o -name '*.md' \) -not -path '*/__pycache__/*'))
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 
 # The report matrix (reports.yml) becomes REPORT_RUNS and per-report prerequisites
@@ -71,7 +73,7 @@ $(PROCESSED_MANIFEST): $(RAW_MANIFEST) $(BUILD_INPUTS) $(INSTALLED)
 
 reports: reports/index.html ## build every report of reports.yml (ipynb + HTML, code hidden) and reports/index.html
 
-reports/.matrix.mk: reports.yml analysis/site.py $(NOTEBOOKS) $(PROCESSED_MANIFEST) | $(INSTALLED)
+reports/.matrix.mk: reports.yml analysis/report/matrix.py $(NOTEBOOKS) $(PROCESSED_MANIFEST) | $(INSTALLED)
 	$(PY) -m analysis matrix
 
 # One report: papermill into a temporary file, then HTML; on failure the

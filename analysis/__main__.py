@@ -17,13 +17,24 @@ wrong and what is valid.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from typing import Sequence
 
+import pandas as pd
+
 from analysis import paths
+from analysis.data import build as build_module
+from analysis.data import sources
+from analysis.data.conventions import check_variants, check_years, parse_age_band
+from analysis.data.locations import resolve, resolve_all
+from analysis.errors import DataError, InputError
+from analysis.model import scenarios
+from analysis.report import matrix, runner, site_index
+from analysis.study import demand, indicators, migration, pathways
 
 
-class UsageError(Exception):
+class UsageError(InputError):
     """Bad command-line input; reported in one line with exit status 2."""
 
 
@@ -64,26 +75,19 @@ def _check_span(start: int, end: int) -> tuple[int, int]:
 
 
 def _cmd_fetch(args: argparse.Namespace) -> int:
-    from analysis import sources
-
     sources.fetch(progress=print)
     return 0
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from analysis import wpp
-
-    wpp.build(progress=print)
+    build_module.build(progress=print)
     return 0
 
 
 def _cmd_working_age(args: argparse.Namespace) -> int:
-    from analysis import indicators
-    from analysis.locations import resolve_all
-
-    band = indicators.parse_age_band(args.ages)
-    years = indicators.check_years(_parse_years(args.years))
-    variants = indicators.check_variants(_split_list(args.variant))
+    band = parse_age_band(args.ages)
+    years = check_years(_parse_years(args.years))
+    variants = check_variants(_split_list(args.variant))
     locations = resolve_all(args.location or ["Africa"])
     table = indicators.working_age_table(locations, band.label, years, variants)
     table["population"] = table["population"].round().astype("int64")
@@ -92,14 +96,11 @@ def _cmd_working_age(args: argparse.Namespace) -> int:
 
 
 def _cmd_project(args: argparse.Namespace) -> int:
-    from analysis import indicators, scenarios
-    from analysis.locations import resolve_all
-
     if args.list_scenarios:
         for row in scenarios.list_scenarios().itertuples():
             print(f"{row.scenario:26s} {row.description}")
         return 0
-    band = indicators.parse_age_band(args.ages)
+    band = parse_age_band(args.ages)
     start, end = _check_span(args.base_year, args.to)
     locations = resolve_all(args.location or ["Africa"])
     population = scenarios.projected_population(locations, args.scenario or ["medium"], start, end)
@@ -110,8 +111,6 @@ def _cmd_project(args: argparse.Namespace) -> int:
 
 
 def _cmd_replacement(args: argparse.Namespace) -> int:
-    from analysis import demand
-
     _check_span(args.base_year, args.to)
     profile = demand.MigrantProfile(args.ages, args.female_share)
     profile.weights()  # validates the band and the share
@@ -121,8 +120,6 @@ def _cmd_replacement(args: argparse.Namespace) -> int:
                                      args.to, profile, args.floor, args.variant, not args.no_emigration)
         for target in targets
     ]
-    import pandas as pd
-
     table = pd.concat(tables, ignore_index=True)
     for column in ("migrants", "migrants_per_year", "cumulative_migrants", "total", "working_age"):
         table[column] = table[column].round().astype("int64")
@@ -132,59 +129,45 @@ def _cmd_replacement(args: argparse.Namespace) -> int:
 
 
 def _cmd_pathway(args: argparse.Namespace) -> int:
-    from analysis import locations, pathways
-
     parameters = pathways.PathwayParameters.from_yaml(args.config) if args.config else pathways.PathwayParameters()
     for place in (parameters.origin, parameters.destination):
-        locations.resolve(place)  # unknown origin or destination: exit 2 with close matches
+        resolve(place)  # unknown origin or destination: exit 2 with close matches
     table = pathways.simulate(parameters)
     table.round(2).to_csv(sys.stdout, index=False, lineterminator="\n")
     return 0
 
 
 def _cmd_stocks(args: argparse.Namespace) -> int:
-    from analysis import stocks
-
-    table = stocks.stocks_table(args.year, args.by, args.origin, args.destination)
+    table = migration.stocks_table(args.year, args.by, args.origin, args.destination)
     table.to_csv(sys.stdout, index=False, lineterminator="\n")
     return 0
 
 
 def _cmd_matrix(args: argparse.Namespace) -> int:
-    from analysis import site
-
-    runs = site.load_matrix()
-    changed = site.write_make_inputs(runs)
+    runs = matrix.load_matrix()
+    changed = matrix.write_make_inputs(runs)
     print(f"report matrix: {len(runs)} reports; {changed} parameter files changed")
     return 0
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from analysis import site
-
     try:
-        path = site.run_report(args.name)
-    except site.ReportFailed as error:
+        path = runner.run_report(args.name)
+    except runner.ReportFailed as error:
         print(f"error: {_one_line(error)}", file=sys.stderr)
         return 1
-    print(f"wrote {site._shown(path)}")
+    print(f"wrote {runner.shown(path)}")
     return 0
 
 
 def _cmd_site(args: argparse.Namespace) -> int:
-    from analysis import site
-
-    path = site.build_index()
-    print(f"wrote {site._shown(path)}")
+    path = site_index.build_index()
+    print(f"wrote {runner.shown(path)}")
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    import dataclasses
-
-    from analysis.pathways import PathwayParameters
-
-    pathway_fields = sorted(f.name for f in dataclasses.fields(PathwayParameters) if f.name != "notes")
+    pathway_fields = sorted(f.name for f in dataclasses.fields(pathways.PathwayParameters) if f.name != "notes")
     parser = _Parser(prog="analysis", description="Labour-mobility scenarios from WPP 2024 and related data.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
@@ -276,33 +259,19 @@ def build_parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", help="build one report of the matrix (ipynb and HTML)")
     report.add_argument("name", help="report name from reports.yml, e.g. country_profile-nga")
     report.set_defaults(run=_cmd_report)
-    site = commands.add_parser("site", help="write reports/index.html")
-    site.set_defaults(run=_cmd_site)
+    index_page = commands.add_parser("site", help="write reports/index.html")
+    index_page.set_defaults(run=_cmd_site)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from analysis.indicators import IndicatorInputError
-    from analysis.demand import DemandInputError
-    from analysis.locations import UnknownLocationError
-    from analysis.pathways import PathwayInputError
-    from analysis.scenarios import ScenarioError
-    from analysis.site import MatrixError
-    from analysis.sources import DataFetchError
-    from analysis.stocks import StocksInputError
-    from analysis.wpp import DataNotBuiltError, ValidationError
-
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
         return args.run(args)
-    except (UsageError, IndicatorInputError, UnknownLocationError, ScenarioError, DemandInputError,
-            PathwayInputError, MatrixError, StocksInputError) as error:
+    except (InputError, DataError) as error:
         print(f"error: {_one_line(error)}", file=sys.stderr)
-        return 2
-    except (DataFetchError, DataNotBuiltError, ValidationError) as error:
-        print(f"error: {_one_line(error)}", file=sys.stderr)
-        return 1
+        return error.exit_status
     except BrokenPipeError:  # e.g. piped into `head`
         return 0
 

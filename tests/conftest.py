@@ -12,7 +12,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import paths, wpp
+from analysis import paths
+from analysis.data import sources
 
 FIXTURES = Path(__file__).parent / "data"
 
@@ -50,6 +51,6 @@ def mirror() -> Path:
 @pytest.fixture(scope="session")
 def raw_population(raw_dir) -> pd.DataFrame:
     """Raw WPP population by age (estimates and projections), read directly with pyreadr."""
-    estimates = wpp.read_rda(raw_dir / "wpp2024" / "popAge5dt.rda")
-    projections = wpp.read_rda(raw_dir / "wpp2024" / "popprojAge5dt.rda")
+    estimates = sources.read_rda(raw_dir / "wpp2024" / "popAge5dt.rda")
+    projections = sources.read_rda(raw_dir / "wpp2024" / "popprojAge5dt.rda")
     return estimates, projections

@@ -9,7 +9,7 @@ import sys
 import pandas as pd
 import pytest
 
-from analysis import indicators
+from analysis.study import indicators
 
 
 def run(*args: str) -> subprocess.CompletedProcess:

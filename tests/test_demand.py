@@ -6,8 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import demand, projection, scenarios
-from analysis.demand import DemandInputError, MigrantProfile
+from analysis.model import projection
+from analysis.model import scenarios
+from analysis.study import demand
+from analysis.study.demand import DemandInputError, MigrantProfile
 
 AGES_15_64 = [f"{a}-{a + 4}" for a in range(15, 65, 5)]
 AGES_65_PLUS = [f"{a}-{a + 4}" for a in range(65, 100, 5)] + ["100+"]

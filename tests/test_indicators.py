@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis import indicators
-from analysis.indicators import IndicatorInputError
+from analysis.study import indicators
+from analysis.data.conventions import IndicatorInputError
 
 
 def _raw_band(raw: pd.DataFrame, code: int, year, ages: list[str], column: str) -> float:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from analysis import locations
-from analysis.locations import UnknownLocationError
+from analysis.data import locations
+from analysis.data.locations import UnknownLocationError
 
 
 @pytest.fixture(scope="module")

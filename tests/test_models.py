@@ -8,8 +8,11 @@ import pytest
 import statsmodels.formula.api as smf
 from statsmodels.stats.diagnostic import het_breuschpagan
 
-from analysis import models, stocks, wpp
-from analysis.models import ModelInputError
+from analysis.data import sources
+from analysis.data import stocks
+from analysis.study import emigration
+from analysis.study import migration
+from analysis.study.emigration import ModelInputError
 
 YOUTH = ["15-19", "20-24", "25-29"]
 
@@ -17,11 +20,11 @@ YOUTH = ["15-19", "20-24", "25-29"]
 @pytest.fixture(scope="module")
 def raw_panel(raw_dir) -> pd.DataFrame:
     """The model's panel from the raw files only: pyreadr, UNlocations.txt and countrynames."""
-    stock = wpp.read_rda(raw_dir / "gdidata" / "undesa_stocks.rda")
-    wdi = wpp.read_rda(raw_dir / "gdidata" / "wdi.rda")
-    names = wpp.read_rda(raw_dir / "gdidata" / "countrynames.rda").dropna(subset=["m49"])
+    stock = sources.read_rda(raw_dir / "gdidata" / "undesa_stocks.rda")
+    wdi = sources.read_rda(raw_dir / "gdidata" / "wdi.rda")
+    names = sources.read_rda(raw_dir / "gdidata" / "countrynames.rda").dropna(subset=["m49"])
     unlocations = pd.read_csv(raw_dir / "wpp2024" / "UNlocations.txt", sep="\t")
-    estimates = wpp.read_rda(raw_dir / "wpp2024" / "popAge5dt.rda")
+    estimates = sources.read_rda(raw_dir / "wpp2024" / "popAge5dt.rda")
     countries = unlocations.loc[unlocations.location_type == 4, ["country_code"]]
     countries["iso3"] = countries["country_code"].map(dict(zip(names["m49"].astype(int), names["iso3"])))
     emigrants = stock[stock.t <= 2020].groupby(["from", "t"])["n"].sum().astype(float).rename("emigrants").reset_index()
@@ -57,12 +60,12 @@ def raw_fit(raw_panel):
 
 @pytest.fixture(scope="module")
 def panel(processed_dir):
-    return models.load_panel()
+    return emigration.load_panel()
 
 
 @pytest.fixture(scope="module")
 def results(panel):
-    return models.fit(panel)
+    return emigration.fit(panel)
 
 
 def test_sample_matches_the_independent_panel(panel, raw_panel):
@@ -81,7 +84,7 @@ def test_coefficients_and_errors_match_the_independent_refit(results, raw_fit):
     assert results.params.to_dict() == pytest.approx(raw_fit.params.to_dict(), abs=1e-5)
     assert results.bse.to_dict() == pytest.approx(raw_fit.bse.to_dict(), abs=1e-5)
     assert results.rsquared == pytest.approx(raw_fit.rsquared, abs=1e-6)
-    table = models.coefficient_table(results).set_index("term")
+    table = emigration.coefficient_table(results).set_index("term")
     ci = raw_fit.conf_int()
     assert table.loc["log_income", "ci_lower"] == pytest.approx(ci.loc["log_income", 0], abs=1e-5)
     assert table.loc["youth_growth", "ci_upper"] == pytest.approx(ci.loc["youth_growth", 1], abs=1e-5)
@@ -91,7 +94,7 @@ def test_coefficients_and_errors_match_the_independent_refit(results, raw_fit):
 def test_the_income_curve_is_an_inverted_u_with_a_peak_inside_the_data(results, raw_fit, panel):
     b1, b2 = raw_fit.params["log_income"], raw_fit.params["I(log_income ** 2)"]
     assert b2 < 0
-    peak = models.turning_point(results).iloc[0]
+    peak = emigration.turning_point(results).iloc[0]
     assert peak["peak"] and peak["income"] == pytest.approx(10_000 * np.exp(-b1 / (2 * b2)), rel=1e-4)
     # delta method by hand on the independent fit
     cov = raw_fit.cov_params().loc[["log_income", "I(log_income ** 2)"], ["log_income", "I(log_income ** 2)"]].to_numpy()
@@ -103,22 +106,22 @@ def test_the_income_curve_is_an_inverted_u_with_a_peak_inside_the_data(results, 
 
 
 def test_fit_statistics_and_diagnostics(results, raw_fit):
-    stats = models.fit_statistics(results).set_index("statistic")["value"]
+    stats = emigration.fit_statistics(results).set_index("statistic")["value"]
     assert stats["countries (clusters)"] == raw_fit.model.data.frame["iso3"].nunique()
     assert stats["degrees of freedom for t (clusters - 1)"] == stats["countries (clusters)"] - 1
-    diagnostics = models.diagnostics(results).set_index("diagnostic")
+    diagnostics = emigration.diagnostics(results).set_index("diagnostic")
     lm, p, _, _ = het_breuschpagan(raw_fit.resid, raw_fit.model.exog)
     assert diagnostics.loc["Breusch-Pagan (heteroskedasticity)", "statistic"] == pytest.approx(lm, rel=1e-5)
     assert diagnostics.loc["Breusch-Pagan (heteroskedasticity)", "p_value"] == pytest.approx(p, rel=1e-3, abs=1e-12)
     assert 0 < diagnostics.loc["residual correlation, same country 5 years apart", "statistic"] < 1
-    assert (models.vif_table(results)["vif"] >= 1).all()
+    assert (emigration.vif_table(results)["vif"] >= 1).all()
 
 
 def test_prediction_intervals_add_the_residual_variance(results, panel, processed_dir):
     geo = stocks.load_geography()
-    _, codes = stocks.resolve_group("Africa", geo)
-    future = models.future_covariates(models.load_population(), stocks.load_wdi(), panel, codes, 0.02)
-    predicted = models.predict(results, future)
+    _, codes = migration.resolve_group("Africa", geo)
+    future = emigration.future_covariates(emigration.load_population(), stocks.load_wdi(), panel, codes, 0.02)
+    predicted = emigration.predict(results, future)
     assert (predicted["rate_pi_lower"] < predicted["rate_ci_lower"]).all()
     assert (predicted["rate_ci_upper"] < predicted["rate_pi_upper"]).all()
     direct = results.get_prediction(future).summary_frame(alpha=0.05)
@@ -131,27 +134,27 @@ def test_prediction_intervals_add_the_residual_variance(results, panel, processe
 
 
 def test_future_covariates_follow_the_scenario_and_wpp(panel, raw_dir, processed_dir):
-    future = models.future_covariates(models.load_population(), stocks.load_wdi(), panel, ["NGA", "KEN"], 0.03)
+    future = emigration.future_covariates(emigration.load_population(), stocks.load_wdi(), panel, ["NGA", "KEN"], 0.03)
     nigeria = future[(future.iso3 == "NGA") & (future.projection_year == 2050)].iloc[0]
-    raw = wpp.read_rda(raw_dir / "gdidata" / "wdi.rda")
+    raw = sources.read_rda(raw_dir / "gdidata" / "wdi.rda")
     base = raw[(raw["var"] == "income") & (raw.geo == "NGA") & (raw.t <= 2023)].sort_values("t").iloc[-1]
     assert nigeria["income"] == pytest.approx(base["v"] * 1.03 ** (2050 - base["t"]), rel=1e-12)
-    projections = wpp.read_rda(raw_dir / "wpp2024" / "popprojAge5dt.rda")
+    projections = sources.read_rda(raw_dir / "wpp2024" / "popprojAge5dt.rda")
     young = projections[(projections.country_code == 566) & projections.age.isin(YOUTH)]
     growth = 20 * np.log(young[young.year == "2050"]["pop"].sum() / young[young.year == "2045"]["pop"].sum())
     assert nigeria["youth_growth"] == pytest.approx(growth, abs=1e-4)
-    assert nigeria["year"] == models.REFERENCE_YEAR  # the year effect is held at 2020
+    assert nigeria["year"] == emigration.REFERENCE_YEAR  # the year effect is held at 2020
     assert set(future.iso3) == {"NGA", "KEN"}
 
 
 def test_anchored_prediction_starts_from_the_observed_rate(results, panel):
     start = panel[(panel.year == 2020) & panel.in_sample & panel.iso3.isin(["NGA", "MAR"])].copy()
     same = start.assign(projection_year=2020)
-    anchored = models.anchored_prediction(results, same, panel)
+    anchored = emigration.anchored_prediction(results, same, panel)
     assert np.allclose(anchored["rate"], anchored["rate_2020"])
     assert np.allclose(anchored["rate_ci_lower"], anchored["rate_ci_upper"])  # no change, no uncertainty
     richer = same.assign(log_income=same["log_income"] + np.log(2), income=same["income"] * 2)
-    moved = models.anchored_prediction(results, richer, panel)
+    moved = emigration.anchored_prediction(results, richer, panel)
     x = same["log_income"].to_numpy()
     b1, b2 = results.params["log_income"], results.params["I(log_income ** 2)"]
     change = b1 * np.log(2) + b2 * ((x + np.log(2)) ** 2 - x**2)
@@ -160,20 +163,20 @@ def test_anchored_prediction_starts_from_the_observed_rate(results, panel):
 
 def test_anchored_total_is_reproducible_and_brackets_its_centre(results, panel, processed_dir):
     geo = stocks.load_geography()
-    _, codes = stocks.resolve_group("Western Africa", geo)
-    future = models.future_covariates(models.load_population(), stocks.load_wdi(), panel, codes, 0.02)
-    first = models.anchored_total(results, future, panel, draws=500)
-    again = models.anchored_total(results, future, panel, draws=500)
+    _, codes = migration.resolve_group("Western Africa", geo)
+    future = emigration.future_covariates(emigration.load_population(), stocks.load_wdi(), panel, codes, 0.02)
+    first = emigration.anchored_total(results, future, panel, draws=500)
+    again = emigration.anchored_total(results, future, panel, draws=500)
     pd.testing.assert_frame_equal(first, again)
     assert ((first["ci_lower"] <= first["emigrants"]) & (first["emigrants"] <= first["ci_upper"])).all()
-    anchored = models.anchored_prediction(results, future, panel)
+    anchored = emigration.anchored_prediction(results, future, panel)
     assert first["emigrants"].tolist() == pytest.approx(anchored.groupby("projection_year")["emigrants"].sum().tolist())
 
 
 def test_robustness_main_row_is_the_main_model(results, panel):
-    table = models.robustness(panel).set_index("specification")
+    table = emigration.robustness(panel).set_index("specification")
     assert table.loc["main", "income_squared"] == pytest.approx(results.params["I(log_income ** 2)"])
-    assert table.loc["main", "turning_point"] == pytest.approx(models.turning_point(results)["income"].item())
+    assert table.loc["main", "turning_point"] == pytest.approx(emigration.turning_point(results)["income"].item())
     assert (table["observations"] == results.nobs).all()
 
 
@@ -183,19 +186,19 @@ def test_robustness_main_row_is_the_main_model(results, panel):
 )
 def test_bad_income_scenarios(scenario, message):
     with pytest.raises(ModelInputError, match=message):
-        models.income_growth(scenario)
+        emigration.income_growth(scenario)
 
 
 def test_income_scenarios():
-    assert models.income_growth("medium") == 0.02 and models.income_growth(" LOW ") == 0.01
-    assert models.income_growth(0.025) == 0.025
+    assert emigration.income_growth("medium") == 0.02 and emigration.income_growth(" LOW ") == 0.01
+    assert emigration.income_growth(0.025) == 0.025
 
 
 def test_prediction_years_must_follow_2020(panel, processed_dir):
     with pytest.raises(ModelInputError, match="prediction years"):
-        models.future_covariates(models.load_population(), stocks.load_wdi(), panel, ["NGA"], 0.02, years=[2020, 2025])
+        emigration.future_covariates(emigration.load_population(), stocks.load_wdi(), panel, ["NGA"], 0.02, years=[2020, 2025])
 
 
 def test_origins_outside_the_sample_get_a_clear_error(panel, processed_dir):
     with pytest.raises(ModelInputError, match="none of the selected origins is in the model's sample"):
-        models.future_covariates(models.load_population(), stocks.load_wdi(), panel, ["SYC", "CPV"], 0.02)
+        emigration.future_covariates(emigration.load_population(), stocks.load_wdi(), panel, ["SYC", "CPV"], 0.02)

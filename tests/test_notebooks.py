@@ -8,7 +8,8 @@ import nbformat
 import papermill as pm
 import pytest
 
-from analysis import indicators, paths
+from analysis import paths
+from analysis.study import indicators
 
 KERNEL = "labour-mobility"
 

@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis import pathways
-from analysis.pathways import PathwayInputError, PathwayParameters
+from analysis.study import partnerships
+from analysis.study import pathways
+from analysis.study.pathways import PathwayInputError, PathwayParameters
 
 
 def test_default_flows_conserve_people():
@@ -128,19 +129,19 @@ def test_every_default_is_documented():
 
 # ---------------------------------------------------------------- the dataset of real partnerships
 def test_partnership_dataset_is_cited():
-    table = pathways.load_partnerships()
-    sources = pathways.load_partnership_sources()
+    table = partnerships.load_partnerships()
+    sources = partnerships.load_partnership_sources()
     assert {"APTC-ALL", "TRIPLEWIN", "PALIM"} <= set(table["id"])
     for field in ("origin", "destination", "sector", "start_year", "design", "trainees", "migrants", "cost_total",
                   "source_ids"):
         assert field in table.columns
     assert sources["url"].str.startswith("http").all()
     assert (sources["quote"].str.len() < 300).all() and sources["quote"].str.len().min() > 20
-    assert set(pathways.cited_source_ids(table)) <= set(sources["id"])
+    assert set(partnerships.cited_source_ids(table)) <= set(sources["id"])
 
 
 def test_derived_cost_per_graduate_is_consistent():
-    table = pathways.load_partnerships().set_index("id")
+    table = partnerships.load_partnerships().set_index("id")
     derived = table.dropna(subset=["cost_per_graduate"])
     assert len(derived) >= 3
     for row in derived.itertuples():
@@ -148,13 +149,13 @@ def test_derived_cost_per_graduate_is_consistent():
 
 
 def test_a_value_without_a_source_is_refused(tmp_path):
-    table = pd.read_csv(pathways.PARTNERSHIPS_FILE)
+    table = pd.read_csv(partnerships.PARTNERSHIPS_FILE)
     table.loc[0, "source_ids"] = ""
     broken = tmp_path / "partnerships.csv"
     table.to_csv(broken, index=False)
-    with pytest.raises(ValueError, match="values without a source"):
-        pathways.load_partnerships(broken)
+    with pytest.raises(partnerships.PartnershipDataError, match="values without a source"):
+        partnerships.load_partnerships(broken)
     table.loc[0, "source_ids"] = "S999"
     table.to_csv(broken, index=False)
-    with pytest.raises(ValueError, match="unknown source ids"):
-        pathways.load_partnerships(broken)
+    with pytest.raises(partnerships.PartnershipDataError, match="unknown source ids"):
+        partnerships.load_partnerships(broken)

@@ -8,8 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from analysis import projection, scenarios
-from analysis.projection import ProjectionError, ProjectionInputs
+from analysis.model import projection
+from analysis.model import scenarios
+from analysis.study import indicators
+from analysis.model.projection import ProjectionError, ProjectionInputs
 
 PATTERN = np.array([0.05, 0.2, 0.3, 0.25, 0.12, 0.06, 0.02])
 
@@ -167,8 +169,6 @@ def test_missing_values_are_named():
 
 
 def test_results_are_tidy_like_the_processed_tables(processed_dir):
-    from analysis import indicators
-
     result = scenarios.run("medium", 2025, 2035)
     table = result.population_table()
     assert list(table.columns) == ["location_code", "year", "scenario", "sex", "age", "age_start", "population"]

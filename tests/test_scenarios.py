@@ -6,13 +6,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import projection, scenarios, wpp
-from analysis.scenarios import ScenarioError
+from analysis.data import tables
+from analysis.model import inputs as model_inputs
+from analysis.model import projection
+from analysis.model import scenarios
+from analysis.model.scenarios import ScenarioError
 
 
 @pytest.fixture(scope="module")
 def medium_inputs(processed_dir):
-    return scenarios.wpp_inputs("medium")
+    return model_inputs.wpp_inputs("medium")
 
 
 def _index(inputs, code):
@@ -24,18 +27,18 @@ def test_wpp_inputs_match_the_processed_tables(medium_inputs):
     inputs = medium_inputs
     assert inputs.population.shape == (236, 2, 21) and inputs.tfr.shape == (236, 15)
     i = _index(inputs, 566)
-    population = wpp.read_table("population").query("location_code == 566 and year == 2025 and variant == 'medium'")
+    population = tables.read_table("population").query("location_code == 566 and year == 2025 and variant == 'medium'")
     assert inputs.population[i].sum() == pytest.approx(population["population"].sum())
-    tfr = wpp.read_table("tfr").query("location_code == 566 and period_start == 2050 and variant == 'medium'")
+    tfr = tables.read_table("tfr").query("location_code == 566 and period_start == 2050 and variant == 'medium'")
     assert inputs.tfr[i, 5] == pytest.approx(tfr["tfr"].item())
-    mx = wpp.read_table("mortality").query("location_code == 566 and period_start == 2025 and sex == 'female' and age == '1-4'")
+    mx = tables.read_table("mortality").query("location_code == 566 and period_start == 2025 and sex == 'female' and age == '1-4'")
     assert inputs.mx[i, 0, 1, 1] == pytest.approx(mx["mx"].item())
-    migration = wpp.read_table("net_migration").query("location_code == 276 and period_start == 2030 and sex == 'male' and age == '25-29'")
+    migration = tables.read_table("net_migration").query("location_code == 276 and period_start == 2030 and sex == 'male' and age == '25-29'")
     assert inputs.net_migrants[_index(inputs, 276), 1, 0, 5] == pytest.approx(migration["net_migrants"].item())
 
 
 def test_low_variant_uses_its_own_base_population_and_tfr(medium_inputs, processed_dir):
-    low = scenarios.wpp_inputs("low")
+    low = model_inputs.wpp_inputs("low")
     i = _index(low, 566)
     assert low.population[i, :, 0].sum() < medium_inputs.population[i, :, 0].sum()  # 0-4 in 2025 already differs
     gap = medium_inputs.tfr[i] - low.tfr[i]

@@ -11,8 +11,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from analysis import paths, site
-from analysis.site import MatrixError, ReportRun
+from analysis import paths
+from analysis.report import matrix
+from analysis.report import runner
+from analysis.report import site_index
+from analysis.report.matrix import MatrixError, ReportRun
 
 
 @pytest.fixture
@@ -21,65 +24,65 @@ def scratch_reports(tmp_path, monkeypatch):
     reports = tmp_path / "reports"
     reports.mkdir()
     monkeypatch.setattr(paths, "REPORTS", reports)
-    monkeypatch.setattr(site, "PARAMS_DIR", reports / ".params")
-    monkeypatch.setattr(site, "FAILED_DIR", reports / ".failed")
-    monkeypatch.setattr(site, "MAKE_INCLUDE", reports / ".matrix.mk")
-    monkeypatch.setattr(site, "INDEX", reports / "index.html")
+    monkeypatch.setattr(matrix, "PARAMS_DIR", reports / ".params")
+    monkeypatch.setattr(runner, "FAILED_DIR", reports / ".failed")
+    monkeypatch.setattr(matrix, "MAKE_INCLUDE", reports / ".matrix.mk")
+    monkeypatch.setattr(site_index, "INDEX", reports / "index.html")
     return reports
 
 
 def _parameter_names(notebook: Path) -> set[str]:
-    """The parameters cell's names, parsed here independently of analysis.site."""
+    """The parameters cell's names, parsed here independently of analysis.report.matrix."""
     cells = json.loads(notebook.read_text())["cells"]
     source = "".join(next(c for c in cells if "parameters" in c["metadata"].get("tags", []))["source"])
     return {node.targets[0].id for node in ast.parse(source).body}
 
 
 def test_every_matrix_parameter_is_a_notebook_parameter(processed_dir):
-    spec = yaml.safe_load(site.MATRIX_FILE.read_text())
+    spec = yaml.safe_load(matrix.MATRIX_FILE.read_text())
     for entry in spec["reports"]:
         names = _parameter_names(paths.NOTEBOOKS / f"{entry['notebook']}.ipynb")
         for run in entry.get("runs", []):
             assert set(run.get("parameters", {})) <= names, (entry["notebook"], run)
         assert set(entry.get("template", {})) <= names
-    runs = site.load_matrix()
-    assert {run.group for run in runs} == set(site.GROUPS)
+    runs = matrix.load_matrix()
+    assert {run.group for run in runs} == set(matrix.GROUPS)
     assert len({run.name for run in runs}) == len(runs)
 
 
 def test_country_profiles_for_all_54_african_countries(processed_dir):
-    profiles = [run for run in site.load_matrix() if run.notebook == "country_profile"]
+    profiles = [run for run in matrix.load_matrix() if run.notebook == "country_profile"]
     assert len(profiles) == 54
     assert {"country_profile-nga", "country_profile-ken", "country_profile-egy"} <= {run.name for run in profiles}
     assert all(run.group == "Country profiles" for run in profiles)
 
 
 def test_misspelled_parameter_is_refused(tmp_path, processed_dir):
-    matrix = tmp_path / "reports.yml"
-    matrix.write_text("reports:\n  - notebook: africa_working_age\n    group: Africa supply\n"
+    matrix_file = tmp_path / "reports.yml"
+    matrix_file.write_text("reports:\n  - notebook: africa_working_age\n    group: Africa supply\n"
                       "    runs:\n      - {name: x, parameters: {locaton: Kenya}}\n")
     with pytest.raises(MatrixError, match=r"parameter 'locaton' \(did you mean 'location'\?\) is not in the parameters cell"):
-        site.load_matrix(matrix)
-    matrix.write_text("reports:\n  - notebook: africa_working_age\n    group: Elsewhere\n    runs: [{name: x}]\n")
+        matrix.load_matrix(matrix_file)
+    matrix_file.write_text("reports:\n  - notebook: africa_working_age\n    group: Elsewhere\n    runs: [{name: x}]\n")
     with pytest.raises(MatrixError, match="group 'Elsewhere' is not one of"):
-        site.load_matrix(matrix)
-    matrix.write_text("reports:\n  - notebook: nothing_here\n    group: Africa supply\n    runs: [{name: x}]\n")
+        matrix.load_matrix(matrix_file)
+    matrix_file.write_text("reports:\n  - notebook: nothing_here\n    group: Africa supply\n    runs: [{name: x}]\n")
     with pytest.raises(MatrixError, match="does not exist"):
-        site.load_matrix(matrix)
+        matrix.load_matrix(matrix_file)
 
 
 def test_parameter_files_change_only_when_parameters_change(scratch_reports):
     runs = [ReportRun("a", "africa_working_age", "Africa supply", "A", {"location": "Kenya"}),
             ReportRun("b", "africa_working_age", "Africa supply", "B", {})]
-    assert site.write_make_inputs(runs) == 2
+    assert matrix.write_make_inputs(runs) == 2
     before = {run.name: run.params_path.stat().st_mtime_ns for run in runs}
     time.sleep(0.01)
-    assert site.write_make_inputs(runs) == 0
+    assert matrix.write_make_inputs(runs) == 0
     assert {run.name: run.params_path.stat().st_mtime_ns for run in runs} == before
     changed = [ReportRun("a", "africa_working_age", "Africa supply", "A", {"location": "Ghana"}), runs[1]]
-    assert site.write_make_inputs(changed) == 1
+    assert matrix.write_make_inputs(changed) == 1
     assert runs[1].params_path.stat().st_mtime_ns == before["b"]
-    include = site.MAKE_INCLUDE.read_text()
+    include = matrix.MAKE_INCLUDE.read_text()
     assert "REPORT_RUNS := a b" in include
     assert "reports/a.html: notebooks/africa_working_age.ipynb reports/.params/a.json" in include
 
@@ -88,8 +91,8 @@ def test_failed_report_names_notebook_parameters_and_cell_and_keeps_the_previous
     previous = scratch_reports / "broken.html"
     previous.write_text("the previous good report")
     runs = [ReportRun("broken", "africa_working_age", "Africa supply", "Broken", {"ages": "70-20"})]
-    with pytest.raises(site.ReportFailed) as failure:
-        site.run_report("broken", runs)
+    with pytest.raises(runner.ReportFailed) as failure:
+        runner.run_report("broken", runs)
     message = str(failure.value)
     assert "notebooks/africa_working_age.ipynb" in message and '"ages": "70-20"' in message
     assert "code cell 3" in message and "ends before it starts" in message
@@ -101,13 +104,13 @@ def test_failed_report_names_notebook_parameters_and_cell_and_keeps_the_previous
 def test_report_is_self_contained_and_indexed(scratch_reports, processed_dir):
     runs = [ReportRun("ghana", "africa_working_age", "Africa supply", "Ghana's working-age population",
                       {"location": "Ghana", "top_n": 3})]
-    page = site.run_report("ghana", runs)
+    page = runner.run_report("ghana", runs)
     text = page.read_text()
     assert "src=\"http" not in text and "Ghana" in text and "index.html" in text
     assert (scratch_reports / "ghana.ipynb").exists()
     import html
 
-    index = html.unescape(site.build_index(runs).read_text())
+    index = html.unescape(site_index.build_index(runs).read_text())
     assert "href='ghana.html'" in index and "Ghana's working-age population" in index
     assert "more people aged 15-64 in Ghana" in index  # a headline number read back from the executed report
     assert 'id="filter"' in index and "git commit" in index

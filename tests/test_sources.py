@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis import sources
+from analysis.data import sources
+from analysis.data import tables
 
 SMALL = "gdidata/LICENSE.md"  # the smallest registered file
 
@@ -31,14 +32,18 @@ def test_registry_matches_the_mirror_checksums(mirror):
     listed = dict(reversed(line.split()) for line in (mirror / "SHA256SUMS").read_text().splitlines() if line.strip())
     registered = {name: entry.sha256 for name, entry in sources.raw_files().items()}
     assert registered == listed
+    pinned = ("/PPgp/wpp2024/490f4091c7f63126cf1a17bdbab2437a4099c336/",
+              "/iom/gdidata/c9e4cc69cebd91d6cfca5f4107e2406e4de2c6ff/",
+              "/guyabel/wcde/4b691489af033dfdc79b8819894f3edf9f27cc24/",
+              "/npm/world-atlas@2.0.2/")
     for entry in sources.raw_files().values():
-        assert entry.url.startswith("https://raw.githubusercontent.com/")
-        assert ("490f4091c7f63126cf1a17bdbab2437a4099c336" in entry.url) or ("c9e4cc69cebd91d6cfca5f4107e2406e4de2c6ff" in entry.url)
+        assert entry.url.startswith("https://")
+        assert any(version in entry.url for version in pinned), entry.url  # a commit or an exact release
         assert entry.url.endswith(Path(entry.name).name)
 
 
 def test_each_dataset_carries_licence_citation_and_access_date():
-    for key in ("wpp2024", "gdidata"):
+    for key in ("wpp2024", "gdidata", "wcde", "world-atlas"):
         meta = sources.dataset(key)
         assert meta["licence"] and meta["citation"] and meta["accessed"]
     assert "CC BY 3.0 IGO" in sources.citations(["wpp2024"])[0]
@@ -76,7 +81,7 @@ def test_corrupt_local_copy_is_replaced_from_the_mirror(tmp_path, mirror):
     (raw / SMALL).parent.mkdir(parents=True)
     (raw / SMALL).write_text("tampered")
     sources.fetch([SMALL], raw_dir=raw, mirror=folder)
-    assert sources.sha256_of(raw / SMALL) == sources.raw_files()[SMALL].sha256
+    assert tables.sha256_of(raw / SMALL) == sources.raw_files()[SMALL].sha256
 
 
 def test_file_missing_from_the_mirror(tmp_path, mirror):
@@ -112,4 +117,4 @@ def test_manifest_lists_every_verified_file(raw_dir):
     manifest = json.loads((raw_dir / "MANIFEST.json").read_text())["files"]
     assert manifest == {name: entry.sha256 for name, entry in sources.raw_files().items()}
     for name, sha in manifest.items():
-        assert sources.sha256_of(raw_dir / name) == sha
+        assert tables.sha256_of(raw_dir / name) == sha

@@ -8,9 +8,13 @@ import pandas as pd
 import papermill as pm
 import pytest
 
-from analysis import paths, stocks, wpp
-from analysis.locations import UnknownLocationError
-from analysis.stocks import StocksInputError
+from analysis import paths
+from analysis.data import sources
+from analysis.data import stocks
+from analysis.data import tables
+from analysis.study import migration
+from analysis.data.locations import UnknownLocationError
+from analysis.data.stocks import StocksInputError
 
 from .conftest import FIXTURES
 
@@ -59,24 +63,24 @@ def test_cleaned_stocks_are_tidy_typed_and_coded(small_stocks):
     assert codes["NGA"] == 566 and codes["XCX"] == 830  # Channel Islands: M49 830, not a WPP location
     assert pd.isna(codes["OOO"])  # unknown origin has no code
     assert df.loc[(df.destination_iso3 == "XCX"), "imputed"].all()
-    wpp.check_unique(df, wpp.TABLE_KEYS["migrant_stocks"], "migrant_stocks")
+    tables.check_unique(df, tables.TABLE_KEYS["migrant_stocks"], "migrant_stocks")
     assert df["migrants"].sum() == pd.read_csv(FIXTURES / "stocks_small.csv")["n"].sum()
 
 
 def test_validation_catches_unknown_codes_negatives_and_missing_sexes(small_stocks, small_locations):
     years = pd.concat([small_stocks.assign(year=np.int16(y)) for y in stocks.STOCK_YEARS], ignore_index=True)
-    years = years.drop_duplicates(wpp.TABLE_KEYS["migrant_stocks"], ignore_index=True)
+    years = years.drop_duplicates(tables.TABLE_KEYS["migrant_stocks"], ignore_index=True)
     stocks.validate_migrant_stocks(years, small_locations)  # passes
     unknown = years.assign(origin_iso3=years["origin_iso3"].replace("GHA", "ZZZ"))
-    with pytest.raises(wpp.ValidationError, match="ZZZ.*match no WPP location"):
+    with pytest.raises(tables.ValidationError, match="ZZZ.*match no WPP location"):
         stocks.validate_migrant_stocks(unknown, small_locations)
     negative = years.copy()
     negative.loc[negative.index[0], "migrants"] = -1.0
-    with pytest.raises(wpp.ValidationError, match="negative"):
+    with pytest.raises(tables.ValidationError, match="negative"):
         stocks.validate_migrant_stocks(negative, small_locations)
-    with pytest.raises(wpp.ValidationError, match="lack a sex"):
+    with pytest.raises(tables.ValidationError, match="lack a sex"):
         stocks.validate_migrant_stocks(years[~((years.sex == "male") & (years.origin_iso3 == "GHA"))], small_locations)
-    with pytest.raises(wpp.ValidationError, match="years"):
+    with pytest.raises(tables.ValidationError, match="years"):
         stocks.validate_migrant_stocks(small_stocks, small_locations)
 
 
@@ -86,19 +90,19 @@ def test_composite_takes_the_attributes_its_members_share(small_geography):
     assert geo.loc["XCX", "development_group"] == "More developed regions"
     assert geo.loc["XCX", "matched"] == "members" and geo.loc["OOO", "matched"] == "unknown"
     assert pd.isna(geo.loc["OOO", "region"])
-    south = stocks.south_north(small_geography, "un_development")
+    south = migration.south_north(small_geography, "un_development")
     assert south["NGA"] == "South" and south["DEU"] == "North" and south["XCX"] == "North" and pd.isna(south["OOO"])
-    income = stocks.south_north(small_geography, "world_bank_income")
+    income = migration.south_north(small_geography, "world_bank_income")
     assert income["GHA"] == "South" and income["XCX"] == "North"
 
 
 def test_indicators_on_the_fixture(small_stocks, small_geography):
     # 2024: 250 NGA->DEU, 30 OOO->DEU, 50 GHA->DEU, 100 GHA->NGA, 1 XCX->NGA, 9 DEU->XCX, 10 DEU->GHA
-    totals = stocks.world_totals(small_stocks, pd.DataFrame({"year": [2020, 2024], "population": [1e4, 1e4]}))
+    totals = migration.world_totals(small_stocks, pd.DataFrame({"year": [2020, 2024], "population": [1e4, 1e4]}))
     row = totals.set_index("year").loc[2024]
     assert row["migrants"] == 450 and row["female"] == 100 + 10 + 30 + 40 + 0 + 5 + 3
     assert row["share_of_population"] == pytest.approx(450 / 1e4)
-    directions = stocks.south_north_shares(small_stocks, small_geography, 2024, "un_development").set_index("direction")
+    directions = migration.south_north_shares(small_stocks, small_geography, 2024, "un_development").set_index("direction")
     assert directions.loc["South-North", "migrants"] == 250 + 50
     assert directions.loc["South-South", "migrants"] == 100
     assert directions.loc["North-South", "migrants"] == 1 + 10
@@ -106,13 +110,13 @@ def test_indicators_on_the_fixture(small_stocks, small_geography):
     assert directions.loc["Unknown origin", "migrants"] == 30
     assert directions.loc["South-North", "share_of_known_origin"] == pytest.approx(300 / 420)
     assert directions["share_of_total"].sum() == pytest.approx(1.0)
-    own = stocks.own_region_share(small_stocks, small_geography, 2024).set_index("origin")
+    own = migration.own_region_share(small_stocks, small_geography, 2024).set_index("origin")
     assert own.loc["Africa", "share"] == pytest.approx(100 / 400)  # Ghana -> Nigeria only
     assert own.loc["Europe", "in_own_region"] == 9  # Germany -> Channel Islands; Channel Islands -> Nigeria is not
     assert own.loc["Europe", "migrants"] == 9 + 1 + 10
-    summary = stocks.emigrant_summary(small_stocks, 2024, ["NGA", "GHA"], "West").iloc[0]
+    summary = migration.emigrant_summary(small_stocks, 2024, ["NGA", "GHA"], "West").iloc[0]
     assert summary["migrants"] == 400 and summary["within_share"] == pytest.approx(100 / 400)
-    corridors = stocks.top_corridors(small_stocks, small_geography, 2024, n=2)
+    corridors = migration.top_corridors(small_stocks, small_geography, 2024, n=2)
     assert corridors[["origin_iso3", "destination_iso3"]].values.tolist() == [["NGA", "DEU"], ["GHA", "NGA"]]
     assert corridors["share_of_origin"].iloc[1] == pytest.approx(100 / 150)
     assert corridors["share_of_destination"].iloc[0] == pytest.approx(250 / 330)
@@ -138,14 +142,14 @@ def test_wdi_cleaning_and_remittances(small_locations, small_membership):
     assert pd.isna(wdi.loc[wdi.iso3 == "CHI", "location_code"]).all()
     assert set(wdi.loc[wdi.indicator == "remin", "unit"]) == {"current US$"}
     geo = stocks.geography(small_locations, small_membership)
-    table = stocks.remittances(wdi, geo, ["NGA", "GHA"], 2023).set_index("iso3")
+    table = migration.remittances(wdi, geo, ["NGA", "GHA"], 2023).set_index("iso3")
     assert table.loc["NGA", "share_of_gdp"] == pytest.approx(19549550000 / 363846300000)
     assert pd.isna(table.loc["GHA", "share_of_gdp"])  # no GDP for Ghana in the fixture
-    summary = stocks.remittance_summary(table.reset_index(), 2, "West").iloc[0]
+    summary = migration.remittance_summary(table.reset_index(), 2, "West").iloc[0]
     assert summary["remittances"] == pytest.approx(19549550000 + 2431468000)
     assert summary["share_of_gdp"] == pytest.approx(19549550000 / 363846300000)  # reporting GDP only
-    assert stocks.latest_year(wdi, "income", upto=2022) == 2022
-    with pytest.raises(ValueError, match="unexpected indicators"):
+    assert migration.latest_year(wdi, "income", upto=2022) == 2022
+    with pytest.raises(tables.ValidationError, match="unexpected indicators"):
         stocks.clean_wdi(pd.DataFrame({"geo": ["NGA"], "var": ["gdpx"], "t": [2020], "v": [1.0]}), small_locations)
 
 
@@ -157,7 +161,7 @@ def test_midyear_population_from_end_of_year_totals():
     population = pd.DataFrame({"location_code": [1], "year": [2025], "variant": ["medium"], "population": [101000.0]})
     midyear_2025 = stocks.clean_midyear_population(totals, changes, years=[2025])
     assert stocks.validate_midyear_population(midyear_2025, population) == 0.0
-    with pytest.raises(wpp.ValidationError, match="off the 5-year table"):
+    with pytest.raises(tables.ValidationError, match="off the 5-year table"):
         stocks.validate_midyear_population(midyear_2025, population.assign(population=100000.0))
 
 
@@ -179,21 +183,21 @@ def test_midyear_population_from_end_of_year_totals():
 )
 def test_stocks_table_bad_input(processed_dir, kwargs, error, message):
     with pytest.raises(error, match=message):
-        stocks.stocks_table(**kwargs)
+        migration.stocks_table(**kwargs)
 
 
 def test_other_bad_inputs():
     with pytest.raises(StocksInputError, match="valid: un_development, world_bank_income"):
-        stocks.check_south_definition("global south")
+        migration.check_south_definition("global south")
     with pytest.raises(StocksInputError, match="valid: region, subregion, sdg_region"):
-        stocks.check_level("continent")
+        migration.check_level("continent")
     assert issubclass(StocksInputError, ValueError)
 
 
 # ---------------------------------------------------------------- real data, checked against the raw files
 @pytest.fixture(scope="module")
 def raw_stocks(raw_dir) -> pd.DataFrame:
-    return wpp.read_rda(raw_dir / "gdidata" / "undesa_stocks.rda")
+    return sources.read_rda(raw_dir / "gdidata" / "undesa_stocks.rda")
 
 
 @pytest.fixture(scope="module")
@@ -201,7 +205,7 @@ def raw_regions(raw_dir) -> pd.DataFrame:
     """ISO-3 -> WPP region and development group, straight from UNlocations.txt and countrynames."""
     unlocations = pd.read_csv(raw_dir / "wpp2024" / "UNlocations.txt", sep="\t")
     countries = unlocations[unlocations.location_type == 4]
-    names = wpp.read_rda(raw_dir / "gdidata" / "countrynames.rda").dropna(subset=["m49"])
+    names = sources.read_rda(raw_dir / "gdidata" / "countrynames.rda").dropna(subset=["m49"])
     iso3 = dict(zip(names["m49"].astype(int), names["iso3"]))
     out = pd.DataFrame({"iso3": countries["country_code"].map(iso3), "region": countries["area_name"],
                         "south": np.where(countries["agcode_902000"] == 902, "South", "North")})
@@ -222,15 +226,15 @@ def test_processed_stocks_keep_every_raw_row(processed_dir, raw_stocks, real):
 
 def test_world_total_women_and_share_of_population_2024(processed_dir, raw_dir, raw_stocks, real):
     migrant_stocks, _ = real
-    world = stocks.world_totals(migrant_stocks, stocks.load_world_population()).set_index("year").loc[2024]
+    world = migration.world_totals(migrant_stocks, stocks.load_world_population()).set_index("year").loc[2024]
     raw = raw_stocks[raw_stocks.t == 2024]
     assert world["migrants"] == float(raw["n"].astype("int64").sum())  # exact: 304,021,813
     assert world["women_share"] == pytest.approx(raw.loc[raw.sex == "female", "n"].sum() / raw["n"].sum(), abs=1e-12)
     assert 303e6 < world["migrants"] < 305e6 and 0.475 < world["women_share"] < 0.485
     # 1 July 2024 world population: WPP publishes 8,161,972,572; linear between the raw 1 July 2020 and 2025 figures
     # is within 0.01 % of it.
-    estimates = wpp.read_rda(raw_dir / "wpp2024" / "popAge5dt.rda")
-    projections = wpp.read_rda(raw_dir / "wpp2024" / "popprojAge5dt.rda")
+    estimates = sources.read_rda(raw_dir / "wpp2024" / "popAge5dt.rda")
+    projections = sources.read_rda(raw_dir / "wpp2024" / "popprojAge5dt.rda")
     p2020 = estimates[(estimates.country_code == 900) & (estimates.year == 2020)]["pop"].sum() * 1000
     p2025 = projections[(projections.country_code == 900) & (projections.year == "2025")]["pop"].sum() * 1000
     assert world["world_population"] == pytest.approx(8_161_972_572, abs=1000)
@@ -244,7 +248,7 @@ def test_regional_shares_match_the_raw_file(processed_dir, raw_stocks, raw_regio
         destination=lambda t: t["geo"].map(raw_regions["region"]),
         origin=lambda t: t["from"].map(raw_regions["region"]),
     )
-    by_destination = stocks.stocks_by(migrant_stocks, geo, 2024, "destination").set_index("destination")
+    by_destination = migration.stocks_by(migrant_stocks, geo, 2024, "destination").set_index("destination")
     expected = raw.groupby("destination")["n"].sum() / raw["n"].sum()
     assert by_destination["share_of_total"].to_dict() == pytest.approx(expected.to_dict(), abs=1e-12)
     assert by_destination.loc["Europe", "share_of_total"] == pytest.approx(0.309, abs=0.001)
@@ -254,10 +258,10 @@ def test_regional_shares_match_the_raw_file(processed_dir, raw_stocks, raw_regio
     # intra-African share: African emigrants living in Africa
     african = raw[raw.origin == "Africa"]
     intra = african.loc[african.destination == "Africa", "n"].sum() / african["n"].sum()
-    own = stocks.own_region_share(migrant_stocks, geo, 2024).set_index("origin")
+    own = migration.own_region_share(migrant_stocks, geo, 2024).set_index("origin")
     assert own.loc["Africa", "share"] == pytest.approx(intra, abs=1e-12)
-    name, codes = stocks.resolve_group("Africa", geo)
-    summary = stocks.emigrant_summary(migrant_stocks, 2024, codes, name).iloc[0]
+    name, codes = migration.resolve_group("Africa", geo)
+    summary = migration.emigrant_summary(migrant_stocks, 2024, codes, name).iloc[0]
     assert summary["within_share"] == pytest.approx(intra, abs=1e-12)
     assert summary["migrants"] == african["n"].sum()
     assert 0.50 < intra < 0.60
@@ -268,10 +272,10 @@ def test_south_north_shares_match_the_raw_file(processed_dir, raw_stocks, raw_re
     raw = raw_stocks[(raw_stocks.t == 2024) & (raw_stocks["from"] != "OOO")]
     direction = raw["from"].map(raw_regions["south"]) + "-" + raw["geo"].map(raw_regions["south"])
     expected = raw.groupby(direction)["n"].sum() / raw["n"].sum()
-    ours = stocks.south_north_shares(migrant_stocks, geo, 2024, "un_development").set_index("direction")
+    ours = migration.south_north_shares(migrant_stocks, geo, 2024, "un_development").set_index("direction")
     for key in ("South-South", "South-North", "North-North", "North-South"):
         assert ours.loc[key, "share_of_known_origin"] == pytest.approx(expected[key], abs=1e-12)
-    income = stocks.south_north_shares(migrant_stocks, geo, 2024, "world_bank_income")
+    income = migration.south_north_shares(migrant_stocks, geo, 2024, "world_bank_income")
     assert income["share_of_known_origin"].sum() == pytest.approx(1.0)
     assert income.set_index("direction").loc["South-North", "migrants"] != ours.loc["South-North", "migrants"]
 
@@ -279,38 +283,38 @@ def test_south_north_shares_match_the_raw_file(processed_dir, raw_stocks, raw_re
 def test_top_corridors_match_the_raw_file(processed_dir, raw_stocks, real):
     migrant_stocks, geo = real
     raw = raw_stocks[raw_stocks.t == 2024].groupby(["from", "geo"])["n"].sum().sort_values(ascending=False)
-    world = stocks.top_corridors(migrant_stocks, geo, 2024, n=3)
+    world = migration.top_corridors(migrant_stocks, geo, 2024, n=3)
     assert list(zip(world.origin_iso3, world.destination_iso3)) == list(raw.index[:3])
     assert (world.origin_iso3.iloc[0], world.destination_iso3.iloc[0]) == ("MEX", "USA")
     assert world["migrants"].iloc[0] == raw.iloc[0]
     nigeria = raw.loc["NGA"]
-    ours = stocks.top_corridors(migrant_stocks, geo, 2024, origin_codes=["NGA"], n=3)
+    ours = migration.top_corridors(migrant_stocks, geo, 2024, origin_codes=["NGA"], n=3)
     assert ours["destination_iso3"].tolist() == list(nigeria.index[:3])
     assert ours["share_of_origin"].tolist() == pytest.approx((nigeria.iloc[:3] / nigeria.sum()).tolist())
     assert ours["destination_iso3"].iloc[0] == "USA"
 
 
 def test_stocks_table_for_the_command_line(processed_dir, raw_stocks):
-    table = stocks.stocks_table(2024)
+    table = migration.stocks_table(2024)
     assert list(table.columns) == ["year", "origin", "destination", "migrants", "female", "male", "share_of_origin",
                                    "share_of_destination"]
     assert table["migrants"].sum() == raw_stocks.loc[raw_stocks.t == 2024, "n"].sum()
     assert table["migrants"].dtype == "int64" and (table["female"] + table["male"] == table["migrants"]).all()
-    africa = stocks.stocks_table(2024, origin="Africa")
+    africa = migration.stocks_table(2024, origin="Africa")
     assert set(africa["origin"]) == {"Africa"} and africa["share_of_origin"].sum() == pytest.approx(1.0, abs=1e-3)
-    corridors = stocks.stocks_table("2020", by="corridor", origin="NGA")
+    corridors = migration.stocks_table("2020", by="corridor", origin="NGA")
     assert list(corridors.columns[:5]) == ["year", "origin", "origin_iso3", "destination", "destination_iso3"]
     assert set(corridors["origin"]) == {"Nigeria"} and (corridors["migrants"] > 0).all()
     assert corridors["migrants"].is_monotonic_decreasing
-    into = stocks.stocks_table(2024, by="subregion", destination="Western Europe", origin="ECOWAS")
+    into = migration.stocks_table(2024, by="subregion", destination="Western Europe", origin="ECOWAS")
     assert len(into) == 1 and into["origin"].item() == "ECOWAS" and into["destination"].item() == "Western Europe"
 
 
 def test_remittances_match_the_raw_file(processed_dir, raw_dir, raw_regions):
-    raw = wpp.read_rda(raw_dir / "gdidata" / "wdi.rda")
+    raw = sources.read_rda(raw_dir / "gdidata" / "wdi.rda")
     geo = stocks.load_geography()
-    name, codes = stocks.resolve_group("Africa", geo)
-    table = stocks.remittances(stocks.load_wdi(), geo, codes, 2023)
+    name, codes = migration.resolve_group("Africa", geo)
+    table = migration.remittances(stocks.load_wdi(), geo, codes, 2023)
     african = raw_regions.index[raw_regions["region"] == "Africa"]
     expected = raw[(raw["var"] == "remin") & (raw.t == 2023) & raw.geo.isin(african)]
     assert table["remittances"].sum() == pytest.approx(expected["v"].sum(), rel=1e-12)
@@ -343,8 +347,8 @@ def test_migration_report_with_other_parameters(processed_dir, tmp_path):
                         kernel_name=KERNEL, progress_bar=False, cwd=str(tmp_path))
     text = _stream_text(nbformat.read(output, as_version=4))
     geo = stocks.load_geography()
-    name, codes = stocks.resolve_group("Western Africa", geo)
-    summary = stocks.emigrant_summary(stocks.load_migrant_stocks(), 2020, codes, name).iloc[0]
+    name, codes = migration.resolve_group("Western Africa", geo)
+    summary = migration.emigrant_summary(stocks.load_migrant_stocks(), 2020, codes, name).iloc[0]
     assert "Stocks on 1 July 2020; origins followed: Western Africa" in text
     assert "North = high-income countries" in text and "grows 1.0% a year" in text
     assert f"{name}" in text and f"{summary['within_share'] * 100:.1f}" in text

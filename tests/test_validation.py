@@ -10,7 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import scenarios, validation, wpp
+from analysis.data import tables
+from analysis.model import scenarios
+from analysis.model import validation
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +56,7 @@ def test_95_percent_of_large_countries_within_3_percent_in_2100(comparison):
 @pytest.mark.parametrize("code", [903, 1834, 900])  # Africa, Sub-Saharan Africa, World
 def test_aggregates(comparison, code, processed_dir):
     result, _, working, total = comparison
-    membership = wpp.read_table("location_groups")
+    membership = tables.read_table("location_groups")
     members = np.isin(result.inputs.location_codes, membership.loc[membership["group_id"] == str(code), "location_code"])
     years = list(result.years)
     for year, tolerance in ((2050, 0.003), (2100, 0.010)):

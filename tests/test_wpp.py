@@ -8,7 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import wpp
+from analysis.data import conventions
+from analysis.data import tables
+from analysis.data import wpp
 
 from .conftest import FIXTURES
 
@@ -34,7 +36,7 @@ def test_population_is_tidy_typed_and_in_persons(small_population):
     assert len(df) == 2 * (2 + 2 * 3) * 2 * 21
     row = df[(df.location_code == 1) & (df.year == 2025) & (df.variant == "low") & (df.sex == "male") & (df.age == "0-4")]
     assert row["population"].item() == 109001.0  # 109.001 thousand = 109,001 persons exactly
-    wpp.check_unique(df, wpp.TABLE_KEYS["population"], "population")
+    tables.check_unique(df, tables.TABLE_KEYS["population"], "population")
 
 
 def test_projection_years_stored_as_text_become_integers(small_population):
@@ -48,17 +50,17 @@ def test_age_start_follows_the_label(small_population):
 
 def test_incomplete_age_groups_are_caught(small_population):
     broken = small_population[small_population["age"] != "50-54"]
-    with pytest.raises(wpp.ValidationError, match="lack age groups"):
-        wpp.check_complete_ages(broken, ["location_code", "year", "variant", "sex"], wpp.AGE_GROUPS, "population")
+    with pytest.raises(tables.ValidationError, match="lack age groups"):
+        tables.check_complete_ages(broken, ["location_code", "year", "variant", "sex"], conventions.AGE_GROUPS, "population")
 
 
 def test_duplicates_and_negatives_are_caught(small_population):
-    with pytest.raises(wpp.ValidationError, match="duplicate rows"):
-        wpp.check_unique(pd.concat([small_population, small_population.head(1)]), wpp.TABLE_KEYS["population"], "population")
+    with pytest.raises(tables.ValidationError, match="duplicate rows"):
+        tables.check_unique(pd.concat([small_population, small_population.head(1)]), tables.TABLE_KEYS["population"], "population")
     negative = small_population.copy()
     negative.loc[3, "population"] = -1.0
-    with pytest.raises(wpp.ValidationError, match="negative values"):
-        wpp.check_non_negative(negative, "population", "population")
+    with pytest.raises(tables.ValidationError, match="negative values"):
+        tables.check_non_negative(negative, "population", "population")
 
 
 def test_aggregate_check_uses_the_stated_tolerance():
@@ -69,7 +71,7 @@ def test_aggregate_check_uses_the_stated_tolerance():
     worst = wpp.check_aggregates(totals, membership)  # 99 persons apart: within 100
     assert worst["max_difference"].item() == 99
     totals.loc[2, "population"] = 300.0 + 101
-    with pytest.raises(wpp.ValidationError, match="do not sum"):
+    with pytest.raises(tables.ValidationError, match="do not sum"):
         wpp.check_aggregates(totals, membership)
 
 
@@ -82,22 +84,22 @@ def test_net_migration_is_persons_over_the_period():
 
 def test_mortality_ages_are_abridged_labels():
     df = wpp.clean_mortality(_fixture("mx5_small.csv"))
-    assert df.loc[df.sex == "male", "age"].astype(str).tolist() == list(wpp.MORTALITY_AGE_GROUPS)
+    assert df.loc[df.sex == "male", "age"].astype(str).tolist() == list(conventions.MORTALITY_AGE_GROUPS)
     assert df.loc[(df.sex == "male") & (df.age == "1-4"), "age_start"].item() == 1
 
 
 # ---------------------------------------------------------------- real data
 def test_manifest_describes_every_table(processed_dir):
     manifest = json.loads((processed_dir / "manifest.json").read_text())
-    assert set(manifest) == set(wpp.TABLE_KEYS)
+    assert set(manifest) == set(tables.TABLE_KEYS)
     for name, entry in manifest.items():
         table = pd.read_parquet(processed_dir / f"{name}.parquet")
         assert len(table) == entry["rows"] and list(table.columns) == entry["columns"]
-        wpp.check_unique(table, wpp.TABLE_KEYS[name], name)
+        tables.check_unique(table, tables.TABLE_KEYS[name], name)
 
 
 def test_population_covers_1950_to_2100_for_297_locations(processed_dir):
-    population = wpp.read_table("population")
+    population = tables.read_table("population")
     assert population["location_code"].nunique() == 297
     assert sorted(population["year"].unique()) == list(range(1950, 2101, 5))
     # estimates: 15 years; projections: 16 years x 3 variants; x 2 sexes x 21 ages
@@ -108,7 +110,7 @@ def test_population_covers_1950_to_2100_for_297_locations(processed_dir):
 def test_population_matches_the_raw_file_exactly(processed_dir, raw_population):
     """Nigeria, 2050, low variant, women 20-24, and Japan 1990 men 65-69: persons = raw thousands x 1000."""
     estimates, projections = raw_population
-    population = wpp.read_table("population")
+    population = tables.read_table("population")
     raw = projections[(projections.country_code == 566) & (projections.year == "2050") & (projections.age == "20-24")]
     ours = population.query("location_code == 566 and year == 2050 and variant == 'low' and sex == 'female' and age == '20-24'")
     assert ours["population"].item() == pytest.approx(raw["popF_low"].item() * 1000, abs=0.5)
@@ -119,7 +121,7 @@ def test_population_matches_the_raw_file_exactly(processed_dir, raw_population):
 
 def test_sexes_sum_to_the_raw_both_sexes_total(processed_dir, raw_population):
     _, projections = raw_population
-    population = wpp.read_table("population")
+    population = tables.read_table("population")
     ours = population[population.variant == "medium"].groupby("location_code")["population"].sum()
     raw = projections.groupby("country_code")["pop"].sum() * 1000
     # raw `pop` is rounded separately from popM and popF: at most 1 person per row apart
@@ -127,7 +129,7 @@ def test_sexes_sum_to_the_raw_both_sexes_total(processed_dir, raw_population):
 
 
 def test_population_totals_with_intervals(processed_dir):
-    totals = wpp.read_table("population_totals")
+    totals = tables.read_table("population_totals")
     assert totals["year"].min() == 2024 and totals["year"].max() == 2100
     world = totals[(totals.location_code == 900) & (totals.year == 2050)].set_index(["variant", "sex"])["population"]
     assert world["lower95", "both"] < world["lower80", "both"] < world["medium", "both"] < world["upper80", "both"] < world["upper95", "both"]
@@ -135,15 +137,15 @@ def test_population_totals_with_intervals(processed_dir):
 
 
 def test_vital_rates_cover_their_periods(processed_dir):
-    tfr = wpp.read_table("tfr")
+    tfr = tables.read_table("tfr")
     assert tfr["period_start"].min() == 1950 and tfr["period_end"].max() == 2100
     assert (tfr["period_end"] - tfr["period_start"] == 5).all()
-    mortality = wpp.read_table("mortality")
+    mortality = tables.read_table("mortality")
     assert mortality["period_start"].nunique() == 30
-    pattern = wpp.read_table("fertility_age_pattern")
+    pattern = tables.read_table("fertility_age_pattern")
     sums = pattern.groupby(["location_code", "period_start"])["share"].sum()
     assert np.allclose(sums, 1.0, atol=1e-4)
-    migration = wpp.read_table("net_migration")
+    migration = tables.read_table("net_migration")
     assert migration["period_start"].min() == 2020 and migration["period_end"].max() == 2100
     # The world has no net international migration: what remains is rounding noise in
     # the raw file (measured: at most 15,980 persons in a period, against ~8 billion people)
@@ -152,5 +154,5 @@ def test_vital_rates_cover_their_periods(processed_dir):
 
 
 def test_missing_processed_table_error_says_what_to_do(tmp_path):
-    with pytest.raises(wpp.DataNotBuiltError, match="make data"):
-        wpp.read_table("population", tmp_path)
+    with pytest.raises(tables.DataNotBuiltError, match="make data"):
+        tables.read_table("population", tmp_path)

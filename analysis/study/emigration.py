@@ -40,8 +40,11 @@ from statsmodels.stats.diagnostic import het_breuschpagan
 from statsmodels.stats.outliers_influence import variance_inflation_factor
 from statsmodels.stats.stattools import jarque_bera
 
-from analysis import indicators, wpp
-from analysis import stocks as stocks_module
+from analysis.data import stocks as stocks_module
+from analysis.data import wpp
+from analysis.data.conventions import LAST_YEAR
+from analysis.errors import InputError
+from analysis.study import indicators
 
 PANEL_YEARS: tuple[int, ...] = (1990, 1995, 2000, 2005, 2010, 2015, 2020)
 PREDICTION_YEARS: tuple[int, ...] = (2025, 2030, 2035, 2040, 2045, 2050)
@@ -95,7 +98,7 @@ CAVEATS: tuple[str, ...] = (
 )
 
 
-class ModelInputError(ValueError):
+class ModelInputError(InputError):
     """Bad input to the emigration model (scenario, years, specification)."""
 
 
@@ -169,7 +172,7 @@ def emigration_panel(
     wdi : DataFrame
         The ``wdi`` table (``income``).
     geography_table : DataFrame
-        From :func:`analysis.stocks.geography`.
+        From :func:`analysis.data.stocks.geography`.
     years : sequence of int
         Panel years (stock years on the 5-year grid).
     min_population : float
@@ -606,9 +609,9 @@ def future_covariates(
         log_population``.
     """
     years = [int(y) for y in years]
-    if min(years) <= REFERENCE_YEAR or any(y % 5 for y in years) or max(years) > wpp.LAST_YEAR:
+    if min(years) <= REFERENCE_YEAR or any(y % 5 for y in years) or max(years) > LAST_YEAR:
         raise ModelInputError(
-            f"prediction years must be among {REFERENCE_YEAR + 5}, {REFERENCE_YEAR + 10}, …, {wpp.LAST_YEAR}"
+            f"prediction years must be among {REFERENCE_YEAR + 5}, {REFERENCE_YEAR + 10}, …, {LAST_YEAR}"
         )
     base = panel[(panel["year"] == REFERENCE_YEAR) & panel["in_sample"] & panel["iso3"].isin(list(origin_codes))]
     base = base[["iso3", "location_code", "name", "region"]]

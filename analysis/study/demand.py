@@ -16,14 +16,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
 
-from analysis import indicators, projection, scenarios, wpp
-from analysis.indicators import IndicatorInputError, parse_age_band
-from analysis.locations import Location, resolve_all
+from analysis.data.conventions import check_years, parse_age_band
+from analysis.data.locations import resolve_all
+from analysis.errors import InputError
+from analysis.model import projection, scenarios
+from analysis.model.inputs import wpp_inputs
+from analysis.study import indicators
 
 #: Destinations analysed by default.
 DEFAULT_DESTINATIONS = (
@@ -38,7 +42,7 @@ WORKING = parse_age_band("15-64")
 OLD = parse_age_band("65+")
 
 
-class DemandInputError(ValueError):
+class DemandInputError(InputError):
     """Bad input to a demand calculation; the message says what is valid."""
 
 
@@ -49,6 +53,7 @@ def shortfall(
     years: Iterable[int] | None = None,
     variants: Iterable[str] = ("medium", "low", "high"),
     ages: str = "15-64",
+    processed_dir: Path | None = None,
 ) -> pd.DataFrame:
     """Change in each destination's working-age population against a base year, with its support ratio.
 
@@ -59,10 +64,11 @@ def shortfall(
         population_65_plus, potential_support_ratio`` (working-age people per
         person aged 65+).
     """
-    years = indicators.check_years(years if years is not None else range(base_year, 2101, 5))
-    indicators.check_years([base_year])
+    years = check_years(years if years is not None else range(base_year, 2101, 5))
+    check_years([base_year])
     band = parse_age_band(ages)
-    population = indicators.population_of(resolve_all(destinations), variants, sorted(set(years) | {base_year}))
+    population = indicators.population_of(resolve_all(destinations, processed_dir), variants,
+                                          sorted(set(years) | {base_year}), processed_dir)
     working = indicators.age_band_total(population, band).drop(columns="ages")
     old = indicators.age_band_total(population, OLD).drop(columns="ages")
     table = working.merge(old, on=["location", "year", "variant"], suffixes=("", "_old"))
@@ -151,7 +157,8 @@ def solve_replacement(
     support_ratio_floor: float | None = None,
     variant: str = "medium",
     allow_emigration: bool = True,
-) -> pd.DataFrame:
+    processed_dir: Path | None = None,
+) -> "Replacement":
     """Net immigration per period needed to hold a destination at a demographic target.
 
     The destination's countries are projected without migration (fertility
@@ -188,8 +195,8 @@ def solve_replacement(
     if support_ratio_floor is not None and support_ratio_floor <= 0:
         raise DemandInputError(f"the support-ratio floor must be positive, got {support_ratio_floor}")
     weights = profile.weights()
-    places = resolve_all(destinations)
-    inputs = scenarios.wpp_inputs(variant, base_year, end_year)
+    places = resolve_all(destinations, processed_dir)
+    inputs = wpp_inputs(variant, base_year, end_year, processed_dir=processed_dir)
     codes = list(inputs.location_codes)
     row_country, row_destination, row_share = [], [], []
     for d, place in enumerate(places):
@@ -272,7 +279,8 @@ def solve_replacement(
 
 
 def baselines(
-    destinations: Sequence = DEFAULT_DESTINATIONS, base_year: int = 2025, end_year: int = 2100, variant: str = "medium"
+    destinations: Sequence = DEFAULT_DESTINATIONS, base_year: int = 2025, end_year: int = 2100, variant: str = "medium",
+    processed_dir: Path | None = None,
 ) -> pd.DataFrame:
     """The WPP-inputs run and the zero-migration run for the destinations, by period end.
 
@@ -282,10 +290,10 @@ def baselines(
         ``location, scenario, period_start, period_end, net_migration``
         (persons over the period), ``total, working_age, potential_support_ratio``.
     """
-    places = resolve_all(destinations)
+    places = resolve_all(destinations, processed_dir)
     frames = []
     for name in (variant, f"{variant}+zero-migration"):
-        result = scenarios.run(name, base_year, end_year)
+        result = scenarios.run(name, base_year, end_year, processed_dir=processed_dir)
         components = result.components_table()
         for place in places:
             members = np.isin(result.inputs.location_codes, place.members)
@@ -330,6 +338,7 @@ def care_workers(
     variants: Iterable[str] = ("medium",),
     workers_per_100: float = OECD_CARE_WORKERS_PER_100_AGED_65,
     ages: str = "65+",
+    processed_dir: Path | None = None,
 ) -> pd.DataFrame:
     """Care workers needed for the older population at a fixed ratio, and the additional number against the base year.
 
@@ -349,9 +358,10 @@ def care_workers(
     """
     if workers_per_100 <= 0:
         raise DemandInputError(f"workers per 100 older people must be positive, got {workers_per_100}")
-    years = indicators.check_years(years if years is not None else range(base_year, 2101, 5))
-    indicators.check_years([base_year])
-    population = indicators.population_of(resolve_all(destinations), variants, sorted(set(years) | {base_year}))
+    years = check_years(years if years is not None else range(base_year, 2101, 5))
+    check_years([base_year])
+    population = indicators.population_of(resolve_all(destinations, processed_dir), variants,
+                                          sorted(set(years) | {base_year}), processed_dir)
     older = indicators.age_band_total(population, ages).rename(columns={"population": "older_population"})
     older["workers_needed"] = older["older_population"] * workers_per_100 / 100.0
     base = older[older["year"] == base_year].set_index(["location", "variant"])["workers_needed"]
@@ -360,9 +370,10 @@ def care_workers(
     return older[older["year"].isin(years)].reset_index(drop=True)
 
 
-def equivalent_ratio(destination, base_year: int = 2025, workers_per_100_aged_65: float = OECD_CARE_WORKERS_PER_100_AGED_65) -> float:
+def equivalent_ratio(destination, base_year: int = 2025, workers_per_100_aged_65: float = OECD_CARE_WORKERS_PER_100_AGED_65,
+                     processed_dir: Path | None = None) -> float:
     """Workers per 100 aged 80+ that needs as many workers in the base year as the 65+ ratio does."""
-    population = indicators.population_of([destination], ["medium"], [base_year])
+    population = indicators.population_of([destination], ["medium"], [base_year], processed_dir)
     aged_65 = indicators.age_band_total(population, "65+")["population"].item()
     aged_80 = indicators.age_band_total(population, "80+")["population"].item()
     return workers_per_100_aged_65 * aged_65 / aged_80
@@ -376,6 +387,7 @@ def supply(
     variants: Iterable[str] = ("medium", "low", "high"),
     entry_age: int = 15,
     employment_rate: float = 0.6,
+    processed_dir: Path | None = None,
 ) -> pd.DataFrame:
     """Entrants to working age, net growth of the 15–64 population and jobs needed, per year of each period.
 
@@ -397,8 +409,8 @@ def supply(
         raise DemandInputError(f"entry age must be a multiple of 5 between 5 and 60 (e.g. 15 or 20), got {entry_age}")
     if not 0.0 < employment_rate <= 1.0:
         raise DemandInputError(f"the employment-to-population ratio must be in (0, 1], got {employment_rate}")
-    years = indicators.check_years(range(base_year, end_year + 1, 5))
-    population = indicators.population_of(resolve_all(origins), variants, years)
+    years = check_years(range(base_year, end_year + 1, 5))
+    population = indicators.population_of(resolve_all(origins, processed_dir), variants, years, processed_dir)
     entrants = indicators.age_band_total(population, f"{entry_age}-{entry_age + 4}")
     working = indicators.age_band_total(population, WORKING)
     keys = ["location", "variant"]

@@ -16,13 +16,14 @@ Accounting identities, checked on every run:
 * away-track graduates = in the destination + returned + attrition (not placed,
   plus those who left the pathway abroad).
 
-Also: the dataset of real partnerships (``analysis/data/partnerships.csv``,
-every value cited in ``partnership_sources.csv``).
+The defaults cite the dataset of real partnerships
+(:mod:`analysis.study.partnerships`).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -31,14 +32,10 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from analysis import paths
-
-DATA_DIR = paths.PACKAGE_DIR / "data"
-PARTNERSHIPS_FILE = DATA_DIR / "partnerships.csv"
-PARTNERSHIP_SOURCES_FILE = DATA_DIR / "partnership_sources.csv"
+from analysis.errors import InputError
 
 
-class PathwayInputError(ValueError):
+class PathwayInputError(InputError):
     """An invalid pathway parameter; the message names it and what is valid."""
 
 
@@ -115,8 +112,6 @@ class PathwayParameters:
         known = {f.name for f in dataclasses.fields(cls) if f.name != "notes"}
         unknown = sorted(set(values) - known)
         if unknown:
-            import difflib
-
             close = difflib.get_close_matches(unknown[0], sorted(known), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise PathwayInputError(f"unknown pathway parameter {unknown[0]!r}{hint}; valid: {', '.join(sorted(known))}")
@@ -257,7 +252,7 @@ def partnerships_needed(
         Output of :func:`simulate` for one institution.
     workers_needed : float
         Additional workers the destination needs by ``year`` (e.g. from
-        :func:`analysis.demand.care_workers`).
+        :func:`analysis.study.demand.care_workers`).
     coverage : float
         Share (0–1) of those workers the partnerships should supply.
     year : int
@@ -291,59 +286,3 @@ def partnerships_needed(
         "cumulative_cost": institutions * float(row["cumulative_cost"].item()),
         "graduates_home": institutions * float(row["cumulative_graduates_home"].item()),
     }
-
-
-# ---------------------------------------------------------------- the dataset of real partnerships
-NUMERIC_FIELDS = ("start_year", "end_year", "trainees", "graduates", "migrants", "cost_total", "cost_year", "cost_per_graduate")
-
-
-def load_partnerships(path: Path = PARTNERSHIPS_FILE, sources_path: Path = PARTNERSHIP_SOURCES_FILE) -> pd.DataFrame:
-    """The dataset of real skills and labour-mobility partnerships, checked for citations.
-
-    Raises
-    ------
-    ValueError
-        If a row with a value has no source, or cites an unknown source.
-    """
-    table = pd.read_csv(path, dtype={"id": str})
-    sources = load_partnership_sources(sources_path)
-    for column in NUMERIC_FIELDS:
-        table[column] = pd.to_numeric(table[column], errors="raise")
-    known = set(sources["id"])
-    for row in table.itertuples():
-        cited = [s for s in str(row.source_ids).split(";") if s and s != "nan"]
-        has_values = any(pd.notna(getattr(row, column)) for column in NUMERIC_FIELDS)
-        if has_values and not cited:
-            raise ValueError(f"partnership {row.id}: values without a source")
-        missing = sorted(set(cited) - known)
-        if missing:
-            raise ValueError(f"partnership {row.id}: unknown source ids {missing}")
-    return table
-
-
-def load_partnership_sources(path: Path = PARTNERSHIP_SOURCES_FILE) -> pd.DataFrame:
-    """Sources of the partnership dataset, each with a supporting quote."""
-    return pd.read_csv(path, dtype=str)
-
-
-def partnership_scale(table: pd.DataFrame) -> pd.DataFrame:
-    """Scale reached and cost per graduate where known, one row per partnership.
-
-    ``cost_per_graduate`` is only given where the dataset states it (same
-    scope for cost and graduates); costs stay in their own currency.
-    """
-    out = table[["id", "destination", "origin_iso3", "sector", "start_year", "end_year", "design", "trainees",
-                 "graduates", "migrants", "cost_total", "cost_currency", "cost_per_graduate"]].copy()
-    out["years"] = out["end_year"] - out["start_year"]
-    out["largest_count"] = out[["trainees", "graduates", "migrants"]].max(axis=1)
-    return out.sort_values("largest_count", ascending=False, na_position="last", ignore_index=True)
-
-
-def cited_source_ids(table: pd.DataFrame | None = None) -> list[str]:
-    """Source ids cited by the partnership dataset and by the pathway defaults, in order."""
-    import re
-
-    ids = set(re.findall(r"\bS\d+\b", " ".join(DEFAULT_SOURCES.values())))
-    if table is not None:
-        ids |= {s for cell in table["source_ids"].dropna() for s in str(cell).split(";") if s}
-    return sorted(ids, key=lambda s: int(s[1:]))

@@ -20,15 +20,18 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
 import yaml
 
 from analysis import paths
+from analysis.data.conventions import IndicatorInputError
+from analysis.data.tables import ValidationError, check_unique, read_table
+from analysis.errors import InputError
 
-GROUPS_FILE = paths.PACKAGE_DIR / "groups.yml"
+GROUPS_FILE = Path(__file__).with_name("groups.yml")
 WORLD = 900
 SDG_REGIONS = (1834, 1833, 1831, 1832, 1830, 1835, 1836, 1829)
 INCOME_GROUPS = (1500, 1501, 1502, 1503, 1518)
@@ -38,7 +41,7 @@ SPECIAL_GROUPS = (1636, 1637, 2087, 2088, 2089, 2090, 2091, 2092, 2093, 5502)
 COUNTRY_TYPE = 4
 
 
-class UnknownLocationError(ValueError):
+class UnknownLocationError(InputError):
     """A location could not be resolved; the message offers close matches."""
 
 
@@ -214,7 +217,7 @@ def clean_locations(
                 code = lookup.get(normalise(member))
                 if code is None:
                     close = difflib.get_close_matches(member, list(names[is_country.to_numpy()]), n=3)
-                    raise ValueError(f"groups.yml: {key} member {member!r} is not a WPP country; close: {close}")
+                    raise ValidationError(f"groups.yml: {key} member {member!r} is not a WPP country; close: {close}")
                 codes.append(code)
         else:  # a membership flag in countrynames
             column = spec["members_from"].split("`")[1]
@@ -236,10 +239,8 @@ def clean_locations(
     return locations, membership.sort_values(["group_id", "location_code"], ignore_index=True)
 
 
-def validate_locations(locations: pd.DataFrame, membership: pd.DataFrame) -> None:
-    """Checks on the locations and membership tables; raises ``ValueError``."""
-    from analysis.wpp import ValidationError, check_unique
-
+def validate_locations(locations: pd.DataFrame, membership: pd.DataFrame, definitions: dict | None = None) -> None:
+    """Checks on the locations and membership tables; raises :class:`ValidationError`."""
     check_unique(locations, ["location_code"], "locations")
     check_unique(membership, ["group_id", "location_code"], "location_groups")
     countries = locations[locations["kind"] == "country"]
@@ -256,7 +257,7 @@ def validate_locations(locations: pd.DataFrame, membership: pd.DataFrame) -> Non
     empty = sorted(set(aggregates) - set(sizes.index))
     if empty:
         raise ValidationError(f"location_groups: aggregates without members: {empty}")
-    for key, spec in group_definitions()["groups"].items():
+    for key, spec in (definitions or group_definitions())["groups"].items():
         expected = spec.get("expected_members")
         if expected and sizes.get(key, 0) != expected:
             raise ValidationError(f"location_groups: {key} has {sizes.get(key, 0)} members, expected {expected}")
@@ -267,15 +268,11 @@ def validate_locations(locations: pd.DataFrame, membership: pd.DataFrame) -> Non
 # ---------------------------------------------------------------- loading
 def load_locations(processed_dir: Path | None = None) -> pd.DataFrame:
     """The processed locations table."""
-    from analysis.wpp import read_table
-
     return read_table("locations", processed_dir)
 
 
 def load_membership(processed_dir: Path | None = None) -> pd.DataFrame:
     """The processed membership table (``location_groups``)."""
-    from analysis.wpp import read_table
-
     return read_table("location_groups", processed_dir)
 
 
@@ -286,11 +283,12 @@ class LocationIndex:
         self.locations = locations.set_index("location_code", drop=False)
         self.membership = membership
         definitions = group_definitions()
-        self.groups = definitions["groups"]
-        data_codes = set(int(c) for c in data_codes) if data_codes is not None else None
-        self._data_codes = data_codes
         members = membership.groupby("group_id")["location_code"].apply(lambda s: tuple(sorted(int(v) for v in s)))
         self._members = members.to_dict()
+        # only the groups the tables were built with (fixtures may define their own)
+        self.groups = {key: spec for key, spec in definitions["groups"].items() if key in self._members}
+        data_codes = set(int(c) for c in data_codes) if data_codes is not None else None
+        self._data_codes = data_codes
 
         self._keys: dict[str, str] = {}  # normalised text → location id
         self._display: dict[str, str] = {}  # location id → display name
@@ -309,7 +307,8 @@ class LocationIndex:
                     for other in row.other_names.split("; "):
                         self._keys.setdefault(normalise(other), lid)
         for alias, target in (definitions.get("aliases") or {}).items():
-            self._keys.setdefault(normalise(alias), self._keys[normalise(target)])
+            if normalise(target) in self._keys:
+                self._keys.setdefault(normalise(alias), self._keys[normalise(target)])
         for key, spec in self.groups.items():
             self._display[key] = key
             for text in [key, spec["name"], *spec.get("aliases", [])]:
@@ -359,8 +358,6 @@ class LocationIndex:
 
 @cache
 def _index_cached(processed_dir: str, mtimes: tuple) -> LocationIndex:  # noqa: ARG001 (mtimes invalidate)
-    from analysis.wpp import read_table
-
     population_codes = read_table("population", Path(processed_dir))["location_code"].unique()
     return LocationIndex(
         load_locations(Path(processed_dir)), load_membership(Path(processed_dir)), np.asarray(population_codes)
@@ -390,10 +387,56 @@ def african_countries(processed_dir: Path | None = None) -> pd.DataFrame:
     keep = ~countries["name"].map(normalise).isin(territories)
     out = countries[keep].sort_values("name", ignore_index=True)
     if len(out) != 54:
-        raise ValueError(f"expected 54 African countries, found {len(out)}: check african_territories in groups.yml")
+        raise ValidationError(f"expected 54 African countries, found {len(out)}: check african_territories in groups.yml")
     return out
 
 
 def resolve_all(items: Iterable, processed_dir: Path | None = None) -> list[Location]:
     """Resolve several locations; :class:`Location` objects pass through unchanged."""
     return [item if isinstance(item, Location) else resolve(item, processed_dir) for item in items]
+
+
+def member_codes(locations: Iterable[Location]) -> list[int]:
+    """Sorted M49 codes of the rows needed for locations: a group's members, otherwise the location's own code."""
+    return sorted({code for loc in locations for code in (loc.members if loc.kind == "group" else (loc.code,))})
+
+
+def aggregate_locations(
+    population: pd.DataFrame, locations: Sequence[Location], sum_members: bool = False
+) -> pd.DataFrame:
+    """Population of each requested location, replacing ``location_code`` by ``location``.
+
+    Countries and WPP aggregates use WPP's own rows; package groups (EU27,
+    GCC, RECs) are summed over their member countries.
+
+    Parameters
+    ----------
+    population : DataFrame
+        A population table with ``location_code``.
+    locations : sequence of Location
+        Resolved locations (see :func:`resolve`).
+    sum_members : bool
+        Sum member countries for WPP aggregates too (projection results hold
+        countries only).
+
+    Returns
+    -------
+    DataFrame
+        The same columns with ``location`` (name) first, in place of ``location_code``.
+    """
+    mapping = []
+    for location in locations:
+        if not location.has_data:
+            raise IndicatorInputError(
+                f"the WPP 2024 files used here have no population rows for {location.name} "
+                "(WPP counts it only inside its aggregates); choose another location"
+            )
+        codes = location.members if (location.kind == "group" or sum_members) else (location.code,)
+        mapping.extend((location.name, code) for code in codes)
+    mapping = pd.DataFrame(mapping, columns=["location", "location_code"]).astype({"location_code": "int32"})
+    merged = population.merge(mapping, on="location_code")
+    keys = ["location"] + [c for c in population.columns if c not in ("location_code", "population")]
+    out = merged.groupby(keys, observed=True, sort=False)["population"].sum().reset_index()
+    order = {location.name: i for i, location in enumerate(locations)}
+    out["location"] = pd.Categorical(out["location"], categories=list(order), ordered=True)
+    return out.sort_values(keys, ignore_index=True)

@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import copy
 import difflib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -45,12 +44,15 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from analysis import paths, projection, wpp
-from analysis.projection import ProjectionInputs, ProjectionError, STEP
+from analysis.data import locations as locations_module
+from analysis.data.conventions import LAST_YEAR, PROJECTION_VARIANTS, IndicatorInputError, parse_age_band
+from analysis.errors import InputError
+from analysis.model import projection
+from analysis.model.demography import replacement_tfr, scale_mortality_to_e0
+from analysis.model.inputs import DEFAULT_BASE_YEAR, wpp_inputs
+from analysis.model.projection import STEP, ProjectionError, ProjectionInputs
 
-SCENARIO_DIR = paths.PACKAGE_DIR / "scenarios"
-DEFAULT_BASE_YEAR = 2025
-LAST_YEAR = 2100
+SCENARIO_DIR = Path(__file__).with_name("scenarios")
 
 SCHEMA: dict[str, Any] = {
     "name": str,
@@ -79,7 +81,7 @@ PATHS = ("linear", "logistic")
 PATHWAY_DEFAULTS = {"destination": None, "ages": "20-39", "female_share": 0.5, "return_share": 0.0, "return_after": 10}
 
 
-class ScenarioError(ValueError):
+class ScenarioError(InputError):
     """An invalid scenario; the message names the scenario, the field and what is valid."""
 
 
@@ -173,8 +175,8 @@ def check_fields(spec: Mapping, schema: Mapping, where: str) -> None:
 def validate_values(spec: Mapping) -> None:
     """Check values: variants, modes, TFR > 0, years within range, shares within 0–1."""
     name = f"scenario {spec.get('name', '<unnamed>')!r}"
-    if spec.get("variant", "medium") not in wpp.PROJECTION_VARIANTS:
-        raise ScenarioError(f"{name}: variant {spec['variant']!r} is not one of {', '.join(wpp.PROJECTION_VARIANTS)}")
+    if spec.get("variant", "medium") not in PROJECTION_VARIANTS:
+        raise ScenarioError(f"{name}: variant {spec['variant']!r} is not one of {', '.join(PROJECTION_VARIANTS)}")
     fertility = spec.get("fertility") or {}
     mode = fertility.get("mode", "target" if "target_tfr" in fertility else "wpp")
     if mode not in FERTILITY_MODES:
@@ -220,8 +222,6 @@ def validate_values(spec: Mapping) -> None:
                 _check_year(where, key, pathway[key])
         if pathway.get("start_year", 0) > pathway.get("end_year", LAST_YEAR):
             raise ScenarioError(f"{where}: start_year is after end_year")
-        from analysis.indicators import IndicatorInputError, parse_age_band
-
         try:
             parse_age_band(pathway.get("ages", PATHWAY_DEFAULTS["ages"]))
         except IndicatorInputError as error:
@@ -256,99 +256,6 @@ def compose(specs: Sequence[Mapping], name: str | None = None) -> dict:
     return out
 
 
-# ---------------------------------------------------------------- WPP inputs
-def _countries(processed_dir: Path | None) -> np.ndarray:
-    locations = wpp.read_table("locations", processed_dir)
-    codes = locations.loc[locations["kind"] == "country", "location_code"]
-    with_data = wpp.read_table("population", processed_dir)["location_code"].unique()
-    return np.sort(codes[codes.isin(with_data)].to_numpy().astype("int32"))
-
-
-def wpp_inputs(
-    variant: str = "medium",
-    base_year: int = DEFAULT_BASE_YEAR,
-    end_year: int = LAST_YEAR,
-    location_codes: Iterable[int] | None = None,
-    processed_dir: Path | None = None,
-) -> ProjectionInputs:
-    """Engine inputs from the processed WPP tables, for all countries by default.
-
-    Parameters
-    ----------
-    variant : str
-        ``medium``, ``low`` or ``high``: the base population (from 2025) and
-        TFR of that variant; mortality, sex ratio and migration are shared.
-    base_year, end_year : int
-        Multiples of 5 with 1950 ≤ base_year < end_year ≤ 2100. Net migration
-        by age exists from 2020 on; earlier periods have missing migration
-        that a scenario must set (e.g. ``zero-migration``).
-    location_codes : iterable of int, optional
-        M49 codes of countries; all countries with data by default.
-    """
-    if variant not in wpp.PROJECTION_VARIANTS:
-        raise ScenarioError(f"variant {variant!r} is not one of {', '.join(wpp.PROJECTION_VARIANTS)}")
-    for label, year in (("base year", base_year), ("end year", end_year)):
-        if year % STEP or not wpp.FIRST_YEAR <= year <= LAST_YEAR:
-            raise ScenarioError(f"{label} {year} must be one of 1950, 1955, …, 2100")
-    if end_year <= base_year:
-        raise ScenarioError(f"end year {end_year} must come after the base year {base_year}")
-    codes = np.sort(np.asarray(list(location_codes), dtype="int32")) if location_codes is not None else _countries(processed_dir)
-    n_locations, periods = len(codes), np.arange(base_year, end_year, STEP)
-    n_periods = len(periods)
-
-    def rows(table: pd.DataFrame, column: str = "location_code") -> pd.DataFrame:
-        selected = table[table[column].isin(codes)]
-        found = np.unique(selected[column])
-        if len(found) != n_locations:
-            missing = sorted(set(codes) - set(found))
-            raise ScenarioError(f"no WPP data for locations {missing[:5]}")
-        return selected
-
-    population = wpp.read_table("population", processed_dir)
-    base_variant = "estimates" if base_year <= wpp.LAST_ESTIMATE_YEAR else variant
-    base = rows(population[(population["year"] == base_year) & (population["variant"] == base_variant)])
-    base = base.sort_values(["location_code", "sex", "age"])
-    base_population = base["population"].to_numpy().reshape(n_locations, 2, projection.N_AGES)
-
-    in_periods = lambda table: table[table["period_start"].isin(periods)]  # noqa: E731
-    mortality = rows(in_periods(wpp.read_table("mortality", processed_dir)))
-    mortality = mortality[mortality["sex"] != "both"].sort_values(["location_code", "period_start", "sex", "age"])
-    mx = mortality["mx"].to_numpy().reshape(n_locations, n_periods, 2, projection.N_MORTALITY_AGES)
-
-    tfr_table = rows(in_periods(wpp.read_table("tfr", processed_dir)))
-    wanted = np.where(tfr_table["period_start"] < 2020, "estimates", variant)
-    tfr_table = tfr_table[tfr_table["variant"].astype(str).to_numpy() == wanted]
-    tfr = tfr_table.sort_values(["location_code", "period_start"])["tfr"].to_numpy().reshape(n_locations, n_periods)
-
-    pattern = rows(in_periods(wpp.read_table("fertility_age_pattern", processed_dir)))
-    pattern = pattern.sort_values(["location_code", "period_start", "age"])["share"].to_numpy()
-    pattern = pattern.reshape(n_locations, n_periods, 7)
-
-    srb = rows(in_periods(wpp.read_table("sex_ratio_at_birth", processed_dir)))
-    srb = srb.sort_values(["location_code", "period_start"])["srb"].to_numpy().reshape(n_locations, n_periods)
-
-    migration = wpp.read_table("net_migration", processed_dir)
-    migration = migration[migration["location_code"].isin(codes) & migration["period_start"].isin(periods)]
-    net = np.full((n_locations, n_periods, 2, projection.N_AGES), np.nan)
-    if len(migration):
-        loc_index = np.searchsorted(codes, migration["location_code"].to_numpy())
-        period_index = (migration["period_start"].to_numpy() - base_year) // STEP
-        sex_index = migration["sex"].cat.codes.to_numpy()
-        age_index = migration["age"].cat.codes.to_numpy()
-        net[loc_index, period_index, sex_index, age_index] = migration["net_migrants"].to_numpy()
-
-    return ProjectionInputs(
-        location_codes=codes,
-        base_year=base_year,
-        population=base_population,
-        mx=mx,
-        tfr=tfr,
-        fertility_pattern=pattern,
-        srb=srb,
-        net_migrants=net,
-        label=variant,
-        notes={"variant": variant},
-    )
 
 
 # ---------------------------------------------------------------- applying scenarios
@@ -367,31 +274,8 @@ def _ramp(period_mid: np.ndarray, start: float, end: float, path: str) -> np.nda
     return progress
 
 
-def replacement_tfr(inputs: ProjectionInputs) -> np.ndarray:
-    """TFR giving a net reproduction rate of 1 under each period's mortality, age pattern and sex ratio.
-
-    NRR = TFR × (1 / (1 + SRB)) × Σ share(x) × 5L_f(x) / 5 (radix 1), so
-    TFR = 1 / [(1 / (1 + SRB)) × Σ share(x) × 5L_f(x) / 5].
-    """
-    L5_female = projection.life_table(inputs.mx)["L5"][..., 1, projection.FERTILITY_AGES]  # (L, P, 7)
-    female_share = 1.0 / (1.0 + inputs.srb)
-    return 1.0 / (female_share * np.sum(inputs.fertility_pattern * L5_female / STEP, axis=-1))
 
 
-def scale_mortality_to_e0(mx: np.ndarray, target_e0: np.ndarray, iterations: int = 60) -> np.ndarray:
-    """Multiply death rates by a factor per (location, period, sex) so that e0 hits ``target_e0``.
-
-    Vectorised bisection on the log of the factor (e0 falls as the factor rises).
-    """
-    low = np.full(target_e0.shape, np.log(1e-3))
-    high = np.full(target_e0.shape, np.log(1e3))
-    for _ in range(iterations):
-        middle = 0.5 * (low + high)
-        e0 = projection.life_table(mx * np.exp(middle)[..., None])["e0"]
-        too_high = e0 > target_e0  # rates too low: raise them
-        low = np.where(too_high, middle, low)
-        high = np.where(too_high, high, middle)
-    return mx * np.exp(0.5 * (low + high))[..., None]
 
 
 def pathway_flows(pathway: Mapping, inputs: ProjectionInputs, resolve) -> tuple[int, int | None, np.ndarray]:
@@ -403,8 +287,6 @@ def pathway_flows(pathway: Mapping, inputs: ProjectionInputs, resolve) -> tuple[
     period's emigrants come back ``return_after`` years later, that many years
     older (mortality abroad is ignored).
     """
-    from analysis.indicators import parse_age_band
-
     spec = {**PATHWAY_DEFAULTS, **pathway}
     origin = resolve(spec["origin"])
     if not origin.is_country:
@@ -437,9 +319,11 @@ def pathway_flows(pathway: Mapping, inputs: ProjectionInputs, resolve) -> tuple[
 def apply(spec: Mapping, inputs: ProjectionInputs, resolve=None) -> ProjectionInputs:
     """Engine inputs under a scenario (a validated spec, see :func:`load`).
 
-    ``inputs`` must come from the scenario's WPP ``variant``.
+    ``inputs`` must come from the scenario's WPP ``variant``; ``resolve``
+    turns a location query into a :class:`~analysis.data.locations.Location`
+    (:func:`analysis.data.locations.resolve` by default).
     """
-    resolve = resolve or _default_resolve
+    resolve = resolve or locations_module.resolve
     out = inputs.copy()
     out.label = spec.get("name", out.label)
     period_mid = inputs.base_year + STEP * np.arange(inputs.n_periods) + STEP / 2
@@ -487,12 +371,6 @@ def apply(spec: Mapping, inputs: ProjectionInputs, resolve=None) -> ProjectionIn
     return out
 
 
-def _default_resolve(query):
-    from analysis.locations import resolve
-
-    return resolve(query)
-
-
 def run(
     scenario: str | Mapping = "medium",
     base_year: int = DEFAULT_BASE_YEAR,
@@ -509,7 +387,7 @@ def run(
     """
     spec = load(scenario)
     inputs = wpp_inputs(spec.get("variant", "medium"), base_year, end_year, location_codes, processed_dir)
-    scenario_inputs = apply(spec, inputs)
+    scenario_inputs = apply(spec, inputs, lambda query: locations_module.resolve(query, processed_dir))
     if np.isnan(scenario_inputs.net_migrants).any():
         raise ScenarioError(
             f"scenario {spec['name']!r}: net migration by age and sex exists from the period 2020–2025 on; "
@@ -519,7 +397,7 @@ def run(
         result = projection.project(scenario_inputs)
     except ProjectionError as error:
         raise ScenarioError(f"scenario {spec['name']!r} is not feasible: {error}") from None
-    _check_feasible(spec, result, inputs)
+    _check_feasible(spec, result, inputs, processed_dir)
     return result
 
 
@@ -528,7 +406,8 @@ def run(
 UNREALISED_TOLERANCE = 1000.0
 
 
-def _check_feasible(spec: Mapping, result: projection.ProjectionResult, inputs: ProjectionInputs) -> None:
+def _check_feasible(spec: Mapping, result: projection.ProjectionResult, inputs: ProjectionInputs,
+                    processed_dir: Path | None = None) -> None:
     """Raise when the scenario asks more people to leave than there are (population would turn negative)."""
     unrealised = result.unrealised_emigration.sum(axis=(2, 3))  # (L, P)
     if unrealised.max() <= UNREALISED_TOLERANCE:
@@ -541,9 +420,7 @@ def _check_feasible(spec: Mapping, result: projection.ProjectionResult, inputs: 
     where = (int(np.argmax(excess[:, period])), period)
     code = int(inputs.location_codes[where[0]])
     start = inputs.base_year + STEP * period
-    from analysis.locations import index
-
-    name = index().locations.loc[code, "name"]
+    name = locations_module.index(processed_dir).locations.loc[code, "name"]
     raise ScenarioError(
         f"scenario {spec['name']!r} drives the population of {name} negative: in {start}–{start + STEP} "
         f"{excess[where]:,.0f} more people would have to leave than live there in the ages concerned; "
@@ -556,6 +433,7 @@ def projected_population(
     scenario_refs: Sequence[str | Mapping] = ("medium",),
     base_year: int = DEFAULT_BASE_YEAR,
     end_year: int = LAST_YEAR,
+    processed_dir: Path | None = None,
 ) -> pd.DataFrame:
     """Projected population by sex and age for locations under one or more scenarios.
 
@@ -567,14 +445,11 @@ def projected_population(
     DataFrame
         ``location, year, scenario, sex, age, age_start, population``.
     """
-    from analysis.indicators import aggregate_locations
-    from analysis.locations import resolve_all
-
-    resolved = resolve_all(locations)
+    resolved = locations_module.resolve_all(locations, processed_dir)
     frames = []
     for reference in scenario_refs:
-        result = run(reference, base_year, end_year)
-        frames.append(aggregate_locations(result.population_table(), resolved, sum_members=True))
+        result = run(reference, base_year, end_year, processed_dir=processed_dir)
+        frames.append(locations_module.aggregate_locations(result.population_table(), resolved, sum_members=True))
     out = pd.concat(frames, ignore_index=True)
     out["scenario"] = pd.Categorical(out["scenario"], categories=list(dict.fromkeys(out["scenario"])))
     return out.sort_values(["location", "scenario", "year", "sex", "age"], ignore_index=True)
@@ -585,14 +460,13 @@ def components(
     scenario_refs: Sequence[str | Mapping] = ("medium",),
     base_year: int = DEFAULT_BASE_YEAR,
     end_year: int = LAST_YEAR,
+    processed_dir: Path | None = None,
 ) -> pd.DataFrame:
     """Components of change per period (births, deaths, net migration) for locations and scenarios."""
-    from analysis.locations import resolve_all
-
-    resolved = resolve_all(locations)
+    resolved = locations_module.resolve_all(locations, processed_dir)
     frames = []
     for reference in scenario_refs:
-        table = run(reference, base_year, end_year).components_table()
+        table = run(reference, base_year, end_year, processed_dir=processed_dir).components_table()
         for location in resolved:
             part = table[table["location_code"].isin(location.members)]
             summed = part.drop(columns=["location_code"]).groupby(

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-import pandas as pd
+from pathlib import Path
 
-from analysis import demand, indicators, stocks, wpp
-from analysis.locations import Location
+from analysis.data import stocks as stocks_data
+from analysis.data import wpp
+from analysis.data.conventions import LAST_YEAR
+from analysis.data.locations import Location
+from analysis.data.tables import read_table
+from analysis.errors import InputError
+from analysis.study import demand, indicators, migration
 
 VARIANTS = ("medium", "low", "high")
 
 
 def country_profile(place: Location, base_year: int = 2025, compare_year: int = 2050, stock_year: int = 2024,
-                    top: int = 5) -> dict:
+                    top: int = 5, processed_dir: Path | None = None) -> dict:
     """Tables and numbers of a country profile.
 
     Returns
@@ -26,20 +31,20 @@ def country_profile(place: Location, base_year: int = 2025, compare_year: int = 
         :func:`summary_text`).
     """
     if not place.is_country:
-        raise ValueError(f"{place.name} is not a country")
+        raise InputError(f"{place.name} is not a country: give a country name, ISO-3 or M49 code")
     years = list(range(1990, 2101, 5))
-    population = indicators.population_of([place], VARIANTS, years)
+    population = indicators.population_of([place], VARIANTS, years, processed_dir)
     medium = population[population["variant"] == "medium"]
     working = indicators.working_age_population(population)
-    entrants = demand.supply([place], base_year, 2100, VARIANTS, 15)
+    entrants = demand.supply([place], base_year, 2100, VARIANTS, 15, processed_dir=processed_dir)
     dependency = indicators.dependency_ratios(medium).drop(columns=["location", "variant"])
     pyramids = medium[medium["year"].isin([base_year, compare_year])][["year", "sex", "age", "population"]]
 
-    stock_table = stocks.load_migrant_stocks()
-    summary = stocks.emigrant_summary(stock_table, stock_year, [place.iso3], place.name).iloc[0]
-    geography = stocks.load_geography()
-    destinations = stocks.top_corridors(stock_table, geography, stock_year, origin_codes=[place.iso3], n=top)
-    home = _population_in(place, stock_year)
+    stock_table = stocks_data.load_migrant_stocks(processed_dir)
+    summary = migration.emigrant_summary(stock_table, stock_year, [place.iso3], place.name).iloc[0]
+    geography = stocks_data.load_geography(processed_dir)
+    destinations = migration.top_corridors(stock_table, geography, stock_year, origin_codes=[place.iso3], n=top)
+    home = _population_in(place, stock_year, processed_dir)
     emigrants = {
         "migrants": float(summary["migrants"]),
         "women_share": float(summary["women_share"]) if summary["migrants"] > 0 else float("nan"),
@@ -76,15 +81,15 @@ def country_profile(place: Location, base_year: int = 2025, compare_year: int = 
             "dependency": dependency, "emigrants": emigrants, "destinations": destinations, "numbers": numbers}
 
 
-def _population_in(place: Location, year: int) -> float:
+def _population_in(place: Location, year: int, processed_dir: Path | None = None) -> float:
     """Total population of a country in a year: the 5-year table, or the yearly totals for other years."""
-    if year % 5 == 0 and year <= wpp.LAST_YEAR:
-        population = wpp.load_population(["medium"], [year], [place.code])
+    if year % 5 == 0 and year <= LAST_YEAR:
+        population = wpp.load_population(["medium"], [year], [place.code], processed_dir)
         return float(population["population"].sum())
-    midyear = wpp.read_table("population_midyear")
+    midyear = read_table("population_midyear", processed_dir)
     row = midyear[(midyear["location_code"] == place.code) & (midyear["year"] == year)]
     if row.empty:
-        raise ValueError(f"no population total for {place.name} in {year}")
+        raise InputError(f"no population total for {place.name} in {year}")
     return float(row["population"].iloc[0])
 
 

@@ -30,7 +30,7 @@ Conventions
   moves up one age group with its cohort; the rest arrives at the end in the
   same group.  0.5 would be arrivals spread evenly over the period.  A
   regression of WPP 2024's own cohort residuals on its net migrants gives
-  0.36 (:func:`analysis.validation.migration_age_shift`); over 0.30–0.50, 0.4
+  0.36 (:func:`analysis.model.validation.migration_age_shift`); over 0.30–0.50, 0.4
   gives the smallest largest error against the medium variant, and every
   value from 0.35 to 0.42 passes the validation thresholds.
 * **No negative population.** Where emigration exceeds the people in a cell,
@@ -346,7 +346,7 @@ def step(start: np.ndarray, migrants: np.ndarray, rates: PeriodRates) -> Step:
     """Project one 5-year period: survival, migration timing, births (see the module notes).
 
     Apart from emptying cells that emigration would drive negative, the step is
-    linear in ``start`` and ``migrants`` together, which :mod:`analysis.demand`
+    linear in ``start`` and ``migrants`` together, which :mod:`analysis.study.demand`
     uses to solve for migration directly.
     """
     early = MIGRANT_AGE_SHIFT * migrants

@@ -11,26 +11,27 @@ out like the data mirror, files are copied from there instead of the network.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
-import os
 import shutil
-import tempfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Callable, Iterable
 
+import pandas as pd
+import pyreadr
 import yaml
 
 from analysis import paths
+from analysis.data.tables import atomic_write_text
+from analysis.errors import DataError
 
-REGISTRY_FILE = paths.PACKAGE_DIR / "sources.yml"
+REGISTRY_FILE = Path(__file__).with_name("sources.yml")
 MANIFEST_NAME = "MANIFEST.json"
 
 
-class DataFetchError(RuntimeError):
+class DataFetchError(DataError):
     """A raw file could not be fetched or verified; the message says what to do."""
 
 
@@ -76,15 +77,6 @@ def citations(keys: Iterable[str] = ("wpp2024", "gdidata")) -> list[str]:
             f"Distribution: {meta['distribution']}. Accessed {meta['accessed']}."
         )
     return lines
-
-
-def sha256_of(path: Path) -> str:
-    """Hex SHA-256 of a file."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def raw_path(name: str, raw_dir: Path | None = None) -> Path:
@@ -216,22 +208,18 @@ def write_manifest(raw_dir: Path, hashes: dict[str, str]) -> Path:
     return target
 
 
-def atomic_write_text(target: Path, text: str) -> None:
-    """Write text to a temporary file beside ``target``, then rename it."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        make_readable(tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+# ---------------------------------------------------------------- reading raw files
+def read_rda(path: Path) -> pd.DataFrame:
+    """Read the single data frame stored in an ``.rda`` file."""
+    frames = pyreadr.read_r(str(path))
+    if len(frames) != 1:
+        raise DataFetchError(f"{path}: expected one data frame, found {list(frames)}")
+    return next(iter(frames.values()))
 
 
-def make_readable(path: str | Path) -> None:
-    """Give a temporary file (created 0600) the usual permissions under the umask."""
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(path, 0o666 & ~umask)
+def read_raw(name: str, raw_dir: Path | None = None) -> pd.DataFrame:
+    """Read a registered raw WPP/gdidata file by its registry name."""
+    path = raw_path(name, raw_dir)
+    if path.suffix == ".rda":
+        return read_rda(path)
+    return pd.read_csv(path, sep="\t", encoding="utf-8")

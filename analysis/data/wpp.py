@@ -19,32 +19,33 @@ atomically; ``load_*`` functions read the processed tables.
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
-import time
-from functools import cache
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Iterable
 
 import numpy as np
 import pandas as pd
-import pyreadr
 
-from analysis import paths
-from analysis.sources import atomic_write_text, make_readable, raw_path, sha256_of
+from analysis.data.conventions import (
+    AGE_DTYPE,
+    AGE_GROUPS,
+    FERTILITY_AGE_DTYPE,
+    MORTALITY_AGE_DTYPE,
+    POPULATION_YEARS,
+    SEX_DTYPE,
+    VARIANT_DTYPE,
+    VARIANTS,
+    IndicatorInputError,
+    age_start,
+)
+from analysis.data.tables import (
+    TABLE_KEYS,
+    ValidationError,
+    check_complete_ages,
+    check_non_negative,
+    check_unique,
+    read_table,
+)
 
-#: 5-year age groups of the population tables, youngest first.
-AGE_GROUPS: tuple[str, ...] = tuple(f"{a}-{a + 4}" for a in range(0, 100, 5)) + ("100+",)
-#: Age groups of the mortality table (abridged: 0 and 1-4 split).
-MORTALITY_AGE_GROUPS: tuple[str, ...] = ("0", "1-4") + AGE_GROUPS[1:]
-#: Mothers' age groups of the fertility age pattern.
-FERTILITY_AGE_GROUPS: tuple[str, ...] = AGE_GROUPS[3:10]
-SEXES: tuple[str, ...] = ("male", "female")
-VARIANTS: tuple[str, ...] = ("estimates", "medium", "low", "high")
-PROJECTION_VARIANTS: tuple[str, ...] = ("medium", "low", "high")
-FIRST_YEAR, LAST_YEAR, LAST_ESTIMATE_YEAR = 1950, 2100, 2020
-POPULATION_YEARS: tuple[int, ...] = tuple(range(FIRST_YEAR, LAST_YEAR + 1, 5))
 #: Countries must sum to each WPP aggregate within this many persons: the
 #: raw figures are rounded to whole persons (measured: at most 96 persons apart).
 AGGREGATE_TOLERANCE = 100.0
@@ -52,56 +53,6 @@ AGGREGATE_TOLERANCE = 100.0
 #: package has no rows for it; aggregates that contain it may differ by its
 #: population as well (measured: at most 1,622 persons).
 HOLY_SEE, HOLY_SEE_ALLOWANCE = 336, 2000.0
-
-SEX_DTYPE = pd.CategoricalDtype(list(SEXES), ordered=False)
-AGE_DTYPE = pd.CategoricalDtype(list(AGE_GROUPS), ordered=True)
-MORTALITY_AGE_DTYPE = pd.CategoricalDtype(list(MORTALITY_AGE_GROUPS), ordered=True)
-FERTILITY_AGE_DTYPE = pd.CategoricalDtype(list(FERTILITY_AGE_GROUPS), ordered=True)
-VARIANT_DTYPE = pd.CategoricalDtype(list(VARIANTS), ordered=False)
-
-#: Processed tables and the columns that identify a row.
-TABLE_KEYS: dict[str, list[str]] = {
-    "population": ["location_code", "year", "variant", "sex", "age"],
-    "population_totals": ["location_code", "year", "variant", "sex"],
-    "locations": ["location_code"],
-    "location_groups": ["group_id", "location_code"],
-    "tfr": ["location_code", "period_start", "variant"],
-    "fertility_age_pattern": ["location_code", "period_start", "age"],
-    "mortality": ["location_code", "period_start", "sex", "age"],
-    "sex_ratio_at_birth": ["location_code", "period_start"],
-    "net_migration": ["location_code", "period_start", "sex", "age"],
-    "life_expectancy": ["location_code", "period_start", "variant", "sex"],
-    # --- migrant stocks and WDI (cleaned in analysis/stocks.py)
-    "migrant_stocks": ["year", "destination_iso3", "origin_iso3", "sex"],
-    "wdi": ["iso3", "indicator", "year"],
-    "unmatched_codes": ["dataset", "role", "iso3"],
-    "population_midyear": ["location_code", "year"],
-}
-
-
-class ValidationError(ValueError):
-    """A processed table failed one of its checks."""
-
-
-class DataNotBuiltError(FileNotFoundError):
-    """A processed table is missing."""
-
-
-# ---------------------------------------------------------------- raw readers
-def read_rda(path: Path) -> pd.DataFrame:
-    """Read the single data frame stored in an ``.rda`` file."""
-    frames = pyreadr.read_r(str(path))
-    if len(frames) != 1:
-        raise ValueError(f"{path}: expected one data frame, found {list(frames)}")
-    return next(iter(frames.values()))
-
-
-def read_raw(name: str, raw_dir: Path | None = None) -> pd.DataFrame:
-    """Read a registered raw WPP/gdidata file by its registry name."""
-    path = raw_path(name, raw_dir)
-    if path.suffix == ".rda":
-        return read_rda(path)
-    return pd.read_csv(path, sep="\t", encoding="utf-8")
 
 
 # ---------------------------------------------------------------- helpers
@@ -124,11 +75,6 @@ def _mortality_age_label(age: pd.Series) -> pd.Series:
     if out.isna().any():
         raise ValueError(f"unexpected mortality ages: {sorted(age[out.isna()].unique())}")
     return out
-
-
-def age_start(age: pd.Series) -> pd.Series:
-    """Lower bound of an age label (``"15-19"`` → 15, ``"100+"`` → 100)."""
-    return age.astype(str).str.extract(r"^(\d+)")[0].astype("int16")
 
 
 # ---------------------------------------------------------------- cleaning
@@ -407,42 +353,6 @@ def clean_life_expectancy(estimates: pd.DataFrame, projections: pd.DataFrame) ->
 
 
 # ---------------------------------------------------------------- validation
-def check_unique(df: pd.DataFrame, keys: Sequence[str], table: str) -> None:
-    """Raise if rows are not unique on ``keys`` or a key is missing."""
-    if df[list(keys)].isna().any().any():
-        raise ValidationError(f"{table}: missing values in key columns {list(keys)}")
-    duplicated = df.duplicated(list(keys))
-    if duplicated.any():
-        raise ValidationError(
-            f"{table}: {int(duplicated.sum())} duplicate rows on {list(keys)}, "
-            f"e.g. {df.loc[duplicated, list(keys)].iloc[0].to_dict()}"
-        )
-
-
-def check_complete_ages(df: pd.DataFrame, group_keys: Sequence[str], ages: Sequence[str], table: str) -> None:
-    """Raise unless every group has exactly the age groups ``ages``."""
-    counts = df.groupby(list(group_keys), observed=True)["age"].nunique()
-    incomplete = counts[counts != len(ages)]
-    if len(incomplete):
-        raise ValidationError(
-            f"{table}: {len(incomplete)} groups lack age groups (expected {len(ages)}), "
-            f"e.g. {dict(zip(group_keys, np.atleast_1d(incomplete.index[0])))}"
-        )
-    unexpected = set(df["age"].astype(str)) - set(ages)
-    if unexpected:
-        raise ValidationError(f"{table}: unexpected age groups {sorted(unexpected)}")
-
-
-def check_non_negative(df: pd.DataFrame, column: str, table: str) -> None:
-    """Raise on negative or missing values."""
-    values = df[column]
-    if values.isna().any():
-        raise ValidationError(f"{table}: {int(values.isna().sum())} missing values in {column}")
-    if (values < 0).any():
-        bad = df.loc[values < 0].iloc[0].to_dict()
-        raise ValidationError(f"{table}: {int((values < 0).sum())} negative values in {column}, e.g. {bad}")
-
-
 def check_aggregates(
     totals: pd.DataFrame,
     membership: pd.DataFrame,
@@ -509,147 +419,7 @@ def validate_population(population: pd.DataFrame, membership: pd.DataFrame) -> p
     return check_aggregates(totals, membership)
 
 
-# ---------------------------------------------------------------- writing
-def write_parquet(df: pd.DataFrame, target: Path) -> Path:
-    """Write a table to Parquet through a temporary file and an atomic rename."""
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=".tmp")
-    os.close(handle)
-    try:
-        df.to_parquet(tmp, index=False, engine="pyarrow", compression="zstd")
-        make_readable(tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
-
-
-def build(
-    raw_dir: Path | None = None,
-    out_dir: Path | None = None,
-    progress: Callable[[str], None] | None = None,
-) -> dict:
-    """Build every processed table from the raw files and write a manifest.
-
-    Each step reads its raw inputs, cleans them, validates the result, writes
-    Parquet atomically and reads the written file back to check it.
-    ``manifest.json`` is written last, so its presence means a complete build.
-
-    Returns
-    -------
-    dict
-        The manifest: per table, rows, columns and SHA-256 of the file.
-    """
-    from analysis import locations as locations_module  # locations builds on wpp's helpers
-
-    out_dir = Path(out_dir or paths.PROCESSED)
-    say = progress or (lambda message: None)
-    manifest: dict[str, dict] = {}
-    started = time.perf_counter()
-
-    def emit(name: str, df: pd.DataFrame) -> None:
-        target = write_parquet(df, out_dir / f"{name}.parquet")
-        back = pd.read_parquet(target)
-        if len(back) != len(df) or list(back.columns) != list(df.columns):
-            raise ValidationError(f"{name}: the written file does not read back as written")
-        check_unique(back, TABLE_KEYS[name], name)
-        manifest[name] = {"rows": len(back), "columns": list(back.columns), "sha256": sha256_of(target)}
-        say(f"{name}: {len(back):,} rows ({time.perf_counter() - started:.1f} s)")
-
-    raw = lambda name: read_raw(name, raw_dir)  # noqa: E731
-
-    locations, membership = locations_module.clean_locations(
-        raw("wpp2024/UNlocations.txt"), raw("gdidata/countrynames.rda")
-    )
-    locations_module.validate_locations(locations, membership)
-    emit("locations", locations)
-    emit("location_groups", membership)
-
-    population = clean_population(raw("wpp2024/popAge5dt.rda"), raw("wpp2024/popprojAge5dt.rda"))
-    worst = validate_population(population, membership)
-    emit("population", population)
-    say(
-        f"  countries sum to all {len(worst)} WPP aggregates: at most {worst['max_difference'].max():,.0f} persons "
-        f"({worst['max_relative_difference'].max():.1e} relative) apart"
-    )
-
-    totals = clean_population_totals(raw("wpp2024/popproj1dt.rda"))
-    check_non_negative(totals, "population", "population_totals")
-    emit("population_totals", totals)
-
-    tfr = clean_tfr(raw("wpp2024/tfr5dt.rda"), raw("wpp2024/tfrproj5dt.rda"))
-    check_non_negative(tfr, "tfr", "tfr")
-    emit("tfr", tfr)
-
-    pattern = clean_fertility_age_pattern(raw("wpp2024/percentASFR5dt.rda"))
-    check_non_negative(pattern, "share", "fertility_age_pattern")
-    check_complete_ages(pattern, ["location_code", "period_start"], FERTILITY_AGE_GROUPS, "fertility_age_pattern")
-    sums = pattern.groupby(["location_code", "period_start"])["share"].sum()
-    if (sums - 1).abs().max() > 1e-4:
-        raise ValidationError(f"fertility_age_pattern: shares do not sum to 1 (worst {sums.sub(1).abs().max():.2e})")
-    emit("fertility_age_pattern", pattern)
-
-    mortality = clean_mortality(raw("wpp2024/mx5dt.rda"))
-    check_non_negative(mortality, "mx", "mortality")
-    check_complete_ages(mortality, ["location_code", "period_start", "sex"], MORTALITY_AGE_GROUPS, "mortality")
-    emit("mortality", mortality)
-
-    srb = clean_sex_ratio_at_birth(raw("wpp2024/sexRatio5dt.rda"))
-    check_non_negative(srb, "srb", "sex_ratio_at_birth")
-    emit("sex_ratio_at_birth", srb)
-
-    migration = clean_net_migration(raw("wpp2024/migprojAge5dt.rda"))
-    check_complete_ages(migration, ["location_code", "period_start", "sex"], AGE_GROUPS, "net_migration")
-    if migration["net_migrants"].isna().any():
-        raise ValidationError("net_migration: missing values")
-    emit("net_migration", migration)
-
-    e0 = clean_life_expectancy(raw("wpp2024/e05dt.rda"), raw("wpp2024/e0proj5dt.rda"))
-    check_non_negative(e0, "e0", "life_expectancy")
-    emit("life_expectancy", e0)
-
-    # --- migrant stocks and WDI (analysis/stocks.py)
-    from analysis import stocks as stocks_module
-
-    migrant_stocks = stocks_module.clean_migrant_stocks(raw("gdidata/undesa_stocks.rda"), locations)
-    stocks_module.validate_migrant_stocks(migrant_stocks, locations)
-    emit("migrant_stocks", migrant_stocks)
-    wdi = stocks_module.clean_wdi(raw("gdidata/wdi.rda"), locations)
-    stocks_module.validate_wdi(wdi)
-    emit("wdi", wdi)
-    midyear = stocks_module.clean_midyear_population(
-        raw("wpp2024/popproj1dt.rda"), raw("wpp2024/miscproj1dt.rda"), years=(2024, 2025)
-    )
-    gap = stocks_module.validate_midyear_population(midyear[midyear["year"] == 2025], population)
-    emit("population_midyear", midyear[midyear["year"] == 2024].reset_index(drop=True))
-    say(f"  1 July 2024 from end-of-year totals; the method reproduces 1 July 2025 within {gap:,.1f} persons")
-    unmatched = stocks_module.unmatched_codes(migrant_stocks, wdi, locations, raw("gdidata/countrynames.rda"))
-    emit("unmatched_codes", unmatched)
-    listed = ", ".join(f"{r.iso3} ({r.dataset} {r.role})" for r in unmatched.itertuples())
-    say(f"  unmatched codes (table unmatched_codes): {listed}")
-    # --- end of migrant stocks and WDI
-
-    atomic_write_text(out_dir / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-    say(f"processed tables written to {out_dir} in {time.perf_counter() - started:.1f} s")
-    return manifest
-
-
 # ---------------------------------------------------------------- readers
-def read_table(name: str, processed_dir: Path | None = None) -> pd.DataFrame:
-    """Read a processed table, with a clear error when it has not been built."""
-    path = Path(processed_dir or paths.PROCESSED) / f"{name}.parquet"
-    if not path.exists():
-        raise DataNotBuiltError(f"processed table {path} is missing: run `make data` first")
-    return _read_cached(str(path), path.stat().st_mtime_ns).copy()
-
-
-@cache
-def _read_cached(path: str, mtime_ns: int) -> pd.DataFrame:  # noqa: ARG001 (mtime invalidates)
-    return pd.read_parquet(path)
-
-
 def load_population(
     variants: Iterable[str] = ("medium",),
     years: Iterable[int] | None = None,
@@ -674,7 +444,7 @@ def load_population(
     variants = list(variants)
     unknown = [v for v in variants if v not in VARIANTS]
     if unknown:
-        raise ValueError(f"unknown variant(s) {unknown}; valid: {', '.join(VARIANTS)}")
+        raise IndicatorInputError(f"unknown variant(s) {unknown}; valid: {', '.join(VARIANTS)}")
     population = read_table("population", processed_dir)
     if years is not None:
         population = population[population["year"].isin(list(years))]

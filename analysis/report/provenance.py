@@ -1,25 +1,20 @@
-"""What every report prints: formatted tables and the sources it cites."""
+"""What every report cites and records: sources, references, headline numbers and provenance."""
 
 from __future__ import annotations
 
+import json
+import platform
+import subprocess
 from typing import Iterable
 
-import pandas as pd
+import numpy
+import pandas
+from IPython.display import DisplayObject
 
-from analysis import sources
-
-
-def to_millions(table: pd.DataFrame, columns: Iterable[str], decimals: int = 1) -> pd.DataFrame:
-    """Copy of ``table`` with ``columns`` (persons) in millions, rounded."""
-    out = table.copy()
-    for column in columns:
-        out[column] = (out[column] / 1e6).round(decimals)
-    return out
-
-
-def text_table(table: pd.DataFrame, **kwargs) -> str:
-    """A table as fixed-width text (what notebooks print, so nbval can compare it)."""
-    return table.to_string(index=False, **kwargs)
+from analysis import __version__, paths
+from analysis.data import sources
+from analysis.report.matrix import HEADLINE_MIME, notebook_parameters
+from analysis.study.partnerships import load_partnership_sources
 
 
 def sources_markdown(keys: Iterable[str] = ("wpp2024",)) -> str:
@@ -50,10 +45,8 @@ def references_markdown(keys: Iterable[str]) -> str:
 
 def partnership_sources_markdown(source_ids: Iterable[str]) -> str:
     """Markdown list of the partnership dataset's sources with the given ids."""
-    from analysis.pathways import load_partnership_sources
-
     table = load_partnership_sources().set_index("id")
-    lines = ["**Partnership dataset sources** (accessed 2026-11-27; quotes in analysis/data/partnership_sources.csv)", ""]
+    lines = ["**Partnership dataset sources** (accessed 2026-11-27; quotes in analysis/study/partnership_data/partnership_sources.csv)", ""]
     for source_id in sorted(set(source_ids), key=lambda s: int(s[1:])):
         row = table.loc[source_id]
         year = f" ({row['year']})" if isinstance(row["year"], str) else ""
@@ -61,23 +54,6 @@ def partnership_sources_markdown(source_ids: Iterable[str]) -> str:
     return "\n".join(lines)
 
 
-def to_percent(table: pd.DataFrame, columns: Iterable[str], decimals: int = 1) -> pd.DataFrame:
-    """Copy of ``table`` with share ``columns`` (0–1) in percent, rounded."""
-    out = table.copy()
-    for column in columns:
-        out[column] = (100.0 * out[column]).round(decimals)
-    return out
-
-
-def to_billions(table: pd.DataFrame, columns: Iterable[str], decimals: int = 1) -> pd.DataFrame:
-    """Copy of ``table`` with ``columns`` (e.g. US$) in billions, rounded."""
-    out = table.copy()
-    for column in columns:
-        out[column] = (out[column] / 1e9).round(decimals)
-    return out
-
-
-# ---------------------------------------------------------------- the report site's contract
 def headline(label: str, value: str):
     """A headline number of the report, shown in it and picked up by ``reports/index.html``.
 
@@ -86,31 +62,15 @@ def headline(label: str, value: str):
     back from the executed notebook, so every number on the index traces to a
     report's own output.
     """
-    from IPython.display import DisplayObject
-
     class _Headline(DisplayObject):
         def _repr_mimebundle_(self, include=None, exclude=None):
             return {
                 "text/markdown": f"**{value}** {label}",
                 "text/plain": f"{value} {label}",
-                "application/vnd.labour-mobility.headline+json": {"label": label, "value": value},
+                HEADLINE_MIME: {"label": label, "value": value},
             }
 
     return _Headline(data="")
-
-
-def figure_data(table: pd.DataFrame, name: str):
-    """A download link to the data behind a figure, as CSV embedded in the report itself."""
-    import base64
-
-    from IPython.display import HTML
-
-    text = table.to_csv(index=False, lineterminator="\n", float_format="%.6g")
-    payload = base64.b64encode(text.encode("utf-8")).decode("ascii")
-    return HTML(
-        f'<p class="figure-data"><a download="{name}.csv" href="data:text/csv;base64,{payload}">'
-        f"Download the data behind this figure ({name}.csv, {len(table):,} rows)</a></p>"
-    )
 
 
 def provenance_markdown(notebook: str, namespace: dict) -> str:
@@ -123,16 +83,7 @@ def provenance_markdown(notebook: str, namespace: dict) -> str:
     namespace : dict
         The notebook's ``globals()``, holding the parameters' current values.
     """
-    import json
-    import platform
-    import subprocess
-
-    import numpy
-    import pandas
-
-    from analysis import __version__, paths, site
-
-    names = list(site.notebook_parameters(notebook))
+    names = list(notebook_parameters(notebook))
     parameters = ", ".join(f"`{name}` = {namespace[name]!r}" for name in names if name in namespace)
     try:
         commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=paths.ROOT, capture_output=True,
@@ -151,3 +102,4 @@ def provenance_markdown(notebook: str, namespace: dict) -> str:
         f"numpy {numpy.__version__}",
         f"- Raw data (SHA-256, first 12 hex digits): {checksums}",
     ])
+

@@ -12,8 +12,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis import locations as locations_module
-from analysis import projection, scenarios, wpp
+from pathlib import Path
+
+from analysis.data import locations as locations_module
+from analysis.data.tables import read_table
+from analysis.model import projection, scenarios
+from analysis.model.inputs import wpp_inputs
 
 #: Thresholds of the validation (relative errors).
 COUNTRY_MIN_POPULATION = 1_000_000  # countries with at least this many people in 2025
@@ -37,9 +41,9 @@ class Validation:
         return bool(self.summary["passed"].all())
 
 
-def _wpp_totals(variant: str = "medium") -> tuple[pd.Series, pd.Series]:
+def _wpp_totals(variant: str = "medium", processed_dir: Path | None = None) -> tuple[pd.Series, pd.Series]:
     """WPP population 15-64 and total by location and year (persons)."""
-    population = wpp.read_table("population")
+    population = read_table("population", processed_dir)
     population = population[population["variant"].isin([variant, "estimates"])]
     working = population[(population["age_start"] >= 15) & (population["age_start"] <= 64)]
     return (
@@ -48,13 +52,14 @@ def _wpp_totals(variant: str = "medium") -> tuple[pd.Series, pd.Series]:
     )
 
 
-def compare_with_wpp(result: projection.ProjectionResult | None = None, variant: str = "medium") -> Validation:
+def compare_with_wpp(result: projection.ProjectionResult | None = None, variant: str = "medium",
+                     processed_dir: Path | None = None) -> Validation:
     """Compare an engine run on WPP inputs with WPP's published population.
 
     Parameters
     ----------
     result : ProjectionResult, optional
-        A run of :func:`analysis.scenarios.run` with the variant's inputs;
+        A run of :func:`analysis.model.scenarios.run` with the variant's inputs;
         run here (2025 to 2100) when not given.
 
     Returns
@@ -65,13 +70,13 @@ def compare_with_wpp(result: projection.ProjectionResult | None = None, variant:
         errors; ``aggregates``: the same for Africa, Sub-Saharan Africa and the
         World; ``summary``: each threshold with the measured value.
     """
-    result = result or scenarios.run(variant)
-    working, total = _wpp_totals(variant)
+    result = result or scenarios.run(variant, processed_dir=processed_dir)
+    working, total = _wpp_totals(variant, processed_dir)
     codes = result.inputs.location_codes
     years = list(result.years)
     ours_working = result.population[..., 3:13].sum(axis=(2, 3))  # (L, T)
     ours_total = result.population.sum(axis=(2, 3))
-    names = wpp.read_table("locations").set_index("location_code")["name"]
+    names = read_table("locations", processed_dir).set_index("location_code")["name"]
 
     def pick(series: pd.Series, year: int) -> np.ndarray:
         return series.xs(year, level="year").reindex(codes).to_numpy()
@@ -92,7 +97,7 @@ def compare_with_wpp(result: projection.ProjectionResult | None = None, variant:
     countries["error_total_2100"] = countries["total_2100"] / countries["total_2100_wpp"] - 1
     countries["large"] = countries["population_2025"] >= COUNTRY_MIN_POPULATION
 
-    index = locations_module.index()
+    index = locations_module.index(processed_dir)
     rows = []
     for name in AGGREGATES:
         location = index.resolve(name)
@@ -145,7 +150,7 @@ def _summary(countries: pd.DataFrame, aggregates: pd.DataFrame) -> pd.DataFrame:
     return summary.drop(columns="kind")
 
 
-def migration_age_shift(variant: str = "medium", periods: int = 3) -> float:
+def migration_age_shift(variant: str = "medium", periods: int = 3, processed_dir: Path | None = None) -> float:
     """Share of a period's net migrants who move up one age group by its end, implied by WPP itself.
 
     For every country and the first ``periods`` periods from 2025, WPP's own
@@ -155,8 +160,8 @@ def migration_age_shift(variant: str = "medium", periods: int = 3) -> float:
     engine's timing puts a share s of migrants in the first term and 1 − s
     in the second, so s is estimated as ``β₁ / (β₁ + β₂)``.
     """
-    inputs = scenarios.wpp_inputs(variant, 2025, 2025 + 5 * periods)
-    population = wpp.read_table("population")
+    inputs = wpp_inputs(variant, 2025, 2025 + 5 * periods, processed_dir=processed_dir)
+    population = read_table("population", processed_dir)
     population = population[population["variant"] == variant].sort_values(["location_code", "year", "sex", "age"])
     years = list(range(2025, 2025 + 5 * (periods + 1), 5))
     population = population[population["year"].isin(years) & population["location_code"].isin(inputs.location_codes)]

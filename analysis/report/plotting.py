@@ -8,6 +8,8 @@ compare images.
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
@@ -198,8 +200,6 @@ def origin_destination_heatmap(table: pd.DataFrame, origin: str = "origin", dest
     ax = ax or plt.subplots(figsize=(9, 5.5))[1]
     matrix = table.pivot_table(index=origin, columns=destination, values=value, aggfunc="sum", observed=True,
                                fill_value=0.0, sort=False) / 1e6
-    import textwrap
-
     matrix.columns = [textwrap.fill(str(c), 12) for c in matrix.columns]
     sns.heatmap(matrix, annot=True, fmt=".1f", cmap="Blues", linewidths=0.5, cbar_kws={"label": "millions"}, ax=ax)
     ax.set_xlabel("destination (where migrants live)")
@@ -244,9 +244,9 @@ def mobility_transition(curve: pd.DataFrame, points: pd.DataFrame, turning_point
     ----------
     curve : DataFrame
         ``income, rate, mean_ci_lower, mean_ci_upper, obs_ci_lower, obs_ci_upper``
-        (see :func:`analysis.models.transition_curve`).
+        (see :func:`analysis.study.emigration.transition_curve`).
     points : DataFrame
-        ``iso3, income, adjusted_rate`` (see :func:`analysis.models.adjusted_points`).
+        ``iso3, income, adjusted_rate`` (see :func:`analysis.study.emigration.adjusted_points`).
     turning_point : Series, optional
         ``income, ci_lower, ci_upper`` of the peak, drawn as a line and a shaded interval.
     highlight : iterable of str, optional

@@ -1,0 +1,7 @@
+"""Layer 2, model: projections.
+
+The cohort-component engine (``projection``), demographic methods
+(``demography``), the adapter from processed tables to engine inputs
+(``inputs``), scenarios as data (``scenarios``) and the engine's validation
+against WPP 2024 (``validation``).  Imports only the data layer.
+"""

@@ -1,0 +1,115 @@
+"""Engine inputs from the processed WPP tables: the adapter between the data and model layers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+
+from analysis.data.conventions import FIRST_YEAR, LAST_ESTIMATE_YEAR, LAST_YEAR, PROJECTION_VARIANTS, STEP
+from analysis.data.tables import read_table
+from analysis.errors import InputError
+from analysis.model import projection
+from analysis.model.projection import ProjectionInputs
+
+DEFAULT_BASE_YEAR = 2025
+
+
+class InputsError(InputError):
+    """Engine inputs that cannot be built (unknown variant, years outside the data, locations without data)."""
+
+
+def _countries(processed_dir: Path | None) -> np.ndarray:
+    locations = read_table("locations", processed_dir)
+    codes = locations.loc[locations["kind"] == "country", "location_code"]
+    with_data = read_table("population", processed_dir)["location_code"].unique()
+    return np.sort(codes[codes.isin(with_data)].to_numpy().astype("int32"))
+
+
+def wpp_inputs(
+    variant: str = "medium",
+    base_year: int = DEFAULT_BASE_YEAR,
+    end_year: int = LAST_YEAR,
+    location_codes: Iterable[int] | None = None,
+    processed_dir: Path | None = None,
+) -> ProjectionInputs:
+    """Engine inputs from the processed WPP tables, for all countries by default.
+
+    Parameters
+    ----------
+    variant : str
+        ``medium``, ``low`` or ``high``: the base population (from 2025) and
+        TFR of that variant; mortality, sex ratio and migration are shared.
+    base_year, end_year : int
+        Multiples of 5 with 1950 ≤ base_year < end_year ≤ 2100. Net migration
+        by age exists from 2020 on; earlier periods have missing migration
+        that a scenario must set (e.g. ``zero-migration``).
+    location_codes : iterable of int, optional
+        M49 codes of countries; all countries with data by default.
+    """
+    if variant not in PROJECTION_VARIANTS:
+        raise InputsError(f"variant {variant!r} is not one of {', '.join(PROJECTION_VARIANTS)}")
+    for label, year in (("base year", base_year), ("end year", end_year)):
+        if year % STEP or not FIRST_YEAR <= year <= LAST_YEAR:
+            raise InputsError(f"{label} {year} must be one of 1950, 1955, …, 2100")
+    if end_year <= base_year:
+        raise InputsError(f"end year {end_year} must come after the base year {base_year}")
+    codes = np.sort(np.asarray(list(location_codes), dtype="int32")) if location_codes is not None else _countries(processed_dir)
+    n_locations, periods = len(codes), np.arange(base_year, end_year, STEP)
+    n_periods = len(periods)
+
+    def rows(table: pd.DataFrame, column: str = "location_code") -> pd.DataFrame:
+        selected = table[table[column].isin(codes)]
+        found = np.unique(selected[column])
+        if len(found) != n_locations:
+            missing = sorted(set(codes) - set(found))
+            raise InputsError(f"no WPP data for locations {missing[:5]}")
+        return selected
+
+    population = read_table("population", processed_dir)
+    base_variant = "estimates" if base_year <= LAST_ESTIMATE_YEAR else variant
+    base = rows(population[(population["year"] == base_year) & (population["variant"] == base_variant)])
+    base = base.sort_values(["location_code", "sex", "age"])
+    base_population = base["population"].to_numpy().reshape(n_locations, 2, projection.N_AGES)
+
+    in_periods = lambda table: table[table["period_start"].isin(periods)]  # noqa: E731
+    mortality = rows(in_periods(read_table("mortality", processed_dir)))
+    mortality = mortality[mortality["sex"] != "both"].sort_values(["location_code", "period_start", "sex", "age"])
+    mx = mortality["mx"].to_numpy().reshape(n_locations, n_periods, 2, projection.N_MORTALITY_AGES)
+
+    tfr_table = rows(in_periods(read_table("tfr", processed_dir)))
+    wanted = np.where(tfr_table["period_start"] < 2020, "estimates", variant)
+    tfr_table = tfr_table[tfr_table["variant"].astype(str).to_numpy() == wanted]
+    tfr = tfr_table.sort_values(["location_code", "period_start"])["tfr"].to_numpy().reshape(n_locations, n_periods)
+
+    pattern = rows(in_periods(read_table("fertility_age_pattern", processed_dir)))
+    pattern = pattern.sort_values(["location_code", "period_start", "age"])["share"].to_numpy()
+    pattern = pattern.reshape(n_locations, n_periods, 7)
+
+    srb = rows(in_periods(read_table("sex_ratio_at_birth", processed_dir)))
+    srb = srb.sort_values(["location_code", "period_start"])["srb"].to_numpy().reshape(n_locations, n_periods)
+
+    migration = read_table("net_migration", processed_dir)
+    migration = migration[migration["location_code"].isin(codes) & migration["period_start"].isin(periods)]
+    net = np.full((n_locations, n_periods, 2, projection.N_AGES), np.nan)
+    if len(migration):
+        loc_index = np.searchsorted(codes, migration["location_code"].to_numpy())
+        period_index = (migration["period_start"].to_numpy() - base_year) // STEP
+        sex_index = migration["sex"].cat.codes.to_numpy()
+        age_index = migration["age"].cat.codes.to_numpy()
+        net[loc_index, period_index, sex_index, age_index] = migration["net_migrants"].to_numpy()
+
+    return ProjectionInputs(
+        location_codes=codes,
+        base_year=base_year,
+        population=base_population,
+        mx=mx,
+        tfr=tfr,
+        fertility_pattern=pattern,
+        srb=srb,
+        net_migrants=net,
+        label=variant,
+        notes={"variant": variant},
+    )
