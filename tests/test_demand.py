@@ -181,3 +181,145 @@ def test_supply_entrants_growth_and_jobs(processed_dir, raw_population):
 def test_bad_supply_input(processed_dir, kwargs, message):
     with pytest.raises(DemandInputError, match=message):
         demand.supply(["Africa"], **kwargs)
+
+
+# ---------------------------------------------------------------- report tables (destination_demand, skills_partnership)
+def test_destinations_with_puts_the_destination_first_without_repeats():
+    assert demand.destinations_with("Japan") == ["Japan", *[d for d in demand.DEFAULT_DESTINATIONS if d != "Japan"]]
+    assert demand.destinations_with("Spain") == ["Spain", *demand.DEFAULT_DESTINATIONS]
+
+
+def test_destination_overview(processed_dir):
+    overview = demand.destination_overview(["EU27", "Japan", "GCC"], 2025, 2050, processed_dir=processed_dir)
+    assert list(overview.columns) == ["location", "medium", "low", "high", "change_millions", "support_ratio_2025",
+                                      "support_ratio_2050"]
+    assert list(overview["location"].astype(str)) == ["Japan", "EU27", "GCC"]  # largest decline first
+    eu = overview[overview["location"] == "EU27"].iloc[0]
+    # the published report: -17.1 % (low -20.5, high -13.6), -48.5 million, support ratio 2.82 -> 1.82
+    assert eu["medium"] == pytest.approx(-17.1, abs=0.05)
+    assert (eu["low"], eu["high"]) == (pytest.approx(-20.5, abs=0.05), pytest.approx(-13.6, abs=0.05))
+    assert eu["change_millions"] == -48.5
+    assert (eu["support_ratio_2025"], eu["support_ratio_2050"]) == (2.82, 1.82)
+    gaps = demand.shortfall(["EU27"], 2025, [2025, 2050], ["medium"], processed_dir=processed_dir)
+    assert eu["medium"] == pytest.approx(gaps.loc[gaps.year == 2050, "percent_change"].item(), rel=1e-12)
+
+
+def test_support_ratios_in_the_order_asked(processed_dir):
+    trajectory = demand.shortfall(["EU27"], 2025, [2025, 2050, 2075], processed_dir=processed_dir)
+    table = demand.support_ratios(trajectory, [2050, 2025])
+    assert list(table.columns) == ["year", "medium", "low", "high"] and list(table["year"]) == [2050, 2025]
+    assert table.iloc[0][["medium", "low", "high"]].tolist() == pytest.approx([1.82, 1.74, 1.90], abs=0.005)
+    assert table.iloc[1][["medium", "low", "high"]].tolist() == pytest.approx([2.82] * 3, abs=0.005)
+    with pytest.raises(DemandInputError, match="one location"):
+        demand.support_ratios(demand.shortfall(["EU27", "Japan"], 2025, [2025], processed_dir=processed_dir), [2025])
+
+
+@pytest.fixture(scope="module")
+def eu_to_2050(processed_dir):
+    solved = demand.replacement_by_target(["EU27"], 2025, 2050, MigrantProfile(), 2.5, processed_dir=processed_dir)
+    return solved, demand.baselines(["EU27"], 2025, 2050, processed_dir=processed_dir)
+
+
+def test_replacement_per_year_beside_wpp(eu_to_2050, processed_dir):
+    solved, baseline = eu_to_2050
+    assert list(solved["target"].unique()) == list(demand.TARGETS)
+    per_year = demand.replacement_per_year(solved, baseline)
+    assert list(per_year.columns) == ["period_end", *demand.TARGETS, "WPP medium"]
+    assert list(per_year["period_end"]) == [2030, 2035, 2040, 2045, 2050]
+    first = per_year.iloc[0]
+    # the published report, thousands a year in 2025-2030: total 1,287, 15-64 2,142, support ratio 0 (above 2.5), WPP 529
+    assert first["total"] / 1e3 == pytest.approx(1287, abs=0.5)
+    assert first["working-age"] / 1e3 == pytest.approx(2142, abs=0.5)
+    assert first["support-ratio"] == 0.0
+    assert first["WPP medium"] / 1e3 == pytest.approx(529, abs=0.5)
+    wpp = baseline[baseline.scenario == "medium"]["net_migration"].to_numpy() / 5
+    assert per_year["WPP medium"].to_numpy() == pytest.approx(wpp)
+    with pytest.raises(DemandInputError, match="one location"):
+        demand.replacement_per_year(pd.concat([solved, solved.assign(location="Japan")]), baseline)
+
+
+def test_working_age_outcomes(eu_to_2050):
+    solved, baseline = eu_to_2050
+    outcomes = demand.working_age_outcomes(baseline, solved, 2050)
+    # the published report: 223.4 million without migration, 236.1 million under WPP, held at 284.5 million
+    assert outcomes["zero-migration"] / 1e6 == pytest.approx(223.4, abs=0.05)
+    assert outcomes["medium"] / 1e6 == pytest.approx(236.1, abs=0.05)
+    assert outcomes["replacement"] / 1e6 == pytest.approx(284.5, abs=0.05)
+    held = solved[solved.target == "working-age"]["working_age"]
+    assert held.to_numpy() == pytest.approx([outcomes["replacement"]] * len(held), rel=1e-9)
+
+
+def test_care_workers_by_lens(processed_dir):
+    ratio_80 = demand.equivalent_ratio("EU27", 2025, 5.0, processed_dir=processed_dir)
+    care = demand.care_workers_by_lens(["EU27"], 2025, range(2025, 2051, 5), ["medium", "low"], 5.0, ratio_80,
+                                       processed_dir=processed_dir)
+    assert list(care["ages"].unique()) == ["65+", "80+"]
+    base = care[(care.year == 2025) & (care.variant == "medium")].set_index("ages")["workers_needed"]
+    assert base["65+"] == pytest.approx(base["80+"])  # the 80+ ratio needs as many workers in the base year
+    table = demand.additional_by_lens(care, [2050, 2030])
+    assert list(table.columns) == ["year", "65+", "80+"] and list(table["year"]) == [2050, 2030]
+    # the published report, thousands: 2030 436 and 679, 2050 1,447 and 3,859
+    assert (table.iloc[1][["65+", "80+"]] / 1e3).tolist() == pytest.approx([436, 679], abs=0.5)
+    assert (table.iloc[0][["65+", "80+"]] / 1e3).tolist() == pytest.approx([1447, 3859], abs=0.5)
+
+
+def test_origin_regions():
+    assert demand.origin_regions("Africa") == ["Africa", "Eastern Africa", "Middle Africa", "Northern Africa",
+                                               "Southern Africa", "Western Africa"]  # WPP's own sub-regions and order
+    assert demand.origin_regions("Europe")[1:] == ["Eastern Europe", "Northern Europe", "Southern Europe", "Western Europe"]
+    assert demand.origin_regions("Morocco") == ["Morocco"]
+
+
+def test_supply_averages_by_hand():
+    flows = pd.DataFrame({
+        "location": pd.Categorical(["B", "B", "B", "A", "A", "A"], categories=["B", "A"]),
+        "variant": ["medium", "medium", "medium", "medium", "medium", "medium"],
+        "period_end": [2030, 2035, 2040, 2030, 2035, 2040],
+        "entrants_per_year": [1.0, 3.0, 100.0, 10.0, 20.0, 100.0],
+        "working_age_growth_per_year": [2.0, 4.0, 100.0, 0.0, 0.0, 0.0],
+        "jobs_needed_per_year": [1.2, 2.4, 60.0, 0.0, 0.0, 0.0],
+    })
+    table = demand.supply_averages(flows, 2035, measures=["entrants_per_year", "jobs_needed_per_year"])
+    assert list(table.columns) == ["location", "entrants_per_year_medium", "jobs_needed_per_year_medium"]
+    assert list(table["location"].astype(str)) == ["B", "A"]  # the order of the flows, not alphabetical
+    assert table["entrants_per_year_medium"].tolist() == [2.0, 15.0]
+    assert table["jobs_needed_per_year_medium"].tolist() == pytest.approx([1.8, 0.0])
+
+
+def test_supply_averages_on_africa(processed_dir):
+    flows = demand.supply(demand.origin_regions("Africa"), 2025, 2050, ["medium", "low", "high"], 15, 0.6,
+                          processed_dir=processed_dir)
+    table = demand.supply_averages(flows, 2050)
+    assert list(table["location"].astype(str)) == demand.origin_regions("Africa")
+    africa = table.iloc[0]
+    # the published report, millions a year in 2025-2050: 41.73 entrants (39.71-43.75), 16.02 jobs
+    assert africa["entrants_per_year_medium"] / 1e6 == pytest.approx(41.73, abs=0.005)
+    assert africa["entrants_per_year_low"] / 1e6 == pytest.approx(39.71, abs=0.005)
+    assert africa["jobs_needed_per_year_medium"] / 1e6 == pytest.approx(16.02, abs=0.005)
+    regions = table.iloc[1:]["entrants_per_year_medium"].sum()
+    assert regions == pytest.approx(africa["entrants_per_year_medium"], rel=1e-9)  # the five regions make up Africa
+
+
+def test_need_and_supply_by_hand():
+    solved = pd.DataFrame({"location": "D", "target": ["working-age", "working-age", "working-age", "total"],
+                           "period_end": [2030, 2035, 2040, 2030], "migrants": [10.0, 20.0, 40.0, 1000.0]})
+    flows = pd.DataFrame({"location": "O", "variant": ["medium", "medium", "medium", "low"],
+                          "period_end": [2030, 2035, 2040, 2030], "working_age_growth_per_year": [4.0, 6.0, 50.0, 99.0],
+                          "entrants_per_year": [8.0, 8.0, 50.0, 99.0]})
+    sides = demand.need_and_supply(solved, flows, 2035)
+    assert sides["need"] == 30.0  # working-age target only, periods ending by 2035
+    assert sides["working_age_growth"] == 50.0 and sides["entrants"] == 80.0  # per year × 5
+    assert sides["share_of_growth"] == pytest.approx(0.6)
+    with pytest.raises(DemandInputError, match="one location"):
+        demand.need_and_supply(solved, pd.concat([flows, flows.assign(location="P")]), 2035)
+
+
+def test_additional_care_workers_and_average_entrants(processed_dir):
+    need = demand.additional_care_workers("Germany", 2025, 2050, 5.0, processed_dir=processed_dir)
+    # the published report: 189,103 more care workers in Germany by 2050, the same in every variant
+    assert need["medium"] == pytest.approx(189_103, abs=1)
+    assert need["low"] == need["high"] == need["medium"]
+    entrants = demand.average_entrants("Morocco", 2025, 2050, processed_dir=processed_dir)
+    assert entrants == pytest.approx(608_690, abs=1)  # the published report: 608,690 a year turn 15 in Morocco
+    flows = demand.supply(["Morocco"], 2025, 2050, ["medium"], processed_dir=processed_dir)
+    assert entrants == pytest.approx(flows["entrants_per_year"].sum() / 5)

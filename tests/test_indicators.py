@@ -8,6 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from analysis.data import locations
+from analysis.model import scenarios
 from analysis.study import indicators
 from analysis.data.conventions import IndicatorInputError
 
@@ -122,3 +124,112 @@ def test_bad_years(year, message):
 def test_bad_variant():
     with pytest.raises(IndicatorInputError, match="valid: estimates, medium, low, high"):
         indicators.check_variants(["median"])
+
+
+# ---------------------------------------------------------------- summaries behind the supply reports
+def test_increase_summary_against_the_raw_projection(processed_dir, raw_population):
+    _, projections = raw_population
+    table = indicators.working_age_table(["Africa", "World"], "15-64", [2025, 2055], ["medium", "low", "high"])
+    summary = indicators.increase_summary(table, "Africa", "World", 2025, 2055)
+    africa = _raw_band(projections, 903, "2055", AGES_15_64, "pop") - _raw_band(projections, 903, "2025", AGES_15_64, "pop")
+    world = _raw_band(projections, 900, "2055", AGES_15_64, "pop") - _raw_band(projections, 900, "2025", AGES_15_64, "pop")
+    low = _raw_band(projections, 903, "2055", AGES_15_64, "pop_low") - _raw_band(projections, 903, "2025", AGES_15_64, "pop_low")
+    assert summary.change == pytest.approx(africa, abs=20)  # 802 million, within rounding of 10 age groups x 2 years
+    assert 801e6 < summary.change < 803e6
+    assert summary.low == pytest.approx(low, abs=20)
+    assert summary.world_change == pytest.approx(world, abs=20)
+    assert summary.share_of_world == pytest.approx(africa / world, rel=1e-6)
+    assert summary.share_of_world > 1  # the rest of the world's 15-64 population shrinks
+    assert summary.rest_of_world == pytest.approx(world - africa, abs=40)
+    assert list(summary.table.columns) == ["location", "medium", "low", "high"]
+
+
+def test_country_contributions_add_up(processed_dir):
+    by_country = indicators.country_contributions("Western Africa", 2025, 2055, "15-64")
+    region = indicators.change(indicators.working_age_table(["Western Africa"], "15-64", [2025, 2055]), 2025, 2055)
+    assert len(by_country) == 17  # 16 states and Saint Helena
+    assert by_country["share_of_change"].sum() == pytest.approx(1.0, abs=1e-12)
+    # countries sum to the WPP aggregate within rounding (at most a person per country and age group)
+    assert by_country["change"].sum() == pytest.approx(region["change"].item(), abs=17 * 10 * 2)
+    assert by_country["location"].iloc[0] == "Nigeria"
+    top, share = indicators.top_contributors(by_country, 3)
+    assert len(top) == 3 and share == pytest.approx(by_country["share_of_change"].head(3).sum())
+    with pytest.raises(IndicatorInputError, match="1 or more"):
+        indicators.top_contributors(by_country, 0)
+
+
+def test_period_changes_sum_to_the_whole_change(processed_dir):
+    table = indicators.working_age_table(["Eastern Africa"], "15-64", range(2020, 2101, 5), ["medium", "low", "high"])
+    per_period = indicators.period_change(table, 2025)
+    assert per_period["period"].iloc[0] == "2025-2030" and per_period["year"].iloc[-1] == 2100
+    assert list(per_period.columns) == ["period", "year", "medium", "low", "high"]
+    whole = indicators.change(table, 2025, 2100).set_index("variant")["change"]
+    for variant in ("medium", "low", "high"):
+        assert per_period[variant].sum() == pytest.approx(whole[variant], rel=1e-12)
+
+
+def test_variant_range_selects_years():
+    table = pd.DataFrame({"year": [2020, 2025, 2030] * 2, "variant": ["medium"] * 3 + ["low"] * 3,
+                          "population": [1.0, 2.0, 3.0, 1.0, 1.5, 2.5]})
+    decades = indicators.variant_range(table, "population", ["year"], every=10)
+    assert decades["year"].tolist() == [2020, 2030] and list(decades.columns) == ["year", "medium", "low"]
+    chosen = indicators.variant_range(table, "population", ["year"], years=[2025])
+    assert chosen[["medium", "low"]].iloc[0].tolist() == [2.0, 1.5]
+    assert indicators.at_years(table, [2030])["population"].tolist() == [3.0, 2.5]
+
+
+# ---------------------------------------------------------------- scenarios side by side (scenario_comparison)
+def _scenario_table() -> pd.DataFrame:
+    scenario = pd.Categorical(["b", "a"] * 3, categories=["b", "a"])
+    return pd.DataFrame({"year": [2025, 2025, 2030, 2030, 2035, 2035], "scenario": scenario,
+                         "population": [1.0, 1.0, 2.0, 1.5, 3.0, 2.0]})
+
+
+def test_every_years_keeps_the_rows_on_the_step():
+    table = _scenario_table()
+    assert indicators.every_years(table, 10)["year"].tolist() == [2030, 2030]
+    assert indicators.every_years(table, 10, offset=5)["year"].tolist() == [2025, 2025, 2035, 2035]
+    periods = pd.DataFrame({"period_start": [2025, 2030, 2035, 2040]})
+    assert indicators.every_years(periods, 10, column="period_start", offset=5).index.tolist() == [0, 2]
+    with pytest.raises(IndicatorInputError, match="offset"):
+        indicators.every_years(table, 10, offset=10)
+
+
+def test_by_scenario_keeps_the_scenario_order():
+    wide = indicators.by_scenario(_scenario_table())
+    assert list(wide.columns) == ["year", "b", "a"]
+    assert wide["b"].tolist() == [1.0, 2.0, 3.0] and wide["a"].tolist() == [1.0, 1.5, 2.0]
+    assert indicators.by_scenario(_scenario_table(), every=10)["year"].tolist() == [2030]
+
+
+def test_by_scenario_and_dependency_ratios_on_a_projection(processed_dir):
+    population = scenarios.projected_population(["Nigeria"], ["medium", "zero-migration"], 2025, 2100)
+    wide = indicators.by_scenario(indicators.working_age_population(population), every=10)
+    assert wide["year"].tolist() == list(range(2030, 2101, 10))
+    last = wide.set_index("year").loc[2100]
+    assert last["medium"] == pytest.approx(320.1e6, abs=0.05e6) and last["zero-migration"] == pytest.approx(296.5e6, abs=0.05e6)
+    ratios = indicators.dependency_ratios(population, years=[2100])
+    assert ratios["year"].tolist() == [2100, 2100] and ratios["scenario"].astype(str).tolist() == ["medium", "zero-migration"]
+    medium = ratios.iloc[0]
+    assert medium["child_dependency_ratio"] == pytest.approx(30.1, abs=0.05)
+    assert medium["old_age_dependency_ratio"] == pytest.approx(18.3, abs=0.05)
+    assert medium["potential_support_ratio"] == pytest.approx(5.5, abs=0.05)
+    everything = indicators.dependency_ratios(population)
+    pd.testing.assert_frame_equal(ratios, everything[everything["year"] == 2100].reset_index(drop=True))
+
+
+# ---------------------------------------------------------------- one row of a table
+def test_lookup_returns_the_one_matching_row():
+    table = pd.DataFrame({"location": pd.Categorical(["EU27", "Japan", "EU27"]), "target": ["total", "total", "working-age"],
+                          "value": [1.0, 2.0, 3.0]})
+    assert indicators.lookup(table, location="EU27", target="working-age")["value"] == 3.0
+    assert indicators.lookup(table, location="Japan")["value"] == 2.0
+    with pytest.raises(indicators.IndicatorInputError, match="2 rows match"):
+        indicators.lookup(table, location="EU27")
+    with pytest.raises(indicators.IndicatorInputError, match="0 rows match"):
+        indicators.lookup(table, location="Chad")
+
+
+def test_lookup_matches_a_location_by_its_name(processed_dir):
+    table = pd.DataFrame({"location": ["Japan", "Kenya"], "value": [1.0, 2.0]})
+    assert indicators.lookup(table, location=locations.resolve("KEN", processed_dir))["value"] == 2.0

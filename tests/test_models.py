@@ -202,3 +202,57 @@ def test_prediction_years_must_follow_2020(panel, processed_dir):
 def test_origins_outside_the_sample_get_a_clear_error(panel, processed_dir):
     with pytest.raises(ModelInputError, match="none of the selected origins is in the model's sample"):
         emigration.future_covariates(emigration.load_population(), stocks.load_wdi(), panel, ["SYC", "CPV"], 0.02)
+
+
+# ---------------------------------------------------------------- report summaries (migration_context)
+def test_robustness_summary_on_a_small_table():
+    table = pd.DataFrame({"turning_point": [4000.0, np.nan, 6000.0], "pressure": [-0.2, -0.1, 0.05],
+                          "pressure_ci_lower": [-0.3, -0.2, -0.01], "pressure_ci_upper": [-0.1, 0.01, 0.1]})
+    row = emigration.robustness_summary(table).iloc[0]
+    assert row.to_dict() == {"specifications": 3, "peak_lowest": 4000.0, "peak_highest": 6000.0,
+                             "pressure_negative": 2, "pressure_excludes_zero": 1}
+
+
+def test_robustness_summary_on_the_real_panel(panel):
+    row = emigration.robustness_summary(emigration.robustness(panel)).iloc[0]
+    assert row["specifications"] == 5
+    assert row["peak_lowest"] == pytest.approx(678, abs=1)  # with region effects
+    assert row["peak_highest"] == pytest.approx(5608, abs=1)  # without population size
+    assert row["pressure_negative"] == 5 and row["pressure_excludes_zero"] == 5
+
+
+@pytest.fixture(scope="module")
+def africa_predictions(results, panel, processed_dir):
+    _, codes = migration.resolve_group("Africa", stocks.load_geography())
+    future = emigration.future_covariates(emigration.load_population(), stocks.load_wdi(), panel, codes, 0.02)
+    return emigration.predict(results, future), emigration.anchored_prediction(results, future, panel)
+
+
+def test_prediction_table_ranks_origins_by_anchored_emigrants(africa_predictions):
+    predicted, anchored = africa_predictions
+    table = emigration.prediction_table(predicted, anchored, n=10)
+    assert len(table) == 10 and set(table["projection_year"]) == {2050}
+    assert table["emigrants_anchored"].is_monotonic_decreasing
+    assert table["name"].tolist()[:3] == ["Sudan", "Egypt", "Somalia"]
+    sudan = table.iloc[0]
+    assert sudan["emigrants_anchored"] == pytest.approx(5.88e6, abs=0.005e6)
+    assert sudan["rate_anchored"] == pytest.approx(0.0690, abs=5e-5) and sudan["rate_2020"] == pytest.approx(0.0508, abs=5e-5)
+    assert sudan["rate_model"] == pytest.approx(0.0262, abs=5e-5)
+    assert sudan["rate_pi_lower"] < sudan["rate_model"] < sudan["rate_pi_upper"]
+    nigeria = table.set_index("iso3").loc["NGA"]
+    assert nigeria["rate_model"] == pytest.approx(0.0175, abs=5e-5) and nigeria["income"] == pytest.approx(9547, abs=0.5)
+    every = emigration.prediction_table(predicted, anchored, 2030, n=None)
+    assert len(every) == predicted["iso3"].nunique() == 48
+    with pytest.raises(ModelInputError, match="no predictions for 2060"):
+        emigration.prediction_table(predicted, anchored, 2060)
+
+
+def test_not_modelled_names_the_left_out_origins(panel):
+    _, codes = migration.resolve_group("Africa", stocks.load_geography())
+    left_out = emigration.not_modelled(panel, codes)
+    assert list(left_out.columns) == ["iso3", "name", "excluded"] and len(left_out) == 10
+    reasons = left_out.set_index("iso3")["excluded"]
+    assert reasons["ERI"] == "no WDI income" and reasons["SSD"] == "no WDI income"
+    assert reasons["CPV"] == "under 1 million people in 2020"
+    assert "NGA" not in reasons.index
+    assert emigration.not_modelled(panel, ["NGA", "KEN"]).empty

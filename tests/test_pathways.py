@@ -159,3 +159,46 @@ def test_a_value_without_a_source_is_refused(tmp_path):
     table.to_csv(broken, index=False)
     with pytest.raises(partnerships.PartnershipDataError, match="unknown source ids"):
         partnerships.load_partnerships(broken)
+
+
+# ---------------------------------------------------------------- report tables (skills_partnership)
+def test_parameter_table_shows_value_default_and_source():
+    table = pathways.parameter_table(PathwayParameters(annual_intake=120))
+    assert list(table.columns) == ["parameter", "value", "default", "source of the default"]
+    assert list(table["parameter"]) == list(pathways.DEFAULT_SOURCES)
+    intake = table.set_index("parameter").loc["annual_intake"]
+    assert (intake["value"], intake["default"]) == (120, 200.0)
+    assert "PALIM" in intake["source of the default"]
+
+
+def test_milestones_and_totals_of_the_default_run():
+    flows = pathways.simulate(PathwayParameters())  # 2026-2050
+    assert list(pathways.milestones(flows)["year"]) == [2030, 2035, 2040, 2045, 2050]
+    assert list(pathways.milestones(flows, every=10)["year"]) == [2035, 2045]
+    with pytest.raises(PathwayInputError, match="every"):
+        pathways.milestones(flows, every=0)
+    last = pathways.totals(flows)
+    assert last["year"] == 2050 and last["cumulative_intake"] == 5000
+    # the published report: 1,380 away-track graduates = 553 in Germany + 167 returned + 660 lost abroad
+    assert last["cumulative_graduates_away"] == pytest.approx(1380)
+    assert (last["in_destination"], last["cumulative_returned"], last["cumulative_lost_abroad"]) == (
+        pytest.approx(553, abs=0.5), pytest.approx(167, abs=0.5), pytest.approx(660, abs=0.5))
+    assert last["cumulative_graduates_away"] == pytest.approx(
+        last["in_destination"] + last["cumulative_returned"] + last["cumulative_lost_abroad"])
+    assert "cumulative_lost_abroad" not in flows.columns  # the run itself is left as it is
+
+
+def test_partnerships_needed_counts_trainees_a_year():
+    table = pathways.simulate(PathwayParameters(annual_intake=150))
+    result = pathways.partnerships_needed(table, workers_needed=100_000, coverage=0.1, year=2050)
+    assert result["trainees_per_year"] == result["institutions"] * 150
+
+
+def test_partnerships_with_costs_and_counts():
+    scale = partnerships.partnership_scale(partnerships.load_partnerships())
+    costed = partnerships.with_cost_per_graduate(scale)
+    assert {"APTC-ALL", "APTC-1", "YGCA"} <= set(costed["id"]) and costed["cost_per_graduate"].notna().all()
+    counted = partnerships.with_counts(scale)
+    assert counted["largest_count"].notna().all()
+    assert len(counted) == scale["largest_count"].notna().sum()
+    assert counted["largest_count"].is_monotonic_decreasing and counted["id"].iloc[0] == "APTC-ALL"

@@ -197,3 +197,13 @@ def test_earlier_base_year_needs_a_migration_assumption(processed_dir):
         scenarios.run("medium", 2000, 2030)
     result = scenarios.run("medium+zero-migration", 2000, 2030)
     assert result.population.shape[1] == 7
+
+
+# ---------------------------------------------------------------- checks on the outputs (scenario_comparison)
+def test_balance_summary_reports_the_largest_imbalance(processed_dir):
+    small = pd.DataFrame({"balance_error": [0.5, -2.0, 1.0]})
+    assert scenarios.balance_summary(small).iloc[0].to_dict() == {"periods": 3, "largest_error": 2.0}
+    components = scenarios.components(["Nigeria"], ["medium", "zero-migration"], 2025, 2100)
+    summary = scenarios.balance_summary(components).iloc[0]
+    assert summary["periods"] == 30  # 15 five-year periods, two scenarios
+    assert summary["largest_error"] < 1e-3  # persons, on populations of hundreds of millions

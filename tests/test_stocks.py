@@ -359,3 +359,76 @@ def test_migration_report_rejects_a_year_without_data(processed_dir, tmp_path):
     with pytest.raises(pm.PapermillExecutionError, match="2020, 2024 only"):
         pm.execute_notebook(str(paths.NOTEBOOKS / "migration_context.ipynb"), str(tmp_path / "bad.ipynb"),
                             parameters={"year": 2023}, kernel_name=KERNEL, progress_bar=False)
+
+
+# ---------------------------------------------------------------- report summaries (migration_context)
+def test_world_year_is_the_row_of_that_year(processed_dir, real):
+    migrant_stocks, _ = real
+    world = migration.world_totals(migrant_stocks, stocks.load_world_population())
+    row = migration.world_year(world, "2024")
+    assert len(row) == 1 and row["year"].item() == 2024
+    assert row["migrants"].item() == 304_021_813  # exact, the raw file's total
+    assert row["share_of_population"].item() == pytest.approx(0.0372, abs=5e-5)  # 3.72 %
+    assert row["women_share"].item() == pytest.approx(0.4803, abs=5e-5)  # 48.03 %
+    assert row["world_population"].item() == pytest.approx(8.162e9, abs=0.5e6)
+    with pytest.raises(StocksInputError, match="2020, 2024 only"):
+        migration.world_year(world, 2023)
+    with pytest.raises(StocksInputError, match="no world totals for 2024"):
+        migration.world_year(world[world["year"] < 2024], 2024)
+
+
+def test_unmatched_handling_lists_each_code_once_per_handling(processed_dir):
+    small = pd.DataFrame({"iso3": ["AAA", "BBB", "AAA", "CCC", "BBB"],
+                          "handling": ["dropped", "dropped", "dropped", "merged", "merged"]})
+    table = migration.unmatched_handling(small)
+    assert table.to_dict("list") == {"codes": ["AAA, BBB", "CCC, BBB"], "handling": ["dropped", "merged"]}
+    real = migration.unmatched_handling(stocks.load_unmatched()).set_index("handling")["codes"]
+    assert real["WPP country with no rows in the migrant stocks"] == "BLM, MAF, XKX"
+    assert real["counted in the stocks together with its neighbours as XCX"] == "GGY, JEY"
+    assert len(real) == 5 and real.iloc[-1] == "ANT, CHI"
+
+
+def test_other_definition_shares(processed_dir, real):
+    migrant_stocks, geo = real
+    row = migration.other_definition_shares(migrant_stocks, geo, 2024, "un_development").iloc[0]
+    income = migration.south_north_shares(migrant_stocks, geo, 2024, "world_bank_income").set_index("direction")
+    assert row["definition"] == "world_bank_income"
+    assert row["south_south"] == pytest.approx(0.324, abs=5e-4) and row["south_north"] == pytest.approx(0.495, abs=5e-4)
+    assert row["south_north"] == income.loc["South-North", "share_of_known_origin"]
+    assert row[["south_south", "south_north", "north_north", "north_south"]].sum() == pytest.approx(1.0)
+    back = migration.other_definition_shares(migrant_stocks, geo, 2024, "world_bank_income").iloc[0]
+    assert back["definition"] == "un_development"
+    assert back["south_south"] == pytest.approx(0.422, abs=5e-4) and back["south_north"] == pytest.approx(0.338, abs=5e-4)
+    with pytest.raises(StocksInputError, match="unknown South definition"):
+        migration.other_definition_shares(migrant_stocks, geo, 2024, "oecd")
+
+
+def test_emigrants_by_destination_keeps_the_largest(processed_dir, real):
+    migrant_stocks, geo = real
+    _, codes = migration.resolve_group("Africa", geo)
+    every = migration.emigrants_by_destination(migrant_stocks, geo, 2024, codes, level="subregion")
+    top = migration.emigrants_by_destination(migrant_stocks, geo, 2024, codes, level="subregion", n=10)
+    pd.testing.assert_frame_equal(top, every.head(10))
+    assert every["share"].sum() == pytest.approx(1.0) and top["share"].sum() < 1.0  # shares of all emigrants
+    first = top.iloc[0]
+    assert first["destination"] == "Western Africa"
+    assert first["migrants"] == pytest.approx(7.6e6, abs=0.05e6) and first["share"] == pytest.approx(0.166, abs=5e-4)
+    assert top["destination"].iloc[2] == "Western Asia"
+
+
+def test_top_remittances_by_amount_and_by_share_of_gdp(processed_dir, real):
+    _, geo = real
+    _, codes = migration.resolve_group("Africa", geo)
+    received = migration.remittances(stocks.load_wdi(), geo, codes, 2023)
+    amounts = migration.top_remittances(received, 10)
+    pd.testing.assert_frame_equal(amounts, received.head(10))
+    assert amounts["iso3"].tolist()[:3] == ["NGA", "EGY", "MAR"]
+    assert amounts["remittances"].iloc[0] == pytest.approx(19.55e9, abs=0.005e9)
+    shares = migration.top_remittances(received, 10, by="share_of_gdp")
+    assert shares["iso3"].tolist()[:3] == ["LSO", "COM", "GMB"]
+    assert shares["share_of_gdp"].iloc[0] == pytest.approx(0.229, abs=5e-4)
+    assert shares["share_of_gdp"].is_monotonic_decreasing and shares["share_of_gdp"].notna().all()
+    everyone = migration.top_remittances(received, None, by="share_of_gdp")
+    assert len(everyone) == received["share_of_gdp"].notna().sum()
+    with pytest.raises(StocksInputError, match="unknown ranking"):
+        migration.top_remittances(received, 10, by="gdp")

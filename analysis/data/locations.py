@@ -285,8 +285,10 @@ class LocationIndex:
         definitions = group_definitions()
         members = membership.groupby("group_id")["location_code"].apply(lambda s: tuple(sorted(int(v) for v in s)))
         self._members = members.to_dict()
-        # only the groups the tables were built with (fixtures may define their own)
+        # the groups the tables were built with, described by groups.yml where it knows them
+        built = membership.loc[membership["group_code"].isna(), ["group_id", "group"]].drop_duplicates("group_id")
         self.groups = {key: spec for key, spec in definitions["groups"].items() if key in self._members}
+        self.groups.update({gid: {"name": label} for gid, label in built.itertuples(index=False) if gid not in self.groups})
         data_codes = set(int(c) for c in data_codes) if data_codes is not None else None
         self._data_codes = data_codes
 
@@ -394,6 +396,22 @@ def african_countries(processed_dir: Path | None = None) -> pd.DataFrame:
 def resolve_all(items: Iterable, processed_dir: Path | None = None) -> list[Location]:
     """Resolve several locations; :class:`Location` objects pass through unchanged."""
     return [item if isinstance(item, Location) else resolve(item, processed_dir) for item in items]
+
+
+def subregions(location: Location | str, processed_dir: Path | None = None) -> list[str]:
+    """Names of the WPP sub-regions of a WPP region (e.g. Africa's five), in WPP's order; empty for other locations."""
+    idx = index(processed_dir)
+    place = location if isinstance(location, Location) else idx.resolve(location)
+    if place.code is None or place.kind != "aggregate":
+        return []
+    table = idx.locations
+    if table.loc[place.code, "aggregate_type"] != "region":
+        return []
+    countries = table[(table["kind"] == "country") & (table["region_code"] == place.code)]
+    codes = countries["subregion_code"].dropna().astype(int).unique()
+    # Northern America has no sub-regions in WPP: its countries carry the region as their sub-region
+    ordered = table.loc[[code for code in codes if code != place.code]].sort_values("sort_order")
+    return ordered["name"].tolist()
 
 
 def member_codes(locations: Iterable[Location]) -> list[int]:

@@ -273,7 +273,8 @@ def unmatched_codes(
     frames.append(wdi_rows.assign(migrants_2024=np.nan, dataset="wdi", role="country"))
     out = pd.concat(frames, ignore_index=True)
     wpp_names = countries.set_index("iso3")["name"]
-    out["name"] = out["iso3"].map(wpp_names).fillna(out["iso3"].map(names["name"])).fillna(out["iso3"].map(OTHER_CODE_NAMES))
+    out["name"] = (out["iso3"].map(wpp_names).combine_first(out["iso3"].map(names["name"]))
+                   .combine_first(out["iso3"].map(OTHER_CODE_NAMES)))
     out["m49"] = out["iso3"].map(countries.set_index("iso3")["location_code"]).fillna(
         out["iso3"].map(names["m49"].where(names["m49"] < 1000))
     ).astype("Int32")

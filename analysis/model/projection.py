@@ -48,6 +48,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from analysis.errors import InputError
+
 N_AGES = 21
 N_MORTALITY_AGES = 22
 FERTILITY_AGES = slice(3, 10)  # 15-19 … 45-49 in the 21 population age groups
@@ -60,7 +62,7 @@ BALANCE_TOLERANCE = 1e-9
 MIGRANT_AGE_SHIFT = 0.4
 
 
-class ProjectionError(ValueError):
+class ProjectionError(InputError):
     """Inputs the engine cannot project (shape, missing values, negative population)."""
 
 

@@ -475,3 +475,22 @@ def components(
             summed.insert(0, "location", location.name)
             frames.append(summed)
     return pd.concat(frames, ignore_index=True)
+
+
+# ---------------------------------------------------------------- checks on the outputs (scenario_comparison)
+def balance_summary(components_table: pd.DataFrame) -> pd.DataFrame:
+    """How closely the components of change balance: P(t+5) = P(t) + births - deaths + net migration.
+
+    Parameters
+    ----------
+    components_table : DataFrame
+        From :func:`components` (column ``balance_error``, persons).
+
+    Returns
+    -------
+    DataFrame
+        One row: ``periods`` (rows checked) and ``largest_error`` (the largest
+        absolute imbalance of any period, persons).
+    """
+    return pd.DataFrame({"periods": [len(components_table)],
+                         "largest_error": [float(components_table["balance_error"].abs().max())]})

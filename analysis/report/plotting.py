@@ -9,6 +9,7 @@ compare images.
 from __future__ import annotations
 
 import textwrap
+from typing import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -37,36 +38,92 @@ def millions(axis) -> None:
 
 def trajectory_with_band(
     table: pd.DataFrame,
-    value: str = "population",
+    value: str | Sequence[str] = "population",
     ax=None,
     title: str | None = None,
     ylabel: str = "millions",
-    last_estimate_year: int = 2020,
+    last_estimate_year: int | None = 2020,
+    highlight: tuple[int, int] | None = None,
+    line: str | None = None,
+    labels: Mapping[str, str] | str | None = None,
+    x: str = "year",
+    units: str | None = "millions",
+    reference: float | None = None,
+    reference_label: str | None = None,
+    marker: str | None = None,
+    legend_loc: str = "lower right",
+    source: str | None = SOURCE_NOTE,
 ):
-    """Medium-variant trajectory with the low–high range as a shaded band.
+    """Medium-variant trajectory with the low–high range as a shaded band, for one series or several.
 
     Parameters
     ----------
     table : DataFrame
-        ``year, variant, <value>`` (one location) with ``medium`` and
+        ``<x>, variant, <value>`` (one location) with ``medium`` and
         optionally ``low`` and ``high``.
+    value : str or list of str
+        The column to draw; a list draws each column as its own series.
+    highlight : (int, int), optional
+        A span of years to shade (e.g. the base and target years of a headline).
+    line : str, optional
+        A column whose values are drawn as separate series (e.g. ``ages``),
+        each with its own band.
+    labels : {series: label} or str, optional
+        Legend labels of several series (``value`` columns or ``line``
+        values), or a format string such as ``"driven by ages {}"``.
+    x : str
+        The column on the horizontal axis (``year``, ``period_end`` …).
+    last_estimate_year : int or None
+        The band starts here and a dotted line marks the start of the
+        projections; ``None`` for a table of projections only.
+    units : {"millions", None}
+        Label the value axis in millions, or leave it as it is (ratios).
+    reference, reference_label : float, str, optional
+        A horizontal reference line (e.g. a floor) and its legend label.
+    marker : str, optional
+        Marker of the medium-variant lines (e.g. ``"o"``).
+    source : str or None
+        Source note printed under the figure (none if ``None``).
     """
     ax = ax or plt.subplots()[1]
-    wide = table.pivot_table(index="year", columns="variant", values=value, observed=True)
-    if {"low", "high"} <= set(wide.columns):
-        projected = wide[wide.index >= last_estimate_year]
-        ax.fill_between(projected.index, projected["low"], projected["high"], color=PALETTE["low"], alpha=0.5,
-                        label="low–high variants (±½ child)")
-    sns.lineplot(x=wide.index, y=wide["medium"], ax=ax, color=PALETTE["medium"], label="medium variant", linewidth=2)
-    ax.axvline(last_estimate_year, color="grey", linestyle=":", linewidth=1)
-    ax.text(last_estimate_year, ax.get_ylim()[1], " projections →", va="top", ha="left", fontsize=9, color="grey")
-    millions(ax.yaxis)
+    if line is not None:
+        series = [(name, part, value) for name, part in table.groupby(line, observed=True, sort=False)]
+    elif isinstance(value, str):
+        series = []  # one series, drawn in the project's medium-variant colours below
+    else:
+        series = [(column, table, column) for column in value]
+    if not series:
+        wide = table.pivot_table(index=x, columns="variant", values=value, observed=True)
+        if {"low", "high"} <= set(wide.columns):
+            projected = wide if last_estimate_year is None else wide[wide.index >= last_estimate_year]
+            ax.fill_between(projected.index, projected["low"], projected["high"], color=PALETTE["low"], alpha=0.5,
+                            label="low–high variants (±½ child)")
+        sns.lineplot(x=wide.index, y=wide["medium"], ax=ax, color=PALETTE["medium"], label="medium variant",
+                     linewidth=2, marker=marker)
+    for name, part, column in series:
+        wide = part.pivot_table(index=x, columns="variant", values=column, observed=True)
+        label = labels.format(name) if isinstance(labels, str) else (labels or {}).get(name, str(name))
+        drawn = ax.plot(wide.index, wide["medium"], linewidth=2, marker=marker, label=label)
+        if {"low", "high"} <= set(wide.columns):
+            projected = wide if last_estimate_year is None else wide[wide.index >= last_estimate_year]
+            ax.fill_between(projected.index, projected[["low", "high"]].min(axis=1),
+                            projected[["low", "high"]].max(axis=1), color=drawn[0].get_color(), alpha=0.2)
+    if reference is not None:
+        ax.axhline(reference, color="grey", linestyle="--", label=reference_label)
+    if last_estimate_year is not None:
+        ax.axvline(last_estimate_year, color="grey", linestyle=":", linewidth=1)
+        ax.text(last_estimate_year, ax.get_ylim()[1], " projections →", va="top", ha="left", fontsize=9, color="grey")
+    if units == "millions":
+        millions(ax.yaxis)
     ax.set_xlabel("")
     ax.set_ylabel(ylabel)
     if title:
         ax.set_title(title)
-    ax.legend(loc="lower right")
-    ax.figure.text(0.01, -0.02, SOURCE_NOTE, fontsize=8, color="grey")
+    ax.legend(loc=legend_loc)
+    if source:
+        ax.figure.text(0.01, -0.02, source, fontsize=8, color="grey")
+    if highlight is not None:
+        ax.axvspan(*highlight, color="orange", alpha=0.08)
     return ax
 
 
@@ -81,7 +138,7 @@ def ranked_bars(
 ):
     """Horizontal bars, largest first, optionally annotated with a share (0–1)."""
     ax = ax or plt.subplots()[1]
-    ordered = table.sort_values(value, ascending=False)
+    ordered = table.sort_values(value, ascending=False).assign(**{label: lambda t: t[label].astype(str)})
     sns.barplot(data=ordered, y=label, x=value, ax=ax, color=PALETTE["medium"], orient="h")
     millions(ax.xaxis)
     if share:
@@ -314,4 +371,226 @@ def interval_dots(table: pd.DataFrame, label: str, value: str, lower: str, upper
     if title:
         ax.set_title(title)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return ax
+
+
+# ---------------------------------------------------------------- supply: periods, pyramids, dependency, destinations
+def period_bars_with_range(table: pd.DataFrame, period_end: str = "year", ax=None, title: str | None = None,
+                           ylabel: str = "millions per 5 years", value_scale: str = "millions"):
+    """Bars of the medium variant per 5-year period with the low–high range as error bars.
+
+    Parameters
+    ----------
+    table : DataFrame
+        ``<period_end>, medium, low, high``: one row per period, labelled by
+        the year it ends (e.g. :func:`analysis.study.indicators.period_change`).
+    """
+    ax = ax or plt.subplots()[1]
+    labels = [f"{int(year) - 5}-{int(year)}" for year in table[period_end]]
+    ax.bar(labels, table["medium"], color=PALETTE["medium"], label="medium")
+    ax.errorbar(labels, table["medium"],
+                yerr=[(table["medium"] - table["low"]).clip(lower=0), (table["high"] - table["medium"]).clip(lower=0)],
+                fmt="none", ecolor="black", capsize=3, label="low–high")
+    if value_scale == "millions":
+        millions(ax.yaxis)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.tick_params(axis="x", rotation=60)
+    ax.legend()
+    return ax
+
+
+def pyramids(population: pd.DataFrame, years, name: str, variant_label: str | None = "medium variant",
+             outline_by: str | None = None):
+    """Side-by-side population pyramids of one location, one per year (``year, sex, age, population``).
+
+    Parameters
+    ----------
+    variant_label : str, optional
+        Added to each title in parentheses (nothing when None).
+    outline_by : str, optional
+        A column of series (e.g. ``scenario``): the table's first series is
+        drawn as bars, and from the second year on the other series as
+        outlines (see :func:`pyramid`).
+    """
+    years = list(years)
+    fig, axes = plt.subplots(1, len(years), figsize=(6.5 * len(years), 6), sharex=True)
+    for position, (ax, year) in enumerate(zip(list(axes) if len(years) > 1 else [axes], years)):
+        at_year = population[population["year"] == year]
+        title = f"{name}, {year}" + (f" ({variant_label})" if variant_label else "")
+        if outline_by is None:
+            pyramid(at_year, ax=ax, title=title)
+            continue
+        first = at_year[outline_by] == population[outline_by].iloc[0]
+        pyramid(at_year[first], ax=ax, title=title, outline=at_year[~first] if position else None,
+                outline_by=outline_by)
+    return fig
+
+
+DEPENDENCY_LINES = (("child_dependency_ratio", "children 0-14"), ("old_age_dependency_ratio", "aged 65+"),
+                    ("total_dependency_ratio", "total"))
+
+
+def dependency_lines(ratios: pd.DataFrame, name: str, ax=None, last_estimate_year: int = 2020):
+    """Child, old-age and total dependency ratios over the years (per 100 aged 15-64)."""
+    ax = ax or plt.subplots()[1]
+    for column, label in DEPENDENCY_LINES:
+        ax.plot(ratios["year"], ratios[column], linewidth=2, label=label)
+    ax.axvline(last_estimate_year, color="grey", linestyle=":", linewidth=1)
+    ax.set_ylabel("per 100 aged 15-64")
+    ax.set_title(f"{name}: dependency ratios")
+    ax.legend()
+    return ax
+
+
+def destination_bars(corridors: pd.DataFrame, name: str, year: int, ax=None):
+    """Emigrants of one origin by destination country, largest first (``destination, migrants``)."""
+    ax = ax or plt.subplots(figsize=(9, 4))[1]
+    ax.barh(corridors["destination"], corridors["migrants"], color=PALETTE["medium"])
+    ax.invert_yaxis()
+    ax.set_xlabel("emigrants")
+    ax.set_title(f"{name}: main destinations of emigrants, {year}")
+    ax.figure.text(0.01, -0.02, STOCKS_SOURCE_NOTE, fontsize=8, color="grey")
+    return ax
+
+
+# ---------------------------------------------------------------- scenarios side by side (scenario_comparison)
+def lines_by_panels(table: pd.DataFrame, x: str, columns: list[str], hue: str, ylabel: str = "millions",
+                    figsize: tuple[float, float] | None = None):
+    """One panel per value column, each with one line per ``hue`` value (see :func:`lines_by`).
+
+    Parameters
+    ----------
+    table : DataFrame
+        ``<x>, <hue>`` and the ``columns`` (e.g. the components of change:
+        ``period_start, scenario, births, deaths, net_migration``).
+    columns : list of str
+        The value columns, one panel each, titled by the column name (``_`` as spaces).
+
+    Returns
+    -------
+    Figure
+    """
+    fig, axes = plt.subplots(1, len(columns), figsize=figsize or (5 * len(columns), 4.5), squeeze=False)
+    for ax, column in zip(axes[0], columns):
+        lines_by(table, x=x, y=column, hue=hue, ax=ax, title=column.replace("_", " "), ylabel=ylabel)
+    return fig
+
+
+# ---------------------------------------------------------------- destinations and skills partnerships
+def working_age_and_support_ratio(trajectory: pd.DataFrame, floor: float, name: str):
+    """Two panels for one destination: its 15–64 population and its potential support ratio against a floor.
+
+    Parameters
+    ----------
+    trajectory : DataFrame
+        ``year, variant, working_age, potential_support_ratio`` of one
+        location (see :func:`analysis.study.demand.shortfall`).
+    """
+    fig, axes = plt.subplots(1, 2, figsize=(14, 5))
+    trajectory_with_band(trajectory, value="working_age", ax=axes[0], title=f"{name}: population aged 15-64")
+    trajectory_with_band(trajectory, value="potential_support_ratio", ax=axes[1], ylabel="", units=None,
+                         reference=floor, reference_label=f"floor {floor}", legend_loc="upper right", source=None,
+                         title=f"{name}: people aged 15-64 per person aged 65+")
+    return fig
+
+
+def lines_with_reference(table: pd.DataFrame, x: str, columns: Sequence[str] | None = None,
+                         labels: Mapping[str, str] | str | None = None, reference: str | None = None,
+                         reference_label: str | None = None, level: float | None = None, level_label: str | None = None,
+                         marker: str | None = "o", units: str | None = "millions", ax=None, title: str | None = None,
+                         xlabel: str = "", ylabel: str = "millions"):
+    """One line per column against ``x``, a reference column as a dashed black line, and an optional level.
+
+    Parameters
+    ----------
+    columns : list of str, optional
+        The columns drawn as lines (default: every column but ``x`` and ``reference``).
+    labels : {column: label} or str, optional
+        Legend labels, or a format string such as ``"replacement: {}"``.
+    reference : str, optional
+        A column drawn as a dashed black line (e.g. WPP's assumed migration).
+    level, level_label : float, str, optional
+        A horizontal line at a fixed value (e.g. the cost of training at the destination).
+    units : {"millions", None}
+        Label the value axis in millions, or leave it as it is.
+    """
+    ax = ax or plt.subplots()[1]
+    columns = list(columns) if columns is not None else [c for c in table.columns if c not in (x, reference)]
+    for column in columns:
+        label = labels.format(column) if isinstance(labels, str) else (labels or {}).get(column, str(column))
+        ax.plot(table[x], table[column], marker=marker, linewidth=2, label=label)
+    if reference is not None:
+        ax.plot(table[x], table[reference], color="black", linestyle="--", label=reference_label or reference)
+    if level is not None:
+        ax.axhline(level, color="grey", linestyle="--", label=level_label)
+    if units == "millions":
+        millions(ax.yaxis)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.legend()
+    return ax
+
+
+def pathway_flows(pathway: pd.DataFrame, origin: str, destination: str):
+    """Two panels of a skills-partnership run: graduates by track, and where the away-track graduates are.
+
+    Parameters
+    ----------
+    pathway : DataFrame
+        :func:`analysis.study.pathways.simulate`.
+    """
+    fig, axes = plt.subplots(1, 2, figsize=(14, 5))
+    stacked_area(pathway, "year", ["cumulative_graduates_home", "cumulative_graduates_away"],
+                 [f"home track (stay in {origin})", "away track"], ax=axes[0],
+                 title="Cumulative graduates by track", ylabel="people")
+    stacked_area(pathway, "year", ["in_destination", "cumulative_returned", "cumulative_attrition_abroad",
+                                   "cumulative_not_placed"],
+                 [f"in {destination}", "returned home", "left the pathway abroad", "not placed"], ax=axes[1],
+                 title="Where the away-track graduates are", ylabel="people")
+    return fig
+
+
+def pathway_costs(pathway: pd.DataFrame, curve: pd.DataFrame, level: float, level_label: str, currency: str,
+                  years: int):
+    """Two panels: cost per migrant so far by year, and after the run by away-track share, beside a fixed level.
+
+    Parameters
+    ----------
+    pathway : DataFrame
+        :func:`analysis.study.pathways.simulate`.
+    curve : DataFrame
+        :func:`analysis.study.pathways.away_share_curve`.
+    level, level_label : float, str
+        The comparison drawn on both panels (e.g. training a worker at the destination).
+    """
+    fig, axes = plt.subplots(1, 2, figsize=(14, 5))
+    lines_with_reference(pathway, "year", ["cost_per_migrant"], labels={"cost_per_migrant": "cost per migrant"},
+                         level=level, level_label=level_label, marker=None, units=None, ax=axes[0],
+                         title="Cost per migrant so far, by year", ylabel=currency)
+    lines_with_reference(curve, "away_share", ["cost_per_migrant"], labels={"cost_per_migrant": "cost per migrant"},
+                         level=level, level_label=level_label, units=None, ax=axes[1],
+                         title=f"Cost per migrant after {years} years, by away-track share",
+                         xlabel="share of graduates on the away track", ylabel=currency)
+    return fig
+
+
+def reference_bars(table: pd.DataFrame, label: str, value: str, reference: float | None = None,
+                   reference_label: str | None = None, log: bool = False, ax=None, title: str | None = None,
+                   xlabel: str = ""):
+    """Horizontal bars in the table's order (first on top), with an optional vertical reference line."""
+    ax = ax or plt.subplots()[1]
+    ax.barh(table[label].astype(str), table[value], color=PALETTE["medium"])
+    if log:
+        ax.set_xscale("log")
+    ax.invert_yaxis()
+    if reference is not None:
+        ax.axvline(reference, color="#c8553d", linestyle="--", label=reference_label)
+        ax.legend()
+    ax.set_xlabel(xlabel)
+    if title:
+        ax.set_title(title)
     return ax

@@ -86,6 +86,10 @@ def show(
     billions: Iterable[str] | Mapping[str, int] = (),
     percent: Iterable[str] | Mapping[str, int] = (),
     round: int | Mapping[str, int] | None = None,
+    columns: Iterable[str] | None = None,
+    hide: Iterable[str] = (),
+    rename: Mapping[str, str] | None = None,
+    missing: str | None = None,
     **text_options,
 ) -> None:
     """Print a report table in its stable, rounded text form (what nbval compares).
@@ -98,12 +102,24 @@ def show(
         A line printed above the table.
     thousands, millions, billions, percent, round
         Display units and rounding (see :func:`in_units`).
+    columns : list of str, optional
+        The columns to show, in order (all by default).
+    hide : list of str, optional
+        Columns to leave out (e.g. a key kept for the figure data).
+    rename : {column: header}, optional
+        Headers to print instead of column names, applied after the unit
+        conversion (e.g. ``{"migrants_per_year": "thousands_per_year"}``).
+    missing : str, optional
+        Text shown for missing values (e.g. ``""``); the columns are then
+        printed as text, each value in its own form.
     **text_options
         Passed to :meth:`pandas.DataFrame.to_string` (``max_colwidth``, ``justify``).
     """
     if title:
         print(title)
-    print(text_table(in_units(table, thousands, millions, billions, percent, round), **text_options))
+    shown = (table if columns is None else table[list(columns)]).drop(columns=list(hide))
+    shown = in_units(shown, thousands, millions, billions, percent, round).rename(columns=dict(rename or {}))
+    print(text_table(shown if missing is None else shown.fillna(missing), **text_options))
 
 
 def figure_data(table: pd.DataFrame, name: str):

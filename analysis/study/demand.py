@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.data.conventions import check_years, parse_age_band
-from analysis.data.locations import resolve_all
+from analysis.data.locations import resolve_all, subregions
 from analysis.errors import InputError
 from analysis.model import projection, scenarios
 from analysis.model.inputs import wpp_inputs
@@ -426,3 +426,258 @@ def supply(
     table.attrs.update({"entry_age": entry_age, "employment_rate": employment_rate})
     return table[["location", "variant", "period_start", "period_end", "entrants_per_year",
                   "working_age_growth_per_year", "jobs_needed_per_year"]].reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- report tables (destination_demand, skills_partnership)
+#: Africa's five regions, shown beside the continent on the supply side.
+def _name(place) -> str:
+    return place.name if hasattr(place, "name") else str(place)
+
+
+def _one_location(table: pd.DataFrame, what: str) -> None:
+    if table["location"].nunique() != 1:
+        raise DemandInputError(f"{what} must hold one location, got {table['location'].nunique()}")
+
+
+def destinations_with(destination) -> list[str]:
+    """The destination followed by the default destinations (``DEFAULT_DESTINATIONS``), without repeats."""
+    return list(dict.fromkeys([_name(destination), *DEFAULT_DESTINATIONS]))
+
+
+def destination_overview(
+    destinations: Sequence = DEFAULT_DESTINATIONS,
+    base_year: int = 2025,
+    horizon: int = 2050,
+    processed_dir: Path | None = None,
+) -> pd.DataFrame:
+    """Change in the working-age population to the horizon and the support ratios, one row per destination.
+
+    Returns
+    -------
+    DataFrame
+        ``location``; ``medium, low, high``: percent change of the 15–64
+        population from ``base_year`` to ``horizon`` under each variant;
+        ``change_millions``: the medium variant's change in millions, rounded
+        to 0.1; ``support_ratio_<base_year>, support_ratio_<horizon>``: the
+        potential support ratio (medium variant) rounded to 2 decimals.
+        Sorted by the medium change, largest decline first.
+    """
+    gaps = shortfall(destinations, base_year, [base_year, horizon], processed_dir=processed_dir)
+    at_horizon = gaps[gaps["year"] == horizon]
+    wide = indicators.variant_range(at_horizon, value="percent_change")
+    ratios = indicators.variant_range(gaps, value="potential_support_ratio", index=["location", "year"])
+    ratios = ratios.pivot_table(index="location", columns="year", values="medium", observed=True)
+    change = indicators.variant_range(at_horizon, value="change_from_base")[["location", "medium"]]
+    overview = wide.merge(change.rename(columns={"medium": "change_millions"}), on="location")
+    overview["change_millions"] = (overview["change_millions"] / 1e6).round(1)
+    overview[f"support_ratio_{base_year}"] = overview["location"].astype(str).map(ratios[base_year]).round(2)
+    overview[f"support_ratio_{horizon}"] = overview["location"].astype(str).map(ratios[horizon]).round(2)
+    return overview.sort_values("medium", ignore_index=True)
+
+
+def support_ratios(trajectory: pd.DataFrame, years: Iterable[int]) -> pd.DataFrame:
+    """Potential support ratio of one destination in the given years, by variant.
+
+    Parameters
+    ----------
+    trajectory : DataFrame
+        :func:`shortfall` of one destination.
+
+    Returns
+    -------
+    DataFrame
+        ``year, medium, low, high`` in the order of ``years``.
+    """
+    _one_location(trajectory, "the trajectory")
+    wide = indicators.variant_range(trajectory, value="potential_support_ratio", index=["year"])
+    return wide.set_index("year").loc[list(years)].reset_index()
+
+
+def replacement_by_target(
+    destinations: Sequence,
+    base_year: int = 2025,
+    end_year: int = 2100,
+    profile: MigrantProfile = MigrantProfile(),
+    support_ratio_floor: float | None = None,
+    processed_dir: Path | None = None,
+) -> pd.DataFrame:
+    """:func:`replacement_migration` under each of ``TARGETS``, one table (the floor applies to the support ratio)."""
+    return pd.concat([
+        replacement_migration(destinations, target, base_year, end_year, profile,
+                              support_ratio_floor if target == "support-ratio" else None, processed_dir=processed_dir)
+        for target in TARGETS
+    ], ignore_index=True)
+
+
+def replacement_per_year(solved: pd.DataFrame, baseline: pd.DataFrame, variant: str = "medium") -> pd.DataFrame:
+    """Net migrants needed per year under each target beside the net migration WPP assumes, for one destination.
+
+    Parameters
+    ----------
+    solved : DataFrame
+        :func:`replacement_by_target` of one destination.
+    baseline : DataFrame
+        :func:`baselines` of the same destination.
+
+    Returns
+    -------
+    DataFrame
+        ``period_end``, one column per target (migrants per year) and
+        ``WPP <variant>``: WPP's net migration per year over the period.
+    """
+    _one_location(solved, "the replacement table")
+    per_year = solved.pivot_table(index="period_end", columns="target", values="migrants_per_year", observed=True)
+    per_year = per_year[[target for target in TARGETS if target in per_year.columns]]
+    assumed = baseline[baseline["scenario"] == variant].set_index("period_end")["net_migration"] / 5
+    per_year[f"WPP {variant}"] = assumed
+    return per_year.reset_index()
+
+
+def working_age_outcomes(baseline: pd.DataFrame, solved: pd.DataFrame, year: int, variant: str = "medium") -> pd.Series:
+    """The destination's 15–64 population in ``year`` without migration and under WPP, and the level replacement holds.
+
+    Parameters
+    ----------
+    baseline : DataFrame
+        :func:`baselines` of one destination.
+    solved : DataFrame
+        :func:`replacement_migration` (or :func:`replacement_by_target`)
+        of the same destination, with the working-age target.
+
+    Returns
+    -------
+    Series
+        ``zero-migration``, ``<variant>`` (persons in ``year``) and
+        ``replacement``: the level the working-age target holds (its
+        base-year level).
+    """
+    _one_location(baseline, "the baseline")
+    zero = baseline[baseline["scenario"] == "zero-migration"].set_index("period_end")
+    assumed = baseline[baseline["scenario"] == variant].set_index("period_end")
+    held = solved.loc[solved["target"] == "working-age", "working_age"].iloc[0]
+    return pd.Series({"zero-migration": zero.loc[year, "working_age"], variant: assumed.loc[year, "working_age"],
+                      "replacement": held})
+
+
+def care_workers_by_lens(
+    destinations: Sequence,
+    base_year: int,
+    years: Iterable[int],
+    variants: Iterable[str],
+    workers_per_100_aged_65: float,
+    workers_per_100_aged_80: float,
+    processed_dir: Path | None = None,
+) -> pd.DataFrame:
+    """:func:`care_workers` driven by the population aged 65+ and by the population aged 80+, one table.
+
+    ``workers_per_100_aged_80`` is usually :func:`equivalent_ratio`, which needs
+    as many workers in the base year as the 65+ ratio.
+    """
+    years, variants = list(years), list(variants)
+    return pd.concat([
+        care_workers(destinations, base_year, years, variants, workers_per_100_aged_65, "65+", processed_dir),
+        care_workers(destinations, base_year, years, variants, workers_per_100_aged_80, "80+", processed_dir),
+    ], ignore_index=True)
+
+
+def additional_by_lens(care: pd.DataFrame, years: Iterable[int], variant: str = "medium") -> pd.DataFrame:
+    """Additional care workers of one destination in the given years, one column per age lens (``65+``, ``80+``).
+
+    Parameters
+    ----------
+    care : DataFrame
+        :func:`care_workers_by_lens` of one destination.
+    """
+    _one_location(care, "the care-worker table")
+    wide = care[care["variant"] == variant].pivot_table(index="year", columns="ages", values="additional_workers",
+                                                         observed=True)
+    return wide.loc[list(years)].reset_index()
+
+
+def origin_regions(origin, processed_dir: Path | None = None) -> list[str]:
+    """The origin and, for a WPP region such as Africa, its sub-regions (from the locations table)."""
+    return [_name(origin)] + subregions(origin, processed_dir)
+
+
+def supply_averages(
+    flows: pd.DataFrame,
+    end_year: int,
+    measures: Sequence[str] = ("entrants_per_year", "working_age_growth_per_year", "jobs_needed_per_year"),
+) -> pd.DataFrame:
+    """Average yearly supply measures over the periods ending by ``end_year``, one row per location.
+
+    Parameters
+    ----------
+    flows : DataFrame
+        :func:`supply`.
+
+    Returns
+    -------
+    DataFrame
+        ``location`` (in the order of ``flows``) and ``<measure>_<variant>``
+        for each measure and variant (medium, low, high).
+    """
+    window = flows[flows["period_end"] <= end_year]
+    means = window.groupby(["location", "variant"], observed=True)[list(measures)].mean().reset_index()
+    wide = means.pivot_table(index="location", columns="variant", values=list(measures), observed=True)
+    wide.columns = [f"{measure}_{variant}" for measure, variant in wide.columns]
+    present = set(window["variant"].astype(str))
+    columns = [f"{m}_{v}" for m in measures for v in indicators.VARIANTS if v in present]
+    order = [str(name) for name in pd.unique(flows["location"])]
+    return wide[columns].reindex(order).reset_index()
+
+
+def need_and_supply(solved: pd.DataFrame, origin_flows: pd.DataFrame, horizon: int, variant: str = "medium") -> pd.Series:
+    """A destination's replacement need set beside an origin's working-age growth, up to ``horizon``.
+
+    Parameters
+    ----------
+    solved : DataFrame
+        :func:`replacement_migration` (or :func:`replacement_by_target`) of
+        one destination, with the working-age target.
+    origin_flows : DataFrame
+        :func:`supply` of one origin.
+
+    Returns
+    -------
+    Series
+        ``need``: net immigrants to hold the destination's 15–64 population
+        over the periods ending by ``horizon``; ``working_age_growth`` and
+        ``entrants``: the origin's growth of the 15–64 population and its
+        young people reaching working age over the same periods (``variant``);
+        ``share_of_growth``: ``need / working_age_growth``.
+    """
+    _one_location(solved, "the replacement table")
+    _one_location(origin_flows, "the origin's flows")
+    need = solved[(solved["target"] == "working-age") & (solved["period_end"] <= horizon)]["migrants"].sum()
+    window = origin_flows[(origin_flows["variant"] == variant) & (origin_flows["period_end"] <= horizon)]
+    growth = window["working_age_growth_per_year"].sum() * 5
+    entrants = window["entrants_per_year"].sum() * 5
+    return pd.Series({"need": need, "working_age_growth": growth, "entrants": entrants,
+                      "share_of_growth": need / growth})
+
+
+def additional_care_workers(
+    destination,
+    base_year: int,
+    year: int,
+    workers_per_100: float = OECD_CARE_WORKERS_PER_100_AGED_65,
+    variants: Iterable[str] = ("medium", "low", "high"),
+    processed_dir: Path | None = None,
+) -> pd.Series:
+    """Additional care workers (people aged 65+) one destination needs in ``year`` against ``base_year``, by variant."""
+    care = care_workers([destination], base_year, [year], list(variants), workers_per_100, processed_dir=processed_dir)
+    return care.set_index("variant")["additional_workers"]
+
+
+def average_entrants(
+    origin,
+    base_year: int = 2025,
+    end_year: int = 2050,
+    variant: str = "medium",
+    entry_age: int = 15,
+    processed_dir: Path | None = None,
+) -> float:
+    """Young people reaching ``entry_age`` per year in an origin, averaged over the periods from base to end year."""
+    flows = supply([origin], base_year, end_year, [variant], entry_age, processed_dir=processed_dir)
+    return float(flows["entrants_per_year"].mean())

@@ -767,3 +767,91 @@ def load_panel(processed_dir: Path | None = None, min_population: float = MIN_PO
 def load_population(processed_dir: Path | None = None) -> pd.DataFrame:
     """WPP population 1970–2050, estimates then the medium variant (what the panel and predictions use)."""
     return wpp.load_population(["medium"], years=range(1970, max(PREDICTION_YEARS) + 1, 5), processed_dir=processed_dir)
+
+
+# ---------------------------------------------------------------- report summaries (migration_context)
+def robustness_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """How far the peak and the pressure coefficient move across the :func:`robustness` specifications.
+
+    Parameters
+    ----------
+    table : DataFrame
+        From :func:`robustness`.
+
+    Returns
+    -------
+    DataFrame
+        One row: ``specifications``, ``peak_lowest`` and ``peak_highest``
+        (turning-point income, constant 2021 international $; specifications
+        without a peak are ignored), ``pressure_negative`` (specifications
+        with a negative pressure coefficient) and ``pressure_excludes_zero``
+        (specifications whose 95 % interval of it excludes zero).
+    """
+    excludes_zero = (table["pressure_ci_upper"] < 0) | (table["pressure_ci_lower"] > 0)
+    return pd.DataFrame(
+        {
+            "specifications": [len(table)],
+            "peak_lowest": [table["turning_point"].min()],
+            "peak_highest": [table["turning_point"].max()],
+            "pressure_negative": [int((table["pressure"] < 0).sum())],
+            "pressure_excludes_zero": [int(excludes_zero.sum())],
+        }
+    )
+
+
+def prediction_table(predicted: pd.DataFrame, anchored: pd.DataFrame, year: int | None = None,
+                     n: int | None = 10) -> pd.DataFrame:
+    """Model predictions beside anchored paths in one year, for the origins with the most emigrants.
+
+    Parameters
+    ----------
+    predicted : DataFrame
+        From :func:`predict`.
+    anchored : DataFrame
+        From :func:`anchored_prediction` (same countries and years).
+    year : int, optional
+        A prediction year (the last of :data:`PREDICTION_YEARS` by default).
+    n : int, optional
+        How many origins, largest anchored emigrant stock first (all when None).
+
+    Returns
+    -------
+    DataFrame
+        ``predicted``'s columns with ``rate``, ``rate_ci_lower``,
+        ``rate_ci_upper`` and ``emigrants`` suffixed ``_model``, then
+        ``rate_2020`` and the anchored ``rate_anchored, rate_ci_lower_anchored,
+        rate_ci_upper_anchored, emigrants_anchored``.
+
+    Raises
+    ------
+    ModelInputError
+        For a year without predictions.
+    """
+    year = max(PREDICTION_YEARS) if year is None else int(year)
+    if year not in set(predicted["projection_year"]):
+        raise ModelInputError(f"no predictions for {year}; years: {sorted(set(predicted['projection_year']))}")
+    columns = ["iso3", "rate_2020", "rate", "rate_ci_lower", "rate_ci_upper", "emigrants"]
+    table = predicted[predicted["projection_year"] == year].merge(
+        anchored[anchored["projection_year"] == year][columns], on="iso3", suffixes=("_model", "_anchored"),
+    ).sort_values("emigrants_anchored", ascending=False)
+    return table if n is None else table.head(n)
+
+
+def not_modelled(panel: pd.DataFrame, origin_codes: Iterable[str]) -> pd.DataFrame:
+    """Origins left out of the estimation sample in :data:`REFERENCE_YEAR`, and why.
+
+    Parameters
+    ----------
+    panel : DataFrame
+        From :func:`emigration_panel`.
+    origin_codes : iterable of str
+        ISO-3 codes of the selected origins.
+
+    Returns
+    -------
+    DataFrame
+        ``iso3, name, excluded`` in the panel's order (by ISO-3 code); empty
+        when every origin is modelled.
+    """
+    rows = panel[(panel["year"] == REFERENCE_YEAR) & panel["iso3"].isin(list(origin_codes)) & ~panel["in_sample"]]
+    return rows[["iso3", "name", "excluded"]].reset_index(drop=True)

@@ -9,6 +9,7 @@ indicator works on WPP figures and on scenario results alike.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -124,8 +125,14 @@ def dependency_ratios(
     working: str = DEFAULT_WORKING_AGES,
     young: str = "0-14",
     old: str = "65+",
+    years: Iterable[int] | None = None,
 ) -> pd.DataFrame:
     """Dependency ratios and the potential support ratio.
+
+    Parameters
+    ----------
+    years : iterable of int, optional
+        Only these years of the table (all by default).
 
     Returns
     -------
@@ -135,6 +142,8 @@ def dependency_ratios(
         age), and ``potential_support_ratio`` (working-age people per older
         person).
     """
+    if years is not None:
+        population = population[population["year"].isin(list(years))]
     frames = {}
     for name, band in (("working", working), ("young", young), ("old", old)):
         table = age_band_total(population, band)
@@ -217,10 +226,226 @@ def working_age_table(
     return table[["location", "year", "variant", "ages", "population"]]
 
 
-def variant_range(table: pd.DataFrame, value: str = "change", index: Sequence[str] = ("location",)) -> pd.DataFrame:
-    """One row per ``index`` with ``value`` under each variant as a column (medium, low, high …)."""
+def variant_range(
+    table: pd.DataFrame,
+    value: str = "change",
+    index: Sequence[str] = ("location",),
+    years: Iterable[int] | None = None,
+    every: int | None = None,
+) -> pd.DataFrame:
+    """One row per ``index`` with ``value`` under each variant as a column (medium, low, high …).
+
+    Parameters
+    ----------
+    years : iterable of int, optional
+        Keep only these values of the ``year`` index column.
+    every : int, optional
+        Keep only the years divisible by ``every`` (e.g. 10 for decades).
+    """
     wide = table.pivot_table(index=list(index), columns="variant", values=value, observed=True)
     ordered = [v for v in VARIANTS if v in wide.columns]
     wide = wide[ordered]
     wide.columns = list(ordered)
-    return wide.reset_index()
+    wide = wide.reset_index()
+    if years is not None:
+        wide = wide[wide["year"].isin(list(years))]
+    if every is not None:
+        wide = wide[wide["year"] % every == 0]
+    return wide
+
+
+# ---------------------------------------------------------------- summaries for the reports
+def at_years(table: pd.DataFrame, years: Iterable[int]) -> pd.DataFrame:
+    """The rows of a table with a ``year`` column that fall in ``years``."""
+    return table[table["year"].isin(list(years))]
+
+
+def of_location(table: pd.DataFrame, location: Location | str) -> pd.DataFrame:
+    """The rows of one location of a table with a ``location`` column."""
+    name = location.name if isinstance(location, Location) else str(location)
+    return table[table["location"] == name]
+
+
+@dataclass(frozen=True)
+class Increase:
+    """Change of a location's population in an age band between two years, with the world's for context.
+
+    Attributes
+    ----------
+    table : DataFrame
+        ``location`` and the change under each variant (columns ``medium, low, high``).
+    base, target, change, percent_change, annual_growth_rate : float
+        The location's figures under the medium variant (persons, percent,
+        percent a year).
+    low, high : float
+        The change under the low and high variants.
+    world_change : float
+        The world's change in the same ages (medium variant).
+    share_of_world : float
+        ``change / world_change``; above 1 when the rest of the world shrinks.
+    rest_of_world : float
+        ``world_change - change``.
+    """
+
+    table: pd.DataFrame
+    base: float
+    target: float
+    change: float
+    percent_change: float
+    annual_growth_rate: float
+    low: float
+    high: float
+    world_change: float
+    share_of_world: float
+    rest_of_world: float
+
+
+def increase_summary(
+    table: pd.DataFrame, location: Location | str, world: Location | str, base_year: int, target_year: int
+) -> Increase:
+    """The increase of a location's age band between two years, beside the world's.
+
+    Parameters
+    ----------
+    table : DataFrame
+        ``location, year, variant, …, population`` holding both locations
+        (e.g. :func:`working_age_table`) with the medium, low and high variants.
+    """
+    increase = change(table, base_year, target_year)
+    mine = of_location(increase, location).set_index("variant")
+    world_change = float(of_location(increase, world).set_index("variant").loc["medium", "change"])
+    medium = mine.loc["medium"]
+    return Increase(
+        table=variant_range(increase, value="change"),
+        base=float(medium["base"]),
+        target=float(medium["target"]),
+        change=float(medium["change"]),
+        percent_change=float(medium["percent_change"]),
+        annual_growth_rate=float(medium["annual_growth_rate"]),
+        low=float(mine.loc["low", "change"]),
+        high=float(mine.loc["high", "change"]),
+        world_change=world_change,
+        share_of_world=float(medium["change"]) / world_change,
+        rest_of_world=world_change - float(medium["change"]),
+    )
+
+
+def country_contributions(
+    location: Location | str,
+    base_year: int,
+    target_year: int,
+    ages: str | AgeBand = DEFAULT_WORKING_AGES,
+    processed_dir: Path | None = None,
+) -> pd.DataFrame:
+    """Each member country's change in an age band (medium variant) and its share of the members' summed change.
+
+    Returns
+    -------
+    DataFrame
+        See :func:`contributions`; one row per member country, largest change first.
+    """
+    place = locations_module.resolve_all([location], processed_dir)[0]
+    countries = locations_module.index(processed_dir).countries(place)
+    population = population_of(list(countries["location_code"]), ["medium"], [base_year, target_year], processed_dir)
+    return contributions(population, base_year, target_year, ages)
+
+
+def top_contributors(table: pd.DataFrame, n: int) -> tuple[pd.DataFrame, float]:
+    """The ``n`` largest contributors of a :func:`contributions` table and their summed share of the change."""
+    if n < 1:
+        raise IndicatorInputError(f"the number of countries to show must be 1 or more, got {n}")
+    top = table.head(n)
+    return top, float(top["share_of_change"].sum())
+
+
+def period_change(trajectory: pd.DataFrame, base_year: int, value: str = "population") -> pd.DataFrame:
+    """Change of a location's population per 5-year period after ``base_year``, by variant.
+
+    Parameters
+    ----------
+    trajectory : DataFrame
+        ``year, variant, <value>`` of one location (e.g. :func:`of_location` of a
+        :func:`working_age_table`).
+
+    Returns
+    -------
+    DataFrame
+        ``period`` (``"2025-2030"``), ``year`` (the period's end) and the change
+        over the period under each variant (``medium, low, high``).
+    """
+    ordered = trajectory.sort_values("year")
+    periods = ordered.assign(increase=ordered.groupby("variant", observed=True)[value].diff())
+    periods = periods.dropna(subset=["increase"])
+    periods = periods[periods["year"] > base_year]
+    out = variant_range(periods, value="increase", index=["year"])
+    out.insert(0, "period", [f"{year - 5}-{year}" for year in out["year"]])
+    return out
+
+
+# ---------------------------------------------------------------- scenarios side by side (scenario_comparison)
+def every_years(table: pd.DataFrame, step: int = 10, column: str = "year", offset: int = 0) -> pd.DataFrame:
+    """The rows whose ``column`` is ``offset`` past a multiple of ``step`` (e.g. every tenth year).
+
+    Parameters
+    ----------
+    table : DataFrame
+        Any table with the integer column ``column`` (``year``, ``period_start`` …).
+    step : int
+        Years between the rows kept (a multiple of 5 on the WPP grid).
+    offset : int
+        Remainder kept: ``offset=5`` with ``step=10`` keeps 2025, 2035, …
+
+    Returns
+    -------
+    DataFrame
+        The rows kept, in the table's order (index kept).
+    """
+    if step < 1 or not 0 <= offset < step:
+        raise IndicatorInputError(f"every {step} years from offset {offset}: need step >= 1 and 0 <= offset < step")
+    return table[table[column] % step == offset]
+
+
+def by_scenario(table: pd.DataFrame, value: str = "population", every: int | None = None,
+                column: str = "scenario") -> pd.DataFrame:
+    """One row per year with ``value`` under each scenario as a column, scenarios in the table's order.
+
+    Parameters
+    ----------
+    table : DataFrame
+        ``year, <column>, <value>`` of one location (e.g. :func:`working_age_population`
+        of :func:`analysis.model.scenarios.projected_population`).
+    every : int, optional
+        Keep only the years divisible by ``every`` (e.g. 10 for decades).
+    column : str
+        The column whose values become columns.
+
+    Returns
+    -------
+    DataFrame
+        ``year`` and one column per scenario.
+    """
+    wide = table.pivot_table(index="year", columns=column, values=value, observed=True)
+    wide = wide[list(dict.fromkeys(table[column]))].reset_index()
+    return wide if every is None else every_years(wide, every)
+
+
+# ---------------------------------------------------------------- one row of a table (destination_demand)
+def lookup(table: pd.DataFrame, **where) -> pd.Series:
+    """The one row of ``table`` whose columns equal the given values.
+
+    Examples
+    --------
+    ``lookup(summary, target="working-age", period="2025-2050")``; a
+    :class:`~analysis.data.locations.Location` value matches by its name.
+
+    Raises
+    ------
+    IndicatorInputError
+        If no row or more than one row matches.
+    """
+    mask = np.ones(len(table), dtype=bool)
+    for column, value in where.items():
+        mask &= (table[column] == (value.name if isinstance(value, Location) else value)).to_numpy()
+    if mask.sum() != 1:
+        raise IndicatorInputError(f"{int(mask.sum())} rows match {where}; expected exactly one")
+    return table[mask].iloc[0]

@@ -307,8 +307,14 @@ def emigrant_summary(stocks: pd.DataFrame, year, origin_codes: Iterable[str], na
 
 
 def emigrants_by_destination(stocks: pd.DataFrame, geography_table: pd.DataFrame, year, origin_codes: Iterable[str],
-                             level: str = "region") -> pd.DataFrame:
+                             level: str = "region", n: int | None = None) -> pd.DataFrame:
     """Where a group's emigrants live, by destination region.
+
+    Parameters
+    ----------
+    n : int, optional
+        Keep only the ``n`` largest destinations (all by default); shares stay
+        shares of all the group's emigrants.
 
     Returns
     -------
@@ -322,7 +328,8 @@ def emigrants_by_destination(stocks: pd.DataFrame, geography_table: pd.DataFrame
     out = _both_sexes(labelled, ["destination"])
     out["women_share"] = out["female"] / out["migrants"]
     out["share"] = out["migrants"] / out["migrants"].sum()
-    return out.sort_values("migrants", ascending=False, ignore_index=True)
+    out = out.sort_values("migrants", ascending=False, ignore_index=True)
+    return out if n is None else out.head(n)
 
 
 def top_corridors(stocks: pd.DataFrame, geography_table: pd.DataFrame, year, origin_codes: Iterable[str] | None = None,
@@ -537,3 +544,102 @@ def stocks_table(year: int | str = 2024, by: str = "region", origin: str | None 
         table[column] = table[column].round(4)
     return table.reset_index(drop=True)
 
+
+
+# ---------------------------------------------------------------- report summaries (migration_context)
+def world_year(world: pd.DataFrame, year) -> pd.DataFrame:
+    """The row of one stock year of a :func:`world_totals` table.
+
+    Parameters
+    ----------
+    world : DataFrame
+        From :func:`world_totals`.
+    year : int
+        1990, 1995, …, 2020 or 2024.
+
+    Returns
+    -------
+    DataFrame
+        One row: ``year, migrants, female, male, women_share,
+        world_population, share_of_population``.
+
+    Raises
+    ------
+    StocksInputError
+        For a year without data.
+    """
+    year = check_year(year)
+    out = world[world["year"] == year].reset_index(drop=True)
+    if out.empty:
+        raise StocksInputError(f"no world totals for {year}")
+    return out
+
+
+def unmatched_handling(unmatched: pd.DataFrame) -> pd.DataFrame:
+    """How the codes that match no WPP location are handled: one row per way of handling them.
+
+    Parameters
+    ----------
+    unmatched : DataFrame
+        The ``unmatched_codes`` table (:func:`analysis.data.stocks.load_unmatched`):
+        ``iso3, handling`` and other columns, one row per dataset and role.
+
+    Returns
+    -------
+    DataFrame
+        ``codes, handling``: the codes handled each way, joined by ``", "``,
+        in the order they first appear (a code is listed once per handling).
+    """
+    unique = unmatched.drop_duplicates(["iso3", "handling"])
+    out = unique.groupby("handling", sort=False)["iso3"].agg(", ".join).reset_index()
+    return out.rename(columns={"iso3": "codes"})[["codes", "handling"]]
+
+
+def other_definition_shares(stocks: pd.DataFrame, geography_table: pd.DataFrame, year,
+                            definition: str = "un_development") -> pd.DataFrame:
+    """South–North shares under the South definition *other* than ``definition``, for comparison.
+
+    Parameters
+    ----------
+    definition : str
+        The definition in use (see :data:`SOUTH_DEFINITIONS`); the shares are
+        computed under the other one.
+
+    Returns
+    -------
+    DataFrame
+        One row: ``definition`` (the other one) and ``south_south,
+        south_north, north_north, north_south``: shares (0–1) of migrants with
+        a known origin (see :func:`south_north_shares`).
+    """
+    definition = check_south_definition(definition)
+    other = next(name for name in SOUTH_DEFINITIONS if name != definition)
+    shares = south_north_shares(stocks, geography_table, year, other).set_index("direction")["share_of_known_origin"]
+    row = {"definition": [other]}
+    for direction in ("South-South", "South-North", "North-North", "North-South"):
+        row[direction.lower().replace("-", "_")] = [shares[direction]]
+    return pd.DataFrame(row)
+
+
+def top_remittances(table: pd.DataFrame, n: int | None = 10, by: str = "remittances") -> pd.DataFrame:
+    """The countries of a :func:`remittances` table with the largest amounts or shares of GDP.
+
+    Parameters
+    ----------
+    table : DataFrame
+        From :func:`remittances`.
+    n : int, optional
+        How many countries (all with a value when None).
+    by : str
+        ``remittances`` (US$) or ``share_of_gdp``; countries without a value
+        are left out.
+
+    Returns
+    -------
+    DataFrame
+        The table's rows, largest ``by`` first (ties keep the table's order).
+    """
+    if by not in ("remittances", "share_of_gdp"):
+        raise StocksInputError(f"unknown ranking {by!r}; valid: remittances, share_of_gdp")
+    out = table.dropna(subset=[by]).sort_values(by, ascending=False, kind="stable")
+    return out if n is None else out.head(n)

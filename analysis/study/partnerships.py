@@ -77,3 +77,14 @@ def cited_source_ids(table: pd.DataFrame | None = None) -> list[str]:
         ids |= {s for cell in table["source_ids"].dropna() for s in str(cell).split(";") if s}
     return sorted(ids, key=lambda s: int(s[1:]))
 
+
+
+# ---------------------------------------------------------------- report tables (skills_partnership)
+def with_cost_per_graduate(scale: pd.DataFrame) -> pd.DataFrame:
+    """The partnerships of a :func:`partnership_scale` table whose cost per graduate the dataset states."""
+    return scale.dropna(subset=["cost_per_graduate"])
+
+
+def with_counts(scale: pd.DataFrame) -> pd.DataFrame:
+    """The partnerships of a :func:`partnership_scale` table with a reported count, largest first."""
+    return scale.dropna(subset=["largest_count"])

@@ -262,8 +262,9 @@ def partnerships_needed(
     -------
     dict
         ``institutions`` (rounded up), migrants per institution in the
-        destination, workers to cover, and the yearly and cumulative cost of
-        all institutions up to ``year``.
+        destination, workers to cover, the yearly and cumulative cost of
+        all institutions up to ``year``, their home-track graduates and the
+        trainees they admit a year (``trainees_per_year``).
     """
     if not 0.0 < coverage <= 1.0:
         raise PathwayInputError(f"coverage must be a share in (0, 1], got {coverage}")
@@ -285,4 +286,32 @@ def partnerships_needed(
         "yearly_cost_at_full_scale": institutions * float(row["cost_total"].item()),
         "cumulative_cost": institutions * float(row["cumulative_cost"].item()),
         "graduates_home": institutions * float(row["cumulative_graduates_home"].item()),
+        "trainees_per_year": institutions * float(row["intake"].item()),
     }
+
+
+# ---------------------------------------------------------------- report tables (skills_partnership)
+def parameter_table(parameters: PathwayParameters) -> pd.DataFrame:
+    """Each documented parameter: its value, its default and where the default comes from (``DEFAULT_SOURCES``)."""
+    defaults = PathwayParameters()
+    return pd.DataFrame([{"parameter": name, "value": getattr(parameters, name), "default": getattr(defaults, name),
+                          "source of the default": source} for name, source in DEFAULT_SOURCES.items()])
+
+
+def milestones(pathway: pd.DataFrame, every: int = 5) -> pd.DataFrame:
+    """The rows of every ``every``-th year of a run (its 5th, 10th … year), from :func:`simulate`."""
+    if every < 1:
+        raise PathwayInputError(f"every must be 1 or more, got {every}")
+    return pathway[(pathway["year"] - pathway["year"].min()) % every == every - 1]
+
+
+def totals(pathway: pd.DataFrame) -> pd.Series:
+    """A run's state at its last year (the last row of :func:`simulate`).
+
+    Adds ``cumulative_lost_abroad``: away-track graduates never placed plus
+    those who left the pathway abroad, so that the away track equals
+    ``in_destination + cumulative_returned + cumulative_lost_abroad``.
+    """
+    last = pathway.iloc[-1].copy()
+    last["cumulative_lost_abroad"] = last["cumulative_attrition_abroad"] + last["cumulative_not_placed"]
+    return last

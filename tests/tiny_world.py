@@ -1,0 +1,157 @@
+"""A tiny synthetic world laid out like the raw files, for end-to-end tests without the built data.
+
+Two countries: Alphaland (M49 1001, AAA) in Western Africa and Betaland (1002,
+BBB) in Western Europe, with the WPP aggregates they belong to.  Population
+rows exist for both countries, the World and Africa, and the aggregates sum
+their members exactly, as in WPP.  Every raw file the build reads has a small
+frame here with the raw columns and conventions (thousands, text periods,
+the projection year stored as text, end-of-year yearly totals).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+ALPHA, BETA, WORLD, AFRICA = 1001, 1002, 900, 903
+COUNTRIES = {ALPHA: ("Alphaland", "AAA"), BETA: ("Betaland", "BBB")}
+AGES = [f"{a}-{a + 4}" for a in range(0, 100, 5)] + ["100+"]
+MORTALITY_AGES = ["0", "1"] + [str(a) for a in range(5, 100, 5)] + ["100+"]
+ESTIMATE_YEARS = list(range(1950, 2021, 5))
+PROJECTION_YEARS = list(range(2025, 2101, 5))
+PERIODS = [f"{y}-{y + 5}" for y in range(1950, 2100, 5)]
+GROUPS = {
+    "groups": {
+        "DUO": {"name": "Alpha-Beta pact", "kind": "political", "members": ["Alphaland", "Betaland"],
+                "expected_members": 2, "source": "fixture", "as_of": "2026-01-01", "aliases": ["the pact"]},
+    },
+}
+
+
+def _population_by_age(code: int, year: int, factor: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """Thousands by age (21 groups) for men and women: a young Alphaland, an old Betaland."""
+    ages = np.arange(21)
+    if code == ALPHA:
+        base = 900.0 * np.exp(-0.18 * ages) * (1 + 0.015 * (year - 1950))
+    else:
+        base = 400.0 * np.exp(-0.03 * ages) * np.where(ages > 17, 0.2, 1.0) * (1 + 0.002 * (year - 1950))
+    men = np.round(base * factor, 3)
+    women = np.round(base * factor * 1.02, 3)
+    return men, women
+
+
+def _age_rows(years, variant_factors: dict[str, float]) -> pd.DataFrame:
+    rows = []
+    for year in years:
+        by_code = {}
+        for code in COUNTRIES:
+            columns = {}
+            for suffix, factor in variant_factors.items():
+                men, women = _population_by_age(code, year, factor)
+                columns[f"popM{suffix}"], columns[f"popF{suffix}"] = men, women
+                columns[f"pop{suffix}"] = np.round(men + women, 3)
+            by_code[code] = columns
+        by_code[WORLD] = {k: by_code[ALPHA][k] + by_code[BETA][k] for k in by_code[ALPHA]}
+        by_code[AFRICA] = dict(by_code[ALPHA])
+        for code, columns in by_code.items():
+            for index, age in enumerate(AGES):
+                rows.append({"country_code": code, "year": year, "age": age,
+                             **{k: float(v[index]) for k, v in columns.items()}})
+    return pd.DataFrame(rows)
+
+
+def _period_rows(periods, make) -> pd.DataFrame:
+    return pd.DataFrame([{"country_code": code, "period": period, "year": int(period[:4]) + 3, **make(code, period)}
+                         for code in (*COUNTRIES, WORLD, AFRICA) for period in periods])
+
+
+def raw_frames() -> dict[str, pd.DataFrame]:
+    """Every raw file of the build, by registry name."""
+    unlocations = pd.DataFrame([
+        ("World", WORLD, -1, None, -1, None, 0, 1), ("Sub-Saharan Africa", 1834, -1, None, -1, None, 1834000, 2),
+        ("Europe and Northern America", 1829, -1, None, -1, None, 1829000, 3),
+        ("More developed regions", 901, -1, None, -1, None, 901000, 4),
+        ("Less developed regions", 902, -1, None, -1, None, 902000, 5),
+        ("Africa", AFRICA, -1, None, -1, None, 2, 6), ("Western Africa", 914, -1, None, -1, None, 3, 7),
+        ("Alphaland", ALPHA, 914, "Western Africa", AFRICA, "Africa", 4, 8),
+        ("Europe", 908, -1, None, -1, None, 2, 9), ("Western Europe", 926, -1, None, -1, None, 3, 10),
+        ("Betaland", BETA, 926, "Western Europe", 908, "Europe", 4, 11),
+    ], columns=["name", "country_code", "reg_code", "reg_name", "area_code", "area_name", "location_type", "SortOrder"])
+    for code in (1834, 1829, 901, 902):
+        unlocations[f"agcode_{code * 1000}"] = -1
+    unlocations.loc[unlocations["country_code"] == ALPHA, ["agcode_1834000", "agcode_902000"]] = [1834, 902]
+    unlocations.loc[unlocations["country_code"] == BETA, ["agcode_1829000", "agcode_901000"]] = [1829, 901]
+
+    countrynames = pd.DataFrame({"m49": [float(ALPHA), float(BETA)], "iso3": ["AAA", "BBB"],
+                                 "name": ["Alphaland", "Betaland"], "name_sort": ["Alphaland", "Betaland"],
+                                 "name_text": ["Republic of Alphaland", "Betaland"], "eu": [0.0, 1.0]})
+
+    estimates = _age_rows(ESTIMATE_YEARS, {"": 1.0})
+    projections = _age_rows(PROJECTION_YEARS, {"": 1.0, "_low": 0.97, "_high": 1.03})
+    projections["year"] = projections["year"].astype(str)  # as in popprojAge5dt
+
+    # yearly totals at the end of each year; 1 July 2025 = end of 2025 - half the year's change
+    totals, changes = [], []
+    july_2025 = projections[projections["year"] == "2025"].groupby("country_code")["pop"].sum()
+    for code, july in july_2025.items():
+        for year in range(2024, 2101):
+            end = july * (1 + 0.01 * (year - 2025) + 0.005)
+            change = 2 * (july * (1 + 0.005) - july) if year == 2025 else july * 0.01
+            totals.append({"country_code": float(code), "year": float(year), "popM": end * 0.49, "popF": end * 0.51,
+                           "pop_80l": end * 0.95, "pop_80u": end * 1.05, "pop_95l": end * 0.9, "pop_95u": end * 1.1,
+                           "pop_low": end * 0.97, "pop_high": end * 1.03})
+            changes.append({"country_code": float(code), "year": float(year), "PopChange": change})
+
+    mortality = []
+    for code in (*COUNTRIES, WORLD, AFRICA):
+        level = 1.0 if code in (ALPHA, AFRICA) else 0.5
+        for period in PERIODS:
+            improvement = 0.99 ** ((int(period[:4]) - 1950) / 5)
+            for index, age in enumerate(MORTALITY_AGES):
+                rate = level * improvement * (0.05 if age == "0" else 0.004 if age == "1" else 0.0008 * np.exp(0.085 * index))
+                rate = min(rate, 0.9)
+                mortality.append({"country_code": code, "year": int(period[:4]) + 3, "period": period, "age": age,
+                                  "mxM": rate * 1.1, "mxF": rate * 0.9, "mxB": rate})
+    tfr = lambda code, period: {"tfr": 5.0 - 0.04 * (int(period[:4]) - 1950) / 5 if code in (ALPHA, AFRICA) else 1.6}  # noqa: E731
+    estimates_periods = [p for p in PERIODS if int(p[:4]) < 2020]
+    projection_periods = [p for p in PERIODS if int(p[:4]) >= 2020]
+    tfr_projection = _period_rows(projection_periods, lambda c, p: {**tfr(c, p), "tfr_low": tfr(c, p)["tfr"] - 0.5,
+                                                                     "tfr_high": tfr(c, p)["tfr"] + 0.5})
+    pattern = [{"country_code": code, "year": int(period[:4]) + 3, "period": period, "age": age, "pasfr": share}
+               for code in (*COUNTRIES, WORLD, AFRICA) for period in PERIODS
+               for age, share in zip(AGES[3:10], (10.0, 20.0, 25.0, 20.0, 15.0, 8.0, 2.0))]
+    e0 = lambda code, period: {"e0M": 60.0 + 0.2 * (int(period[:4]) - 1950) / 5, "e0F": 64.0, "e0B": 62.0}  # noqa: E731
+    migration = [{"country_code": code, "period": period, "age": age, "year": int(period[:4]) + 3,
+                  "migM": (-0.5 if code == ALPHA else 0.5) if 4 <= index <= 7 else 0.0,
+                  "migF": (-0.5 if code == ALPHA else 0.5) if 4 <= index <= 7 else 0.0}
+                 for code in (*COUNTRIES, WORLD, AFRICA) for period in projection_periods
+                 for index, age in enumerate(AGES)]
+    for row in migration:
+        if row["country_code"] in (WORLD,):
+            row["migM"] = row["migF"] = 0.0
+        if row["country_code"] == AFRICA:
+            row["migM"] = row["migF"] = -0.5 if 4 <= AGES.index(row["age"]) <= 7 else 0.0
+    stocks = [{"geo": geo, "t": year, "from": origin, "sex": sex, "n": n, "type_b": 1, "type_c": 0, "type_r": 0, "type_i": 0}
+              for year in (1990, 1995, 2000, 2005, 2010, 2015, 2020, 2024)
+              for geo, origin, n in (("BBB", "AAA", 1000 + 10 * (year - 1990)), ("BBB", "OOO", 50), ("AAA", "BBB", 20))
+              for sex in ("male", "female")]
+    wdi = pd.DataFrame([{"geo": "AAA", "var": var, "t": 2023, "v": value}
+                        for var, value in (("remin", 2.0e9), ("gdp", 40.0e9), ("income", 5000.0), ("pop", 30e6))])
+    return {
+        "wpp2024/UNlocations.txt": unlocations,
+        "gdidata/countrynames.rda": countrynames,
+        "wpp2024/popAge5dt.rda": estimates,
+        "wpp2024/popprojAge5dt.rda": projections,
+        "wpp2024/popproj1dt.rda": pd.DataFrame(totals),
+        "wpp2024/miscproj1dt.rda": pd.DataFrame(changes),
+        "wpp2024/tfr5dt.rda": _period_rows(estimates_periods, tfr),
+        "wpp2024/tfrproj5dt.rda": tfr_projection,
+        "wpp2024/percentASFR5dt.rda": pd.DataFrame(pattern),
+        "wpp2024/mx5dt.rda": pd.DataFrame(mortality),
+        "wpp2024/sexRatio5dt.rda": _period_rows(PERIODS, lambda c, p: {"srb": 1.05}),
+        "wpp2024/migprojAge5dt.rda": pd.DataFrame(migration),
+        "wpp2024/e05dt.rda": _period_rows(estimates_periods, e0),
+        "wpp2024/e0proj5dt.rda": _period_rows(projection_periods, e0),
+        "gdidata/undesa_stocks.rda": pd.DataFrame(stocks),
+        "gdidata/wdi.rda": wdi,
+    }
