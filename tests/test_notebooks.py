@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 
 import nbformat
 import papermill as pm

@@ -15,7 +15,7 @@ import shutil
 import threading
 import urllib.request
 from pathlib import Path
-from urllib.parse import urljoin, urlparse
+from urllib.parse import urljoin
 
 import pytest
 
