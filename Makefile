@@ -32,7 +32,7 @@ PROCESSED_MANIFEST := data/processed/manifest.json
 # only when one of these changes.
 CORE_FILES := analysis/paths.py analysis/errors.py
 FETCH_INPUTS := analysis/data/sources.yml analysis/data/sources.py analysis/data/tables.py $(CORE_FILES)
-BUILD_INPUTS := $(sort $(wildcard analysis/data/*.py analysis/data/*.yml) $(CORE_FILES))
+BUILD_INPUTS := $(sort $(wildcard analysis/data/*.py analysis/data/*.yml analysis/data/*.csv) $(CORE_FILES))
 PACKAGE_FILES := $(sort $(shell find analysis -type f \( -name '*.py' -o -name '*.yml' -o -name '*.csv' -o -name '*.md' \) -not -path '*/__pycache__/*'))
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 
