@@ -18,7 +18,10 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 ifeq ($(filter -j% --jobs%,$(MAKEFLAGS)),)
 MAKEFLAGS += --jobs=$(JOBS)
 endif
+# Parallel jobs print whole, one target at a time; not for `make lab`, whose server must print its URL at once.
+ifeq ($(filter lab,$(MAKECMDGOALS)),)
 MAKEFLAGS += --output-sync=target
+endif
 
 PYTHON_BOOT ?= python3
 VENV := .venv
@@ -87,8 +90,14 @@ reports/index.html: $(REPORT_HTML) reports/.matrix.mk
 test: $(PROCESSED_MANIFEST) $(INSTALLED) ## unit tests and nbval on the committed notebooks
 	$(PY) -m pytest
 
-lab: $(PROCESSED_MANIFEST) $(INSTALLED) ## JupyterLab on the project kernel
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+# JupyterLab at the repository root, new notebooks on the project kernel; `make lab LAB_IP=0.0.0.0 LAB_PORT=8890`
+# to serve another interface or port. Jupyter refuses root without --allow-root, so it is added for root only.
+LAB_PORT ?= 8888
+LAB_IP ?= localhost
+JUPYTER ?= $(VENV)/bin/jupyter
+lab: $(PROCESSED_MANIFEST) $(INSTALLED) ## JupyterLab at the repository root on the project kernel (LAB_PORT, LAB_IP)
+	$(JUPYTER) lab --notebook-dir=. --ip=$(LAB_IP) --port=$(LAB_PORT) \
+	  --MappingKernelManager.default_kernel_name=$(KERNEL) $$(if [ "$$(id -u)" -eq 0 ]; then echo --allow-root; fi)
 
 benchmark: $(PROCESSED_MANIFEST) $(INSTALLED) ## time the projection engine and the replacement-migration solver
 	$(PY) benchmarks/bench_projection.py
