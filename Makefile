@@ -74,7 +74,7 @@ $(RAW_MANIFEST): $(FETCH_INPUTS) | $(INSTALLED)
 $(PROCESSED_MANIFEST): $(RAW_MANIFEST) $(BUILD_INPUTS) $(INSTALLED)
 	$(PY) -m analysis build
 
-reports: reports/index.html ## build every report of reports.yml (ipynb + HTML, code hidden) and reports/index.html
+reports: reports/index.html reports/methods.html ## every report of reports.yml (ipynb + HTML), reports/index.html and reports/methods.html
 
 reports/.matrix.mk: reports.yml analysis/report/matrix.py $(NOTEBOOKS) $(PROCESSED_MANIFEST) | $(INSTALLED)
 	$(PY) -m analysis matrix
@@ -86,6 +86,10 @@ reports/%.html: $(PROCESSED_MANIFEST) $(PACKAGE_FILES) $(INSTALLED)
 
 reports/index.html: $(REPORT_HTML) reports/.matrix.mk
 	$(PY) -m analysis site
+
+# The methods page: docs/methods.md with its tables computed from the data (validation, models, sources).
+reports/methods.html: docs/methods.md $(PROCESSED_MANIFEST) $(PACKAGE_FILES) $(INSTALLED)
+	$(PY) -m analysis methods
 
 test: $(PROCESSED_MANIFEST) $(INSTALLED) ## unit tests and nbval on the committed notebooks
 	$(PY) -m pytest
