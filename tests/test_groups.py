@@ -100,7 +100,8 @@ def test_no_description_for_countries_or_wpp_aggregates(location):
     ("Türkiye", 792), ("Turkey", 792), ("Czechia", 203), ("Czech Republic", 203), ("Eswatini", 748),
     ("Swaziland", 748), ("Cabo Verde", 132), ("Cape Verde", 132), ("Yemen, Rep.", 887), ("Lao PDR", 418),
     ("Congo (the Democratic Republic of the)", 180), ("Tanzania, the United Republic of", 834),
-    ("Korea (the Democratic People's Republic of)", 408), ("West Bank and Gaza", 275),
+    ("Korea (the Democratic People's Republic of)", 408), ("West Bank and Gaza", 275), ("Korea, Republic of", 410),
+    ("Congo, The Democratic Republic of the", 180), ("Virgin Islands, U.S.", 850),
 ])
 def test_alternative_names_resolve(index, query, code):
     location = index.resolve(query)
