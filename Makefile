@@ -18,7 +18,10 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 ifeq ($(filter -j% --jobs%,$(MAKEFLAGS)),)
 MAKEFLAGS += --jobs=$(JOBS)
 endif
+# Parallel jobs print whole, one target at a time; not for `make lab`, whose server must print its URL at once.
+ifeq ($(filter lab,$(MAKECMDGOALS)),)
 MAKEFLAGS += --output-sync=target
+endif
 
 PYTHON_BOOT ?= python3
 VENV := .venv
@@ -32,7 +35,7 @@ PROCESSED_MANIFEST := data/processed/manifest.json
 # only when one of these changes.
 CORE_FILES := analysis/paths.py analysis/errors.py
 FETCH_INPUTS := analysis/data/sources.yml analysis/data/sources.py analysis/data/tables.py $(CORE_FILES)
-BUILD_INPUTS := $(sort $(wildcard analysis/data/*.py analysis/data/*.yml) $(CORE_FILES))
+BUILD_INPUTS := $(sort $(wildcard analysis/data/*.py analysis/data/*.yml analysis/data/*.csv) $(CORE_FILES))
 PACKAGE_FILES := $(sort $(shell find analysis -type f \( -name '*.py' -o -name '*.yml' -o -name '*.csv' -o -name '*.md' \) -not -path '*/__pycache__/*'))
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 
@@ -71,7 +74,7 @@ $(RAW_MANIFEST): $(FETCH_INPUTS) | $(INSTALLED)
 $(PROCESSED_MANIFEST): $(RAW_MANIFEST) $(BUILD_INPUTS) $(INSTALLED)
 	$(PY) -m analysis build
 
-reports: reports/index.html ## build every report of reports.yml (ipynb + HTML, code hidden) and reports/index.html
+reports: reports/index.html reports/methods.html ## every report of reports.yml (ipynb + HTML), reports/index.html and reports/methods.html
 
 reports/.matrix.mk: reports.yml analysis/report/matrix.py $(NOTEBOOKS) $(PROCESSED_MANIFEST) | $(INSTALLED)
 	$(PY) -m analysis matrix
@@ -84,11 +87,21 @@ reports/%.html: $(PROCESSED_MANIFEST) $(PACKAGE_FILES) $(INSTALLED)
 reports/index.html: $(REPORT_HTML) reports/.matrix.mk
 	$(PY) -m analysis site
 
+# The methods page: docs/methods.md with its tables computed from the data (validation, models, sources).
+reports/methods.html: docs/methods.md $(PROCESSED_MANIFEST) $(PACKAGE_FILES) $(INSTALLED)
+	$(PY) -m analysis methods
+
 test: $(PROCESSED_MANIFEST) $(INSTALLED) ## unit tests and nbval on the committed notebooks
 	$(PY) -m pytest
 
-lab: $(PROCESSED_MANIFEST) $(INSTALLED) ## JupyterLab on the project kernel
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+# JupyterLab at the repository root, new notebooks on the project kernel; `make lab LAB_IP=0.0.0.0 LAB_PORT=8890`
+# to serve another interface or port. Jupyter refuses root without --allow-root, so it is added for root only.
+LAB_PORT ?= 8888
+LAB_IP ?= localhost
+JUPYTER ?= $(VENV)/bin/jupyter
+lab: $(PROCESSED_MANIFEST) $(INSTALLED) ## JupyterLab at the repository root on the project kernel (LAB_PORT, LAB_IP)
+	$(JUPYTER) lab --notebook-dir=. --ip=$(LAB_IP) --port=$(LAB_PORT) \
+	  --MappingKernelManager.default_kernel_name=$(KERNEL) $$(if [ "$$(id -u)" -eq 0 ]; then echo --allow-root; fi)
 
 benchmark: $(PROCESSED_MANIFEST) $(INSTALLED) ## time the projection engine and the replacement-migration solver
 	$(PY) benchmarks/bench_projection.py

@@ -8,6 +8,7 @@
     python -m analysis replacement --destination EU27 --target working-age --to 2050
     python -m analysis pathway --config my-pathway.yml
     python -m analysis stocks --year 2024 --by corridor --origin Nigeria
+    python -m analysis methods          # reports/methods.html, figures computed from the data
 
 Usage errors (unknown location, malformed age band, year outside the data,
 unknown variant, …) exit with status 2 and one line on stderr saying what is
@@ -30,7 +31,7 @@ from analysis.data.conventions import check_variants, check_years, parse_age_ban
 from analysis.data.locations import resolve, resolve_all
 from analysis.errors import DataError, InputError
 from analysis.model import scenarios
-from analysis.report import matrix, runner, site_index
+from analysis.report import matrix, methods, runner, site_index
 from analysis.study import demand, indicators, migration, pathways
 
 
@@ -160,6 +161,12 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_methods(args: argparse.Namespace) -> int:
+    target = methods.build_methods()
+    print(f"wrote {target}")
+    return 0
+
+
 def _cmd_site(args: argparse.Namespace) -> int:
     path = site_index.build_index()
     print(f"wrote {runner.shown(path)}")
@@ -261,6 +268,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.set_defaults(run=_cmd_report)
     index_page = commands.add_parser("site", help="write reports/index.html")
     index_page.set_defaults(run=_cmd_site)
+    methods_help = "write reports/methods.html from docs/methods.md, with its figures computed from the data"
+    methods_page = commands.add_parser("methods", help=methods_help, description=methods_help)
+    methods_page.set_defaults(run=_cmd_methods)
     return parser
 
 

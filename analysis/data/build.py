@@ -81,7 +81,9 @@ def build(
     locations, membership = locations_module.clean_locations(
         raw("wpp2024/UNlocations.txt"), raw("gdidata/countrynames.rda"), group_definitions
     )
-    locations_module.validate_locations(locations, membership, group_definitions)
+    # the package's alias table names real WPP locations; a test world's definitions come without one
+    aliases = locations_module.load_aliases() if group_definitions is None else None
+    locations_module.validate_locations(locations, membership, group_definitions, aliases)
     emit("locations", locations)
     emit("location_groups", membership)
 

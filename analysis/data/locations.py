@@ -4,16 +4,21 @@ The locations table gives each WPP location its M49 code, name, ISO-3 code
 (countries), kind, region, sub-region, SDG region and income group.  The
 membership table lists every group each country belongs to: the WPP
 aggregates (World, regions, sub-regions, SDG regions, development and income
-groups, LLDC/SIDS) and the groups kept in ``groups.yml`` (EU27, GCC and
-Africa's regional economic communities), each with its source.
+groups, LLDC/SIDS) and the groups kept in ``groups.yml`` (EU27, GCC,
+Africa's regional economic communities, the AES, the AU, the AfCFTA's State
+Parties and the UN's Sahel), each with its source.
 
 :func:`resolve` turns what a user types ("Kenya", "KEN", 404, "EU27",
-"Western Africa", "ECOWAS") into a :class:`Location`, or raises
-:class:`UnknownLocationError` with close matches.
+"Western Africa", "ECOWAS", "Congo, Dem. Rep.") into a :class:`Location`, or
+raises :class:`UnknownLocationError` with close matches.  Alternative country
+names (World Bank, ISO 3166 and common forms) come from ``aliases.csv``, each
+with its source.  :func:`group_description` gives a group's members, as-of
+date, source and notes, and how membership is applied across years.
 """
 
 from __future__ import annotations
 
+import csv
 import difflib
 import re
 import unicodedata
@@ -32,6 +37,14 @@ from analysis.data.tables import ValidationError, check_unique, read_table
 from analysis.errors import InputError
 
 GROUPS_FILE = Path(__file__).with_name("groups.yml")
+ALIASES_FILE = Path(__file__).with_name("aliases.csv")
+ALIAS_COLUMNS = ("alias", "wpp_name", "form", "source")
+ALIAS_FORMS = ("World Bank", "ISO 3166-1", "former name", "common")
+#: How a group's membership is applied across years (one rule for every group).
+MEMBERSHIP_ACROSS_YEARS = (
+    "Membership is fixed: the members listed are applied to every year from 1950 to 2100, so figures for past years "
+    "are for today's members (not the group as it was then) and projections assume no country joins or leaves."
+)
 WORLD = 900
 SDG_REGIONS = (1834, 1833, 1831, 1832, 1830, 1835, 1836, 1829)
 INCOME_GROUPS = (1500, 1501, 1502, 1503, 1518)
@@ -43,6 +56,10 @@ COUNTRY_TYPE = 4
 
 class UnknownLocationError(InputError):
     """A location could not be resolved; the message offers close matches."""
+
+
+class AliasTableError(ValidationError):
+    """``aliases.csv`` is malformed: a missing field, a repeated alias or a target that is not a WPP location."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +84,65 @@ def group_definitions() -> dict:
     """The parsed ``groups.yml``."""
     with open(GROUPS_FILE, encoding="utf-8") as handle:
         return yaml.safe_load(handle)
+
+
+@cache
+def load_aliases(path: Path | None = None) -> pd.DataFrame:
+    """The alias table (``aliases.csv`` by default): ``alias, wpp_name, form, source``, checked.
+
+    Raises
+    ------
+    AliasTableError
+        When a column or a field is missing, a form is unknown, an alias is
+        repeated, or two aliases that read alike once normalised (as
+        :func:`normalise` compares names) point at different locations.
+    """
+    path = Path(path or ALIASES_FILE)
+    with open(path, encoding="utf-8", newline="") as handle:
+        header, *rows = list(csv.reader(handle)) or [[]]
+    if tuple(header) != ALIAS_COLUMNS:
+        raise AliasTableError(f"{path.name}: columns must be {', '.join(ALIAS_COLUMNS)}; found {', '.join(header)}")
+    ragged = [number for number, row in enumerate(rows, start=2) if len(row) != len(header)]
+    if ragged:
+        raise AliasTableError(f"{path.name}: row {ragged[0]} does not have {len(header)} fields; quote names with commas")
+    table = pd.DataFrame(rows, columns=list(header))
+    table = table.apply(lambda column: column.str.strip())
+    empty = table[(table == "").any(axis=1)]
+    if len(empty):
+        raise AliasTableError(f"{path.name}: empty field in row {empty.index[0] + 2}; fill every column")
+    unknown = sorted(set(table["form"]) - set(ALIAS_FORMS))
+    if unknown:
+        raise AliasTableError(f"{path.name}: unknown form {unknown}; use one of {', '.join(ALIAS_FORMS)}")
+    repeated = table.loc[table["alias"].duplicated(keep=False), "alias"].tolist()
+    if repeated:
+        raise AliasTableError(f"{path.name}: alias given more than once: {repeated}; keep one row per alias")
+    # two forms may look alike once normalised ("Gambia, The", "Gambia (the)"), but must then mean the same place
+    keyed = table.assign(key=table["alias"].map(normalise), target=table["wpp_name"].map(normalise))
+    clash = keyed.groupby("key")["target"].nunique()
+    if (clash > 1).any():
+        rows = keyed.loc[keyed["key"] == clash[clash > 1].index[0], "alias"].tolist()
+        raise AliasTableError(f"{path.name}: {rows} read alike but point at different locations; remove one")
+    return table
+
+
+def check_aliases(locations: pd.DataFrame, aliases: pd.DataFrame) -> None:
+    """Every alias points at a WPP location and does not hide another location's own name.
+
+    Raises
+    ------
+    AliasTableError
+        Naming the first offending alias.
+    """
+    names = {normalise(name): name for name in locations["name"]}
+    missing = aliases.loc[~aliases["wpp_name"].map(normalise).isin(list(names)), ["alias", "wpp_name"]]
+    if len(missing):
+        alias, target = missing.iloc[0]
+        close = difflib.get_close_matches(target, list(names.values()), n=3)
+        raise AliasTableError(f"{ALIASES_FILE.name}: {alias!r} points at {target!r}, which is not a WPP location; close: {close}")
+    for alias, target in aliases[["alias", "wpp_name"]].itertuples(index=False):
+        own = names.get(normalise(alias))
+        if own is not None and normalise(own) != normalise(target):
+            raise AliasTableError(f"{ALIASES_FILE.name}: alias {alias!r} -> {target!r} hides the WPP location {own!r}")
 
 
 def normalise(text: str) -> str:
@@ -239,8 +315,15 @@ def clean_locations(
     return locations, membership.sort_values(["group_id", "location_code"], ignore_index=True)
 
 
-def validate_locations(locations: pd.DataFrame, membership: pd.DataFrame, definitions: dict | None = None) -> None:
-    """Checks on the locations and membership tables; raises :class:`ValidationError`."""
+def validate_locations(
+    locations: pd.DataFrame,
+    membership: pd.DataFrame,
+    definitions: dict | None = None,
+    aliases: pd.DataFrame | None = None,
+) -> None:
+    """Checks on the locations and membership tables (and, if given, the alias table); raises :class:`ValidationError`."""
+    if aliases is not None:
+        check_aliases(locations, aliases)
     check_unique(locations, ["location_code"], "locations")
     check_unique(membership, ["group_id", "location_code"], "location_groups")
     countries = locations[locations["kind"] == "country"]
@@ -308,8 +391,10 @@ class LocationIndex:
                 if isinstance(row.other_names, str):
                     for other in row.other_names.split("; "):
                         self._keys.setdefault(normalise(other), lid)
-        for alias, target in (definitions.get("aliases") or {}).items():
-            if normalise(target) in self._keys:
+        alias_pairs = list(load_aliases()[["alias", "wpp_name"]].itertuples(index=False))
+        alias_pairs += list((definitions.get("aliases") or {}).items())
+        for alias, target in alias_pairs:
+            if normalise(target) in self._keys:  # a synthetic test world lacks most targets
                 self._keys.setdefault(normalise(alias), self._keys[normalise(target)])
         for key, spec in self.groups.items():
             self._display[key] = key
@@ -391,6 +476,63 @@ def african_countries(processed_dir: Path | None = None) -> pd.DataFrame:
     if len(out) != 54:
         raise ValidationError(f"expected 54 African countries, found {len(out)}: check african_territories in groups.yml")
     return out
+
+
+@dataclass(frozen=True, eq=False)
+class GroupDescription:
+    """What a report says about a package group: members, as-of date, source, notes and the rule across years."""
+
+    key: str  # the group's key in groups.yml ("ECOWAS")
+    name: str  # its full name
+    members: pd.DataFrame  # name, iso3, location_code of each member country, sorted by name
+    as_of: str | None  # the date the membership is valid for
+    source: str
+    notes: str | None
+    across_years: str = MEMBERSHIP_ACROSS_YEARS
+
+    def markdown(self) -> str:
+        """The membership block as Markdown: the member list, then as-of date, source, notes and years."""
+        count = len(self.members)
+        as_of = f" as of {self.as_of}" if self.as_of else ""
+        lines = [
+            f"**{self.key}: {count} member {'country' if count == 1 else 'countries'}{as_of}** ({self.name})",
+            "",
+            ", ".join(self.members["name"]) + ".",
+            "",
+            f"- Source: {self.source}",
+        ]
+        if self.notes:
+            lines.append(f"- Notes: {self.notes}")
+        lines.append(f"- Across years: {self.across_years}")
+        return "\n".join(lines)
+
+
+def group_description(location: Location | str, processed_dir: Path | None = None) -> GroupDescription | None:
+    """Members, as-of date, source and notes of a package group; ``None`` for countries and WPP aggregates.
+
+    Parameters
+    ----------
+    location : Location or str
+        A resolved location or anything :func:`resolve` accepts.
+    processed_dir : Path, optional
+        Folder of the processed tables.
+
+    Returns
+    -------
+    GroupDescription or None
+        The group's description (``groups.yml`` entry and its members in the
+        processed tables), or ``None`` when the location is not a package group.
+    """
+    idx = index(processed_dir)
+    place = location if isinstance(location, Location) else idx.resolve(location)
+    if place.kind != "group":
+        return None
+    members = idx.countries(place)[["name", "iso3", "location_code"]].sort_values("name", ignore_index=True)
+    spec = group_definitions()["groups"].get(place.id)
+    if spec is None:  # a group the tables were built with but groups.yml does not describe (test worlds)
+        sources = idx.membership.loc[idx.membership["group_id"] == place.id, "source"].unique()
+        return GroupDescription(place.id, idx.groups[place.id]["name"], members, None, "; ".join(sources), None)
+    return GroupDescription(place.id, spec["name"], members, str(spec["as_of"]), spec["source"], spec.get("notes"))
 
 
 def resolve_all(items: Iterable, processed_dir: Path | None = None) -> list[Location]:

@@ -2,6 +2,7 @@
 
 Figures (``plotting``), printed tables (``tables``), sources and provenance
 (``provenance``), country profiles (``profiles``), and the report site: the
-matrix (``matrix``), building one report (``runner``) and the index page
-(``site_index``).  May import every other layer.
+matrix (``matrix``), building one report (``runner``), the index page
+(``site_index``) and the methods page (``methods``).  May import every other
+layer.
 """

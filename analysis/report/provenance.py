@@ -9,10 +9,10 @@ from typing import Iterable
 
 import numpy
 import pandas
-from IPython.display import DisplayObject
+from IPython.display import DisplayObject, display
 
 from analysis import __version__, paths
-from analysis.data import sources
+from analysis.data import locations, sources
 from analysis.report.matrix import HEADLINE_MIME, notebook_parameters
 from analysis.study.partnerships import load_partnership_sources
 
@@ -71,6 +71,24 @@ def headline(label: str, value: str):
             }
 
     return _Headline(data="")
+
+
+class _Membership(DisplayObject):
+    """A group's membership block, as Markdown and as the same text for nbval to compare."""
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/markdown": self.data, "text/plain": self.data}
+
+
+def show_membership(location: locations.Location | str) -> None:
+    """Show a group's members, as-of date, source, notes and how membership is applied across years.
+
+    Shows nothing for a country or a WPP aggregate (their membership is WPP's
+    own); see :func:`analysis.data.locations.group_description`.
+    """
+    description = locations.group_description(location)
+    if description is not None:
+        display(_Membership(data=description.markdown()))
 
 
 def provenance_markdown(notebook: str, namespace: dict) -> str:

@@ -14,6 +14,13 @@ from analysis.data.tables import atomic_write_text
 from analysis.report.matrix import GROUPS, HEADLINE_MIME, ReportRun, load_matrix
 
 INDEX = paths.REPORTS / "index.html"
+#: File name of the methods page (analysis.report.methods builds it) beside the index and the reports.
+METHODS_PAGE = "methods.html"
+
+
+def methods_link(text: str = "Methods") -> str:
+    """A Markdown link to the methods page, for pages in ``reports/`` (the index and every report)."""
+    return f"[{text}]({METHODS_PAGE})"
 
 
 def headlines(notebook: Path) -> list[dict]:
@@ -75,7 +82,7 @@ def build_index(runs: list[ReportRun] | None = None, target: Path | None = None)
     checksum_rows = "".join(f"<tr><td>{html.escape(k)}</td><td><code>{v}</code></td></tr>" for k, v in sorted(checksums.items()))
     page = INDEX_TEMPLATE.format(
         sections="".join(sections), citations=citations, checksums=checksum_rows, built=built,
-        commit=html.escape(_git_commit()), count=len(runs),
+        commit=html.escape(_git_commit()), count=len(runs), methods=METHODS_PAGE,
     )
     atomic_write_text(target, page)
     return target
@@ -101,7 +108,8 @@ td {{ padding: 0.1rem 0.6rem; border-bottom: 1px solid #eee; }} .hidden {{ displ
 <h1>Labour-mobility scenarios</h1>
 <p>Supply (Africa's working-age population), demand (destinations' shrinking and ageing workforces) and legal pathways
 (skills partnerships), computed from UN and World Bank data. {count} reports; every number comes from the data through the
-project's <code>analysis</code> package.</p>
+project's <code>analysis</code> package. <a href="{methods}">Methods</a>: the projection engine and its validation against
+WPP 2024, the scenarios, replacement migration, the pathway and emigration models, and the data sources.</p>
 <input id="filter" type="search" placeholder="Filter reports: a country, a destination, a topic…" aria-label="Filter reports">
 {sections}
 <footer>

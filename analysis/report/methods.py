@@ -1,0 +1,264 @@
+"""The methods page: ``docs/methods.md`` with its figures computed from the data, rendered to ``reports/methods.html``.
+
+The Markdown source holds the text and equations (plain Unicode, so the page
+loads nothing from the network) and ``{{ name }}`` placeholders.  Every
+placeholder is filled here, when the page is built, from the package itself:
+the engine's validation against WPP 2024 (:mod:`analysis.model.validation`),
+the scenario list, the pathway defaults, the emigration model and its
+robustness checks, the data registry and the groups.  A placeholder without a
+value, or a value without a placeholder, stops the build.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+from markdown_it import MarkdownIt
+
+from analysis import __version__, paths
+from analysis.data import locations, sources
+from analysis.data.tables import atomic_write_text
+from analysis.errors import DataError
+from analysis.model import projection, scenarios, validation
+from analysis.report.site_index import METHODS_PAGE
+from analysis.study import demand, emigration, pathways
+
+SOURCE = paths.ROOT / "docs" / "methods.md"
+TARGET = paths.REPORTS / METHODS_PAGE  # report pages sit beside it: site_index.methods_link() links to it
+PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
+
+
+class MethodsTemplateError(DataError):
+    """``docs/methods.md`` and the figures computed for it do not match."""
+
+
+# ---------------------------------------------------------------- formatting
+def _percent(value: float, digits: int = 2) -> str:
+    return f"{100.0 * value:.{digits}f} %"
+
+
+def _markdown_table(table: pd.DataFrame, align: Iterable[str] | None = None) -> str:
+    """A DataFrame of display strings as a Markdown table (``align``: ``l`` or ``r`` per column)."""
+    align = list(align or ["l"] * table.shape[1])
+    escape = lambda value: str(value).replace("|", "\\|").replace("\n", " ")  # noqa: E731
+    header = "| " + " | ".join(escape(c) for c in table.columns) + " |"
+    rule = "| " + " | ".join("---:" if a == "r" else ":---" for a in align) + " |"
+    rows = ["| " + " | ".join(escape(v) for v in row) + " |" for row in table.itertuples(index=False)]
+    return "\n".join([header, rule, *rows])
+
+
+# ---------------------------------------------------------------- the figures
+def validation_figures(processed_dir: Path | None = None) -> dict[str, str]:
+    """The engine's validation against WPP 2024 medium: summary, aggregates, worst countries, timing of migrants."""
+    check = validation.compare_with_wpp(processed_dir=processed_dir)
+    summary = check.summary
+    rows = []
+    for row in summary.itertuples(index=False):
+        share = "share within" in row.check
+        measured = f"{100 * row.measured:.0f} %" if share else _percent(row.measured)
+        threshold = "" if np.isnan(row.threshold) else (
+            f"≥ {100 * row.threshold:.0f} %" if share else f"≤ {_percent(row.threshold, 1)}")
+        verdict = "" if not threshold else ("passed" if row.passed else "FAILED")
+        rows.append((row.check, measured + (f" ({row.where})" if row.where else ""), threshold, verdict))
+    summary_table = pd.DataFrame(rows, columns=["check", "measured", "threshold", "result"])
+
+    aggregates = check.aggregates
+    aggregate_table = pd.DataFrame({
+        "location": aggregates["location"],
+        "year": aggregates["year"].astype(str),
+        "15–64, engine (millions)": (aggregates["working_age"] / 1e6).map("{:,.1f}".format),
+        "15–64, WPP (millions)": (aggregates["working_age_wpp"] / 1e6).map("{:,.1f}".format),
+        "15–64, error": aggregates["error_working_age"].map(lambda v: f"{100 * v:+.2f} %"),
+        "total, error": aggregates["error_total"].map(lambda v: f"{100 * v:+.2f} %"),
+    })
+
+    large = check.countries[check.countries["large"]].copy()
+    large["size"] = large["error_working_age_2050"].abs()
+    worst = large.nlargest(5, "size")
+    worst_table = pd.DataFrame({
+        "country": worst["location"],
+        "15–64 in 2050, engine − WPP": worst["error_working_age_2050"].map(lambda v: f"{100 * v:+.2f} %"),
+        "total in 2100, engine − WPP": worst["error_total_2100"].map(lambda v: f"{100 * v:+.2f} %"),
+    })
+
+    unrealised = check.countries.nlargest(1, "unrealised_emigration").iloc[0]
+    return {
+        "validation_countries": f"{summary.attrs['countries_checked']:,}",
+        "validation_table": _markdown_table(summary_table, "lrrl"),
+        "validation_passed": "all thresholds are met" if check.passed else "SOME THRESHOLDS ARE NOT MET",
+        "validation_aggregates": _markdown_table(aggregate_table, "lrrrrr"),
+        "validation_worst": _markdown_table(worst_table, "lrr"),
+        "unrealised_country": str(unrealised["location"]),
+        "unrealised_persons": f"{unrealised['unrealised_emigration']:,.0f}",
+        "unrealised_share": _percent(unrealised["unrealised_emigration"] / unrealised["population_2025"]),
+        "migrant_age_shift": f"{projection.MIGRANT_AGE_SHIFT:.2f}",
+        "wpp_migrant_age_shift": f"{validation.migration_age_shift(processed_dir=processed_dir):.2f}",
+    }
+
+
+def scenario_figures() -> dict[str, str]:
+    """The built-in scenarios, as a table."""
+    table = scenarios.list_scenarios()[["scenario", "description"]]
+    return {"scenarios_table": _markdown_table(table.assign(scenario=table["scenario"].map("`{}`".format)))}
+
+
+def demand_figures() -> dict[str, str]:
+    """Replacement-migration defaults: destinations, targets, migrant profile, care-worker ratio."""
+    profile = demand.MigrantProfile()
+    return {
+        "default_destinations": ", ".join(demand.DEFAULT_DESTINATIONS),
+        "replacement_targets": ", ".join(f"`{target}`" for target in demand.TARGETS),
+        "migrant_ages": profile.ages,
+        "migrant_female_share": f"{profile.female_share:.0%}",
+        "care_ratio": f"{demand.OECD_CARE_WORKERS_PER_100_AGED_65:g}",
+    }
+
+
+def pathway_figures() -> dict[str, str]:
+    """The pathway model's parameters with their defaults and where the defaults come from."""
+    table = pathways.parameter_table(pathways.PathwayParameters())
+    shown = pd.DataFrame({
+        "parameter": table["parameter"].map("`{}`".format),
+        "default": table["default"].map(lambda v: f"{v:,g}" if isinstance(v, (int, float)) else str(v)),
+        "source of the default": table["source of the default"],
+    })
+    return {"pathway_parameters": _markdown_table(shown, "lrl")}
+
+
+def emigration_figures(processed_dir: Path | None = None) -> dict[str, str]:
+    """The emigration model: sample, income turning point, robustness across specifications, caveats."""
+    panel = emigration.load_panel(processed_dir)
+    results = emigration.fit(panel)
+    peak = emigration.turning_point(results).iloc[0]
+    robustness = emigration.robustness(panel)
+    money = lambda v: "no peak" if pd.isna(v) else f"${v:,.0f}"  # noqa: E731
+    shown = pd.DataFrame({
+        "specification": robustness["specification"],
+        "observations": robustness["observations"].map("{:,}".format),
+        "countries": robustness["countries"].astype(str),
+        "R²": robustness["r_squared"].map("{:.2f}".format),
+        "pressure coefficient (95 % CI)": [
+            f"{p:+.3f} ({lo:+.3f} to {hi:+.3f})" for p, lo, hi in
+            zip(robustness["pressure"], robustness["pressure_ci_lower"], robustness["pressure_ci_upper"])],
+        "income turning point (95 % CI)": [
+            "no peak" if pd.isna(t) else f"{money(t)} ({money(lo)} to {money(hi)})" for t, lo, hi in
+            zip(robustness["turning_point"], robustness["turning_point_ci_lower"], robustness["turning_point_ci_upper"])],
+    })
+    summary = emigration.robustness_summary(robustness).iloc[0]
+    return {
+        "emigration_formula": emigration.FORMULA,
+        "emigration_observations": f"{int(results.nobs):,}",
+        "emigration_countries": f"{results.model.data.frame['iso3'].nunique():,}",
+        "emigration_years": f"{min(emigration.PANEL_YEARS)}–{max(emigration.PANEL_YEARS)}",
+        "emigration_min_population": f"{emigration.MIN_POPULATION / 1e6:g} million",
+        "emigration_turning_point": money(peak["income"]) if peak["peak"] else "no peak",
+        "emigration_turning_point_ci": f"{money(peak['ci_lower'])} to {money(peak['ci_upper'])}",
+        "emigration_robustness": _markdown_table(shown, "lrrrrr"),
+        "emigration_specifications": f"{int(summary['specifications'])}",
+        "emigration_peak_range": f"{money(summary['peak_lowest'])} to {money(summary['peak_highest'])}",
+        "emigration_pressure_negative": f"{int(summary['pressure_negative'])}",
+        "emigration_caveats": "\n".join(f"- {caveat}" for caveat in emigration.CAVEATS),
+    }
+
+
+def source_figures() -> dict[str, str]:
+    """The data registry: each dataset's distribution (version), licence and access date, and its citation."""
+    rows = []
+    for key, meta in sources.registry()["datasets"].items():
+        rows.append((meta["title"], meta["distribution"], meta["licence"], str(meta["accessed"]), len(meta["files"])))
+    table = pd.DataFrame(rows, columns=["dataset", "version used", "licence", "accessed", "raw files"])
+    keys = list(sources.registry()["datasets"])
+    return {
+        "sources_table": _markdown_table(table.assign(**{"raw files": table["raw files"].astype(str)}), "lllrr"),
+        "citations": "\n".join(f"- {line}" for line in sources.citations(keys)),
+    }
+
+
+def group_figures(processed_dir: Path | None = None) -> dict[str, str]:
+    """The package's groups: key, name, members, as-of date; the rule across years; the alias table's size."""
+    idx = locations.index(processed_dir)
+    rows = []
+    for key in idx.groups:
+        description = locations.group_description(key, processed_dir)
+        rows.append((key, description.name, str(len(description.members)), description.as_of or ""))
+    aliases = locations.load_aliases()
+    forms = aliases["form"].value_counts()
+    return {
+        "groups_table": _markdown_table(pd.DataFrame(rows, columns=["group", "name", "members", "as of"]), "llrl"),
+        "membership_rule": locations.MEMBERSHIP_ACROSS_YEARS,
+        "alias_count": f"{len(aliases)}",
+        "alias_forms": ", ".join(f"{count} {form}" for form, count in forms.items()),
+    }
+
+
+def figures(processed_dir: Path | None = None) -> dict[str, str]:
+    """Every placeholder's value, computed from the processed tables and the package."""
+    values = {"package_version": __version__}
+    for part in (validation_figures(processed_dir), scenario_figures(), demand_figures(), pathway_figures(),
+                 emigration_figures(processed_dir), source_figures(), group_figures(processed_dir)):
+        values.update(part)
+    return values
+
+
+# ---------------------------------------------------------------- rendering
+def render_markdown(template: str, values: dict[str, str]) -> str:
+    """Fill the ``{{ name }}`` placeholders of ``template``.
+
+    Raises
+    ------
+    MethodsTemplateError
+        When a placeholder has no value or a value has no placeholder.
+    """
+    wanted = set(PLACEHOLDER.findall(template))
+    missing, unused = sorted(wanted - set(values)), sorted(set(values) - wanted)
+    if missing:
+        raise MethodsTemplateError(f"{SOURCE.name}: no value for placeholder(s) {missing}; add them to analysis/report/methods.py")
+    if unused:
+        raise MethodsTemplateError(f"{SOURCE.name}: computed value(s) {unused} are not used; place them or drop them")
+    return PLACEHOLDER.sub(lambda match: values[match.group(1)], template)
+
+
+def to_html(markdown_text: str) -> str:
+    """The page: Markdown (CommonMark with tables, raw HTML off) in a self-contained HTML document."""
+    converter = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
+    body = converter.render(markdown_text)
+    title = re.search(r"^# (.+)$", markdown_text, flags=re.MULTILINE)
+    return PAGE.format(title=html.escape(title.group(1) if title else "Methods"), body=body)
+
+
+def build_methods(target: Path | None = None, processed_dir: Path | None = None, source: Path | None = None) -> Path:
+    """Write ``reports/methods.html`` from ``docs/methods.md`` and the figures computed now (atomically)."""
+    template = Path(source or SOURCE).read_text(encoding="utf-8")
+    page = to_html(render_markdown(template, figures(processed_dir)))
+    target = Path(target or TARGET)
+    atomic_write_text(target, page)
+    return target
+
+
+PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<title>{title}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 0 auto; max-width: 62rem; padding: 1rem 1.5rem 3rem; color: #222;
+        line-height: 1.5; }}
+h1 {{ margin-bottom: 0.2rem; }} h2 {{ border-bottom: 2px solid #1f5a96; padding-bottom: 0.2rem; margin-top: 2.2rem; }}
+a {{ color: #1f5a96; }} nav {{ font-size: 0.9rem; margin-bottom: 1rem; }}
+pre {{ background: #f4f6fa; border-left: 3px solid #1f5a96; padding: 0.6rem 0.9rem; overflow-x: auto; font-size: 0.9rem;
+       line-height: 1.45; }}
+code {{ font-size: 0.92em; }}
+table {{ border-collapse: collapse; font-size: 0.86rem; margin: 0.8rem 0; display: block; overflow-x: auto; }}
+th, td {{ padding: 0.25rem 0.6rem; border-bottom: 1px solid #dde; vertical-align: top; }}
+th {{ background: #eef2f8; text-align: left; }}
+</style></head>
+<body>
+<nav><a href="index.html">← All reports</a></nav>
+{body}
+</body></html>
+"""
