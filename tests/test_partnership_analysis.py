@@ -86,7 +86,7 @@ def test_counts_by_sector_skill_and_model(table, rows):
 # ---------------------------------------------------------------- origins and destinations
 def test_corridors_and_country_roles(table, rows, processed_dir):
     pairs = Counter((o, d) for row in rows for o in row["origin_iso3"].split(";") for d in row["destination_iso3"].split(";"))
-    corridors = analysis.corridors(table, processed_dir)
+    corridors = analysis.corridors(table, processed_dir=processed_dir)
     assert dict(zip(zip(corridors["origin_iso3"], corridors["destination_iso3"]), corridors["partnerships"])) == pairs
     assert corridors["partnerships"].is_monotonic_decreasing
     african = set(locations.african_countries(processed_dir)["iso3"])
@@ -174,3 +174,12 @@ def test_shortfall_coverage_recomputed_for_germany_and_spain(table, rows, proces
     assert growing["share_of_working_age_decline"].isna().all() and len(growing) > 0
     with pytest.raises(analysis.PartnershipAnalysisError, match="must come after"):
         analysis.shortfall_coverage(table, 2026, base_year=2050, horizon=2025, processed_dir=processed_dir)
+
+
+def test_top_corridors_keep_the_counts_of_all(table, processed_dir):
+    every = analysis.corridors(table, processed_dir=processed_dir)
+    top = analysis.corridors(table, top=5, processed_dir=processed_dir)
+    assert top.equals(every.head(5)) and top.attrs == every.attrs
+    assert every.attrs == {"corridors": len(every), "african_origin": int(every["african_origin"].sum())}
+    with pytest.raises(analysis.PartnershipAnalysisError, match="top must be 1 or more"):
+        analysis.corridors(table, top=0)

@@ -80,7 +80,7 @@ def scale_summary(table: pd.DataFrame) -> pd.Series:
     """How many partnerships report a plan, an achievement, both at one stage, and the median achieved share."""
     scale = planned_vs_achieved(table)
     both = compared(scale)
-    return pd.Series({
+    return pd.Series(dtype=object, data={
         "partnerships": len(table),
         "with_a_planned_number": scale.loc[scale["planned"].notna(), "id"].nunique(),
         "with_an_achieved_number": scale.loc[scale["achieved"].notna(), "id"].nunique(),
@@ -88,6 +88,12 @@ def scale_summary(table: pd.DataFrame) -> pd.Series:
         "median_achieved_share": float(both["achieved_share"].median()) if len(both) else math.nan,
         "below_plan": int((both["achieved_share"] < 1).sum()),
     })
+
+
+def with_a_plan(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of :func:`planned_vs_achieved` with a planned number, largest plan first."""
+    scale = planned_vs_achieved(table)
+    return scale.dropna(subset=["planned"]).sort_values("planned", ascending=False, ignore_index=True)
 
 
 def scale_reached(table: pd.DataFrame) -> pd.DataFrame:
@@ -147,16 +153,25 @@ def _names(processed_dir: Path | None) -> pd.Series:
     return countries.set_index("iso3")["name"]
 
 
-def corridors(table: pd.DataFrame, processed_dir: Path | None = None) -> pd.DataFrame:
+def corridors(table: pd.DataFrame, top: int | None = None, processed_dir: Path | None = None) -> pd.DataFrame:
     """Origin-destination country pairs and the partnerships linking them, most partnerships first.
+
+    Parameters
+    ----------
+    top : int, optional
+        Keep only the first ``top`` corridors (all by default).
 
     Returns
     -------
     DataFrame
         ``origin, destination`` (WPP names), ``origin_iso3,
         destination_iso3``, ``partnerships`` (count), ``african_origin``
-        (bool) and ``ids`` (``;``-separated).
+        (bool) and ``ids`` (``;``-separated).  ``attrs`` holds the number
+        of all corridors (``corridors``) and of those from Africa
+        (``african_origin``).
     """
+    if top is not None and top < 1:
+        raise PartnershipAnalysisError(f"top must be 1 or more, got {top}")
     origins = codes_of(table, "origin_iso3").rename("origin_iso3")
     destinations = codes_of(table, "destination_iso3").rename("destination_iso3")
     pairs = origins.to_frame().join(destinations, how="inner").reset_index()
@@ -166,9 +181,13 @@ def corridors(table: pd.DataFrame, processed_dir: Path | None = None) -> pd.Data
     grouped.insert(0, "origin", grouped["origin_iso3"].map(names))
     grouped.insert(1, "destination", grouped["destination_iso3"].map(names))
     grouped["african_origin"] = grouped["origin_iso3"].isin(set(african_countries(processed_dir)["iso3"]))
-    return grouped.sort_values(["partnerships", "origin", "destination"], ascending=[False, True, True],
-                               ignore_index=True)[
+    out = grouped.sort_values(["partnerships", "origin", "destination"], ascending=[False, True, True],
+                              ignore_index=True)[
         ["origin", "destination", "origin_iso3", "destination_iso3", "partnerships", "african_origin", "ids"]]
+    counts = {"corridors": len(out), "african_origin": int(out["african_origin"].sum())}
+    out = out.head(top) if top is not None else out
+    out.attrs.update(counts)
+    return out
 
 
 def country_roles(table: pd.DataFrame, processed_dir: Path | None = None) -> pd.DataFrame:
@@ -235,7 +254,7 @@ def field_coverage(table: pd.DataFrame) -> pd.DataFrame:
 
 def coverage_summary(coverage: pd.DataFrame) -> pd.Series:
     """Fields known for every row, for none, and the median share of rows a field is known for."""
-    return pd.Series({
+    return pd.Series(dtype=object, data={
         "fields": len(coverage),
         "known_for_all_rows": int((coverage["share_known"] == 1).sum()),
         "known_for_no_row": int((coverage["rows_known"] == 0).sum()),
@@ -346,3 +365,12 @@ def shortfall_coverage(
     out.attrs.update({"multi_destination": pace.loc[several, "id"].tolist(), "base_year": base_year,
                       "horizon": horizon, "as_of": as_of})
     return out
+
+
+def destination_row(coverage: pd.DataFrame, destination: str) -> pd.Series:
+    """One destination's row of :func:`shortfall_coverage`, by name or ISO-3 code."""
+    match = coverage[(coverage["destination"] == destination) | (coverage["destination_iso3"] == destination)]
+    if match.empty:
+        raise PartnershipAnalysisError(f"no partnership with placements has {destination!r} as its only destination; "
+                                       f"choose one of {', '.join(coverage['destination'])}")
+    return match.iloc[0]

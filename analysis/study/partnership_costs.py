@@ -212,3 +212,25 @@ def cost_per_person(table: pd.DataFrame, rates: pd.DataFrame, price_year: int | 
     out["caveat"] = notes.apply(lambda row: "; ".join(filter(None, row)), axis=1)
     out.attrs["price_year"] = total.attrs["price_year"]
     return out.reset_index(drop=True)
+
+
+def per_person(costs: pd.DataFrame) -> pd.DataFrame:
+    """The per-person costs of :func:`cost_per_person` as one row per partnership and measure, lowest first.
+
+    Returns
+    -------
+    DataFrame
+        ``id, measure`` (``per_trainee`` …), ``label`` (``"PALIM, per trainee"``),
+        ``eur`` and ``caveat``.
+    """
+    long = costs.melt(id_vars=["id", "caveat"], value_vars=list(PER_PERSON.values()), var_name="measure",
+                      value_name="eur").dropna(subset=["eur"])
+    long["label"] = long["id"] + ", " + long["measure"].str.replace("_", " ")
+    return long[["id", "measure", "label", "eur", "caveat"]].sort_values("eur", ignore_index=True)
+
+
+def summary(costs: pd.DataFrame) -> pd.DataFrame:
+    """For each per-person measure: how many partnerships have it, and the lowest, median and highest cost."""
+    long = per_person(costs)
+    out = long.groupby("measure")["eur"].agg(partnerships="count", lowest="min", median="median", highest="max")
+    return out.reindex(list(PER_PERSON.values())).dropna(how="all").reset_index()

@@ -31,6 +31,7 @@ as a yearly intake directly.
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import pandas as pd
 
@@ -219,19 +220,18 @@ def with_parameters(table: pd.DataFrame, as_of: int, required: tuple[str, ...] =
 
 # ---------------------------------------------------------------- beside the defaults
 def parameter_comparison(observed: dict[str, dict], defaults: pathways.PathwayParameters | None = None) -> pd.DataFrame:
-    """The default pathway parameters beside each observed set (empty where a set keeps the default).
+    """The default pathway parameters beside each observed set (missing where a set keeps the default).
 
     Parameters
     ----------
     observed : dict
-        Run label to a dict of :func:`observed_parameters`.
+        Run label to a dict of :func:`observed_parameters` (costs in its ``currency``).
     """
     defaults = defaults or pathways.PathwayParameters()
     names = [name for name in pathways.DEFAULT_SOURCES if any(name in values for values in observed.values())]
-    names += [name for name in ("currency",) if any(name in values for values in observed.values())]
-    table = pd.DataFrame({"parameter": names, "default": [getattr(defaults, name) for name in names]})
+    table = pd.DataFrame({"parameter": names, "default": [float(getattr(defaults, name)) for name in names]})
     for label, values in observed.items():
-        table[label] = [values.get(name, "") for name in names]
+        table[label] = [float(values[name]) if name in values else math.nan for name in names]
     return table
 
 
