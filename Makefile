@@ -90,7 +90,8 @@ test: $(PROCESSED_MANIFEST) $(INSTALLED) ## unit tests and nbval on the committe
 lab: $(PROCESSED_MANIFEST) $(INSTALLED) ## JupyterLab on the project kernel
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
 
-benchmark: $(PROCESSED_MANIFEST) $(INSTALLED) ## time the projection engine and the replacement-migration solver
+benchmark: $(PROCESSED_MANIFEST) $(INSTALLED) ## time the projection engine, the replacement-migration solver and the partnership dataset
+	$(PY) benchmarks/bench_partnerships.py
 	$(PY) benchmarks/bench_projection.py
 	$(PY) benchmarks/bench_replacement.py
 
