@@ -139,7 +139,7 @@ def test_placement_pace(table):
     assert pace.loc["UK-KEN-HEALTH", "per_year_pace"] == pytest.approx(280 / (2024 - 2021 + 1))  # dated April 2024
     assert pace.loc["ESP-MAR-GECCO", "per_year_pace"] == 19000  # printed per season
     assert pace.loc["DIGEXP", "per_year_pace"] == pytest.approx(30 / 3)  # ended: 2019 to 2021
-    with pytest.raises(analysis.PartnershipAnalysisError, match="before a partnership's start year"):
+    with pytest.raises(analysis.PartnershipAnalysisError, match="would date from before its start year"):
         analysis.placement_pace(table, as_of=2000)
 
 

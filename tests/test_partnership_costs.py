@@ -85,6 +85,9 @@ def test_per_year_counts_are_not_divided_into_totals(processed_dir):
                                                          cost_basis="budget")
     out = partnership_costs.cost_per_person(fake, partnership_costs.load_conversion_rates())
     assert math.isnan(out["per_migrant_placed"].iloc[0])
+    palim = table[table["id"] == "PALIM"].assign(per_year_fields="cost_total")
+    out = partnership_costs.cost_per_person(palim, partnership_costs.load_conversion_rates())
+    assert math.isnan(out["per_trainee"].iloc[0]) and "cost is per year" in out["caveat"].iloc[0]
 
 
 # ---------------------------------------------------------------- the table of cited rates

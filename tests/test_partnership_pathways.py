@@ -104,3 +104,10 @@ def test_runs_beside_the_defaults(table):
     comparison = link.parameter_comparison(observed).set_index("parameter")
     assert comparison.loc["placement_rate", "default"] == PathwayParameters().placement_rate
     assert math.isnan(comparison.loc["placement_rate", "APTC"])  # kept at the default
+
+
+def test_a_total_cost_is_not_divided_by_a_per_year_count(table):
+    yearly = table.assign(per_year_fields=table["per_year_fields"].where(table["id"] != "PALIM", "trainees_achieved"))
+    observed = link.observed_parameters(yearly, "PALIM", AS_OF)
+    assert observed["annual_intake"] == 120.0  # a per-year count is the intake as it stands
+    assert "cost_per_trainee_origin" not in observed and "do not share a scope" in observed["notes"]["costs"]

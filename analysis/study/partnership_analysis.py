@@ -18,17 +18,13 @@ import pandas as pd
 from analysis.data.locations import african_countries, load_locations
 from analysis.errors import InputError
 from analysis.study import demand
-from analysis.study.partnerships import (
-    COLUMNS, STAGES, UNSOURCED, VOCABULARIES, codes_of,
-)
+from analysis.study.partnerships import COLUMNS, STAGES, UNSOURCED, VOCABULARIES, codes_of
 
 NOT_STATED = "not stated"
-#: Stages whose planned and achieved numbers are compared.
-COMPARED_STAGES = ("trainees", "graduates", "migrants_placed", "returns", "participants")
 
 
 class PartnershipAnalysisError(InputError):
-    """Bad input to a partnership analysis (a year range, a ratio)."""
+    """Bad input to a partnership analysis (a year range, a count of rows, a destination)."""
 
 
 def _flagged(table: pd.DataFrame, qualifier: str, field: str) -> pd.Series:
@@ -49,7 +45,7 @@ def planned_vs_achieved(table: pd.DataFrame) -> pd.DataFrame:
         both are totals or both per year), sorted by id and stage.
     """
     frames = []
-    for stage in COMPARED_STAGES:
+    for stage in STAGES:
         planned, achieved = f"{stage}_planned", f"{stage}_achieved"
         part = table[["id", planned, achieved, f"{planned}_date", f"{achieved}_date"]].copy()
         part.columns = ["id", "planned", "achieved", "planned_date", "achieved_date"]
@@ -66,7 +62,7 @@ def planned_vs_achieved(table: pd.DataFrame) -> pd.DataFrame:
     comparable = out["planned"].notna() & out["achieved"].notna() & out["per_year"].isin(["", "both"]) \
         & (out["planned"] > 0)
     out["achieved_share"] = (out["achieved"].astype(float) / out["planned"].astype(float)).where(comparable)
-    order = {stage: i for i, stage in enumerate(COMPARED_STAGES)}
+    order = {stage: i for i, stage in enumerate(STAGES)}
     return out.sort_values(["id", "stage"], key=lambda s: s.map(order) if s.name == "stage" else s,
                            ignore_index=True)
 
@@ -288,8 +284,10 @@ def placement_pace(table: pd.DataFrame, as_of: int) -> pd.DataFrame:
     dated = pd.to_numeric(placed["migrants_placed_achieved_date"].str[:4], errors="coerce")
     ended = placed["end_year"].where(placed["status"] == "ended")
     until = dated.fillna(ended.astype(float)).fillna(float(as_of))
-    if (until < placed["start_year"].astype(float)).any():
-        raise PartnershipAnalysisError(f"as_of {as_of} is before a partnership's start year; give a later year")
+    early = placed.loc[until < placed["start_year"].astype(float), "id"].tolist()
+    if early:
+        raise PartnershipAnalysisError(f"the count of migrants placed of {', '.join(early)} would date from before "
+                                       f"its start year (as_of {as_of} or the count's date); give a later as_of")
     placed["per_year"] = per_year
     placed["years"] = np.where(per_year, 1, until - placed["start_year"].astype(float) + 1).astype(int)
     placed["per_year_pace"] = placed["migrants_placed_achieved"].astype(float) / placed["years"]
@@ -340,17 +338,22 @@ def shortfall_coverage(
     span = horizon - base_year
     single["workers"] = np.where(single["model"] == "circular_seasonal", single["per_year_pace"],
                                  single["per_year_pace"] * span)
-    single["health"] = single["sector"] == "health"
+    health = single["sector"] == "health"
+    single["health_pace"] = single["per_year_pace"].where(health, 0.0)
+    single["health_workers"] = single["workers"].where(health, 0.0)
     grouped = single.groupby("destination_iso3").agg(
         partnerships=("id", "nunique"),
         per_year_pace=("per_year_pace", "sum"),
-        health_per_year_pace=("per_year_pace", lambda s: s[single.loc[s.index, "health"]].sum()),
+        health_per_year_pace=("health_pace", "sum"),
         workers_by_horizon=("workers", "sum"),
-        health_workers_by_horizon=("workers", lambda s: s[single.loc[s.index, "health"]].sum()),
+        health_workers_by_horizon=("health_workers", "sum"),
     ).reset_index()
     names = _names(processed_dir)
     grouped.insert(0, "destination", grouped["destination_iso3"].map(names))
     places = grouped["destination"].tolist()
+    if not places:
+        raise PartnershipAnalysisError("no partnership with one destination reports migrants placed: nothing to set "
+                                       "against the shortfalls")
     gaps = demand.shortfall(places, base_year, [base_year, horizon], ["medium"], processed_dir=processed_dir)
     decline = -gaps[gaps["year"] == horizon].set_index("location")["change_from_base"]
     care = demand.care_workers(places, base_year, [horizon], ["medium"], workers_per_100, processed_dir=processed_dir)

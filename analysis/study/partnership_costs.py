@@ -201,8 +201,11 @@ def cost_per_person(table: pd.DataFrame, rates: pd.DataFrame, price_year: int | 
     lower_bounds = costed["lower_bound_fields"].fillna("").str.split(";")
     per_year = costed["per_year_fields"].fillna("").str.split(";")
     notes = pd.DataFrame(index=costed.index)
+    cost_per_year = per_year.apply(lambda fields: "cost_total" in fields)
+    notes["cost_per_year"] = np.where(cost_per_year, "cost is per year: no cost per person", "")
     for count, label in PER_PERSON.items():
-        usable = (costed[count] > 0).fillna(False) & ~per_year.apply(lambda fields, c=count: c in fields)
+        usable = (costed[count] > 0).fillna(False) & ~per_year.apply(lambda fields, c=count: c in fields) \
+            & ~cost_per_year
         out[label] = total["eur"] / costed[count].astype(float).where(usable)
         lower = lower_bounds.apply(lambda fields, c=count: c in fields)
         notes[f"{label}_lower"] = np.where(out[label].notna() & lower, f"{label}: count is a lower bound", "")

@@ -192,6 +192,11 @@ def _add_costs(row: pd.Series, out: dict, notes: dict, entry: str | None, direct
         notes["costs"] = f"{row['cost_currency']} {float(row[field]):,.0f} not used: {reason}"
         return
     amount, unit = float(converted["eur"].iloc[0]), f"EUR at {converted.attrs['price_year']} prices"
+    per_year = _flags(row, "per_year_fields")
+    divisor = "migrants_placed_achieved" if direct and has["migrants_placed_achieved"] else entry
+    if field == "cost_total" and (divisor in per_year or "cost_total" in per_year):
+        notes["costs"] = "not used: a total and a per-year count do not share a scope"
+        return
     if field == "cost_per_participant":
         out["cost_per_trainee_origin"], out["currency"] = amount, "EUR"
         notes["cost_per_trainee_origin"] = f"cost per participant as printed, {unit}"

@@ -35,9 +35,6 @@ DATA_DIR = Path(__file__).with_name("partnership_data")
 PARTNERSHIPS_NAME = "partnerships.csv"
 VALUES_NAME = "partnership_values.csv"
 SOURCES_NAME = "partnership_sources.csv"
-#: Kept for callers that name the files directly.
-PARTNERSHIPS_FILE = DATA_DIR / PARTNERSHIPS_NAME
-PARTNERSHIP_SOURCES_FILE = DATA_DIR / SOURCES_NAME
 
 # ---------------------------------------------------------------- schema
 STAGES = ("trainees", "graduates", "migrants_placed", "returns", "participants")
