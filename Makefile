@@ -103,7 +103,8 @@ lab: $(PROCESSED_MANIFEST) $(INSTALLED) ## JupyterLab at the repository root on 
 	$(JUPYTER) lab --notebook-dir=. --ip=$(LAB_IP) --port=$(LAB_PORT) \
 	  --MappingKernelManager.default_kernel_name=$(KERNEL) $$(if [ "$$(id -u)" -eq 0 ]; then echo --allow-root; fi)
 
-benchmark: $(PROCESSED_MANIFEST) $(INSTALLED) ## time the projection engine and the replacement-migration solver
+benchmark: $(PROCESSED_MANIFEST) $(INSTALLED) ## time the projection engine, the replacement-migration solver and the partnership dataset
+	$(PY) benchmarks/bench_partnerships.py
 	$(PY) benchmarks/bench_projection.py
 	$(PY) benchmarks/bench_replacement.py
 

@@ -9,6 +9,7 @@
     python -m analysis pathway --config my-pathway.yml
     python -m analysis stocks --year 2024 --by corridor --origin Nigeria
     python -m analysis methods          # reports/methods.html, figures computed from the data
+    python -m analysis partnerships --origin Africa --destination Germany --sector health
 
 Usage errors (unknown location, malformed age band, year outside the data,
 unknown variant, …) exit with status 2 and one line on stderr saying what is
@@ -32,7 +33,7 @@ from analysis.data.locations import resolve, resolve_all
 from analysis.errors import DataError, InputError
 from analysis.model import scenarios
 from analysis.report import matrix, methods, runner, site_index
-from analysis.study import demand, indicators, migration, pathways
+from analysis.study import demand, indicators, migration, partnerships, pathways
 
 
 class UsageError(InputError):
@@ -141,6 +142,15 @@ def _cmd_pathway(args: argparse.Namespace) -> int:
 def _cmd_stocks(args: argparse.Namespace) -> int:
     table = migration.stocks_table(args.year, args.by, args.origin, args.destination)
     table.to_csv(sys.stdout, index=False, lineterminator="\n")
+    return 0
+
+
+def _cmd_partnerships(args: argparse.Namespace) -> int:
+    table, values, _ = partnerships.load_dataset()
+    sectors = [item for text in args.sector or [] for item in _split_list(text)]
+    models = [item for text in args.model or [] for item in _split_list(text)]
+    chosen = partnerships.select(table, args.origin, args.destination, sectors, models)
+    partnerships.with_sources(chosen, values).to_csv(sys.stdout, index=False, lineterminator="\n", float_format="%.15g")
     return 0
 
 
@@ -260,6 +270,24 @@ def build_parser() -> argparse.ArgumentParser:
                                "(name, ISO-3 or M49 code, e.g. Africa, NGA, ECOWAS)")
     stocks_parser.add_argument("--destination", help="only migrants living in this country, region or group")
     stocks_parser.set_defaults(run=_cmd_stocks)
+
+    partnerships_parser = commands.add_parser(
+        "partnerships",
+        help="the cited dataset of labour-mobility partnerships, as CSV",
+        description="Print the partnerships matching every filter as CSV: the columns of partnerships.csv (see "
+        "analysis/study/partnership_data/PARTNERSHIPS.md) and `sources`, the ids of the sources of the row's values "
+        "(quotes in partnership_sources.csv). Repeat a filter, or separate sectors and models by commas, to match any "
+        "of several values.",
+    )
+    partnerships_parser.add_argument("--origin", action="append",
+                                     help="country of origin: name, ISO-3 or M49 code, or group (Africa, ECOWAS…)")
+    partnerships_parser.add_argument("--destination", action="append",
+                                     help="country of destination: name, ISO-3 or M49 code, or group (EU27, GCC…)")
+    partnerships_parser.add_argument("--sector", action="append",
+                                     help=f"one of: {', '.join(partnerships.VOCABULARIES['sector'])}")
+    partnerships_parser.add_argument("--model", action="append",
+                                     help=f"one of: {', '.join(partnerships.VOCABULARIES['model'])}")
+    partnerships_parser.set_defaults(run=_cmd_partnerships)
 
     matrix = commands.add_parser("matrix", help="check reports.yml and write the per-report parameter files for Make")
     matrix.set_defaults(run=_cmd_matrix)

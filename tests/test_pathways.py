@@ -1,16 +1,14 @@
-"""Skills-partnership pathways: people are conserved, hand calculations, bad input, and the cited dataset."""
+"""Skills-partnership pathways: people are conserved, hand calculations and bad input."""
 
 from __future__ import annotations
 
 import dataclasses
 
 import numpy as np
-import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.study import partnerships
 from analysis.study import pathways
 from analysis.study.pathways import PathwayInputError, PathwayParameters
 
@@ -127,40 +125,6 @@ def test_every_default_is_documented():
         assert text.startswith("assumption") or re.search(r"\bS\d+\b", text), text  # an assumption, or a cited source
 
 
-# ---------------------------------------------------------------- the dataset of real partnerships
-def test_partnership_dataset_is_cited():
-    table = partnerships.load_partnerships()
-    sources = partnerships.load_partnership_sources()
-    assert {"APTC-ALL", "TRIPLEWIN", "PALIM"} <= set(table["id"])
-    for field in ("origin", "destination", "sector", "start_year", "design", "trainees", "migrants", "cost_total",
-                  "source_ids"):
-        assert field in table.columns
-    assert sources["url"].str.startswith("http").all()
-    assert (sources["quote"].str.len() < 300).all() and sources["quote"].str.len().min() > 20
-    assert set(partnerships.cited_source_ids(table)) <= set(sources["id"])
-
-
-def test_derived_cost_per_graduate_is_consistent():
-    table = partnerships.load_partnerships().set_index("id")
-    derived = table.dropna(subset=["cost_per_graduate"])
-    assert len(derived) >= 3
-    for row in derived.itertuples():
-        assert row.cost_per_graduate == pytest.approx(row.cost_total / row.graduates, abs=1)
-
-
-def test_a_value_without_a_source_is_refused(tmp_path):
-    table = pd.read_csv(partnerships.PARTNERSHIPS_FILE)
-    table.loc[0, "source_ids"] = ""
-    broken = tmp_path / "partnerships.csv"
-    table.to_csv(broken, index=False)
-    with pytest.raises(partnerships.PartnershipDataError, match="values without a source"):
-        partnerships.load_partnerships(broken)
-    table.loc[0, "source_ids"] = "S999"
-    table.to_csv(broken, index=False)
-    with pytest.raises(partnerships.PartnershipDataError, match="unknown source ids"):
-        partnerships.load_partnerships(broken)
-
-
 # ---------------------------------------------------------------- report tables (skills_partnership)
 def test_parameter_table_shows_value_default_and_source():
     table = pathways.parameter_table(PathwayParameters(annual_intake=120))
@@ -192,13 +156,3 @@ def test_partnerships_needed_counts_trainees_a_year():
     table = pathways.simulate(PathwayParameters(annual_intake=150))
     result = pathways.partnerships_needed(table, workers_needed=100_000, coverage=0.1, year=2050)
     assert result["trainees_per_year"] == result["institutions"] * 150
-
-
-def test_partnerships_with_costs_and_counts():
-    scale = partnerships.partnership_scale(partnerships.load_partnerships())
-    costed = partnerships.with_cost_per_graduate(scale)
-    assert {"APTC-ALL", "APTC-1", "YGCA"} <= set(costed["id"]) and costed["cost_per_graduate"].notna().all()
-    counted = partnerships.with_counts(scale)
-    assert counted["largest_count"].notna().all()
-    assert len(counted) == scale["largest_count"].notna().sum()
-    assert counted["largest_count"].is_monotonic_decreasing and counted["id"].iloc[0] == "APTC-ALL"

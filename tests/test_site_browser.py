@@ -105,7 +105,7 @@ def test_index_loads_filters_and_links_resolve(browser, server):
 
 
 def _sample(server) -> list[str]:
-    names = ["africa_working_age", "scenario_comparison", "destination_demand", "skills_partnership",
+    names = ["africa_working_age", "scenario_comparison", "destination_demand", "skills_partnership", "partnerships",
              "migration_context", "country_profile-nga", "country_profile-cpv"]
     return [name for name in names if (paths.REPORTS / f"{name}.html").exists()]
 

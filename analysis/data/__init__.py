@@ -3,6 +3,7 @@
 Grids and conventions (``conventions``), table machinery (``tables``), the
 registry and fetching of raw files (``sources``), cleaning of WPP 2024
 (``wpp``), locations, groups and aliases (``locations``), migrant stocks and WDI
-(``stocks``), and the build pipeline (``build``).  Imports only
+(``stocks``), country shapes for maps (``country_shapes``), and the build
+pipeline (``build``).  Imports only
 ``analysis.paths`` and ``analysis.errors``.
 """

@@ -594,3 +594,65 @@ def reference_bars(table: pd.DataFrame, label: str, value: str, reference: float
     if title:
         ax.set_title(title)
     return ax
+
+
+# ---------------------------------------------------------------- the partnership dataset
+PARTNERSHIP_SOURCE_NOTE = ("Source: the project's cited dataset of partnerships "
+                           "(analysis/study/partnership_data/partnerships.csv).")
+MAP_SOURCE_NOTE = "Country shapes: Natural Earth 1:50 million (world-atlas 2.0.2)."
+
+
+def planned_and_achieved(table: pd.DataFrame, label: str = "id", planned: str = "planned", achieved: str = "achieved",
+                         ax=None, title: str | None = None):
+    """Planned and achieved numbers side by side on a log scale, one line per row (first on top)."""
+    ax = ax or plt.subplots(figsize=(9, 0.45 * len(table) + 1.5))[1]
+    rows = range(len(table))
+    ax.hlines(rows, table[planned].astype(float), table[achieved].astype(float), color="#bbbbbb", linewidth=2)
+    ax.scatter(table[planned].astype(float), rows, color="#8fb3d9", s=60, label="planned", zorder=3)
+    ax.scatter(table[achieved].astype(float), rows, color=PALETTE["medium"], s=60, label="achieved", zorder=3)
+    ax.set_yticks(list(rows), [f"{name} ({stage.replace('_', ' ')})" for name, stage in zip(table[label], table["stage"])])
+    ax.set_xscale("log")
+    ax.invert_yaxis()
+    ax.set_xlabel("people (log scale)")
+    ax.legend(loc="lower right")
+    if title:
+        ax.set_title(title)
+    ax.figure.text(0.01, -0.02, PARTNERSHIP_SOURCE_NOTE, fontsize=8, color="grey")
+    return ax
+
+
+def stacked_counts(table: pd.DataFrame, label: str, columns: Sequence[str], ax=None, title: str | None = None,
+                   xlabel: str = "partnerships"):
+    """Horizontal bars of counts stacked over ``columns``, in the table's order (first on top)."""
+    ax = ax or plt.subplots(figsize=(9, 0.4 * len(table) + 1.5))[1]
+    colours = sns.color_palette("Blues_r", len(columns) - 1) + [(0.8, 0.8, 0.8)]
+    left = pd.Series(0.0, index=table.index)
+    for column, colour in zip(columns, colours):
+        ax.barh(table[label].astype(str).str.replace("_", " "), table[column], left=left, color=colour,
+                label=column)
+        left = left + table[column]
+    ax.invert_yaxis()
+    ax.set_xlabel(xlabel)
+    ax.legend(title="", fontsize=9, loc="lower right")
+    if title:
+        ax.set_title(title)
+    ax.figure.text(0.01, -0.02, PARTNERSHIP_SOURCE_NOTE, fontsize=8, color="grey")
+    return ax
+
+
+def partnership_map(shapes, columns: Sequence[str] = ("as_origin", "as_destination"),
+                    titles: Sequence[str] = ("countries of origin", "countries of destination")):
+    """Choropleths of partnerships per country, one panel per column; countries without any in light grey."""
+    fig, axes = plt.subplots(len(columns), 1, figsize=(12, 5 * len(columns)), squeeze=False)
+    for ax, column, title in zip(axes[:, 0], columns, titles):
+        shapes.plot(ax=ax, color="#eeeeee", edgecolor="white", linewidth=0.3)
+        some = shapes[shapes[column] > 0]
+        some.plot(ax=ax, column=column, cmap="Blues", edgecolor="#555555", linewidth=0.3, legend=True,
+                  vmin=0, legend_kwds={"label": "partnerships", "shrink": 0.6})
+        ax.set_title(f"Partnerships by {title}")
+        ax.set_xlim(-180, 180)
+        ax.set_ylim(-58, 84)
+        ax.set_axis_off()
+    fig.tight_layout()
+    fig.text(0.01, 0.0, f"{PARTNERSHIP_SOURCE_NOTE} {MAP_SOURCE_NOTE}", fontsize=8, color="grey")
+    return fig

@@ -44,13 +44,22 @@ def references_markdown(keys: Iterable[str]) -> str:
 
 
 def partnership_sources_markdown(source_ids: Iterable[str]) -> str:
-    """Markdown list of the partnership dataset's sources with the given ids."""
+    """Markdown list of the partnership dataset's sources with the given ids, with their access dates."""
     table = load_partnership_sources().set_index("id")
-    lines = ["**Partnership dataset sources** (accessed 2026-11-27; quotes in analysis/study/partnership_data/partnership_sources.csv)", ""]
+    lines = ["**Partnership dataset sources** (quotes in analysis/study/partnership_data/partnership_sources.csv)", ""]
     for source_id in sorted(set(source_ids), key=lambda s: int(s[1:])):
         row = table.loc[source_id]
-        year = f" ({row['year']})" if isinstance(row["year"], str) else ""
-        lines.append(f"- {source_id}: {row['publisher']}{year}, *{row['title']}*, {row['url']}")
+        year = f" ({row['year']})" if row["year"] else ""
+        lines.append(f"- {source_id}: {row['publisher']}{year}, *{row['title']}*, {row['url']} (accessed {row['accessed']})")
+    return "\n".join(lines)
+
+
+def conversion_sources_markdown(rates) -> str:
+    """Markdown list of the sources of the exchange and inflation rates used to compare costs (one line per source)."""
+    lines = ["**Exchange and inflation rates** (quotes in analysis/study/partnership_data/conversion_rates.csv)", ""]
+    for source in rates.drop_duplicates("url").itertuples(index=False):
+        lines.append(f"- {source.publisher} ({source.year_published}), *{source.title}*, {source.url} "
+                     f"(accessed {source.accessed})")
     return "\n".join(lines)
 
 

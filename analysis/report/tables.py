@@ -119,7 +119,9 @@ def show(
         print(title)
     shown = (table if columns is None else table[list(columns)]).drop(columns=list(hide))
     shown = in_units(shown, thousands, millions, billions, percent, round).rename(columns=dict(rename or {}))
-    print(text_table(shown if missing is None else shown.fillna(missing), **text_options))
+    if missing is not None:  # as objects, so that nullable integer columns can hold the text too
+        shown = shown.astype(object).where(shown.notna(), missing)
+    print(text_table(shown, **text_options))
 
 
 def figure_data(table: pd.DataFrame, name: str):

@@ -1,8 +1,11 @@
 """Layer 3, study: the questions the repository answers, as DataFrames.
 
 Demographic indicators (``indicators``), destination demand and supply
-(``demand``), skills-partnership pathways (``pathways``) and the dataset of real
-partnerships (``partnerships``), migrant-stock indicators and remittances
+(``demand``), skills-partnership pathways (``pathways``), the cited dataset of real
+partnerships (``partnerships``, checked against its quotes with ``quotes``) and
+its analysis (``partnership_analysis``, ``partnership_costs``, and
+``partnership_pathways`` for partnerships as pathway parameters),
+migrant-stock indicators and remittances
 (``migration``), and the emigration model (``emigration``).  Imports only the
 data and model layers.
 """

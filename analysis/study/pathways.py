@@ -54,7 +54,7 @@ DEFAULT_SOURCES: dict[str, str] = {
     "cost_per_trainee_origin": "Clemens' illustration of €10,000 per nurse trained in the origin (S46); PALIM's "
                                "budget per trainee was about €12,470, an upper bound (S18)",
     "cost_per_worker_destination": "assumption: €30,000 to train one worker in the destination (for comparison; "
-                                   "YGCA's destination master's cost about €26,531 per graduate, S37)",
+                                   "YGCA's €2.6 million for 98 master's students there is about €26,500 each, S37)",
     "placement_cost": "Triple Win employer cost per placed nurse, lower end €9,500 (S16: €9,500–17,000)",
     "destination_share_of_training": "GSP design: the destination pays for both tracks (S46)",
     "employer_share_of_placement": "Triple Win: employers pay placement costs (S16)",
