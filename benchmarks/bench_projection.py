@@ -25,8 +25,11 @@ import tracemalloc
 import numpy as np
 import pandas as pd
 
-from analysis import paths, projection, scenarios, wpp
-from analysis.projection import ProjectionInputs
+from analysis import paths
+from analysis.data.tables import read_table
+from analysis.model import inputs as model_inputs
+from analysis.model import projection, scenarios
+from analysis.model.projection import ProjectionInputs
 
 
 def timed(function, repeats: int) -> tuple[float, object]:
@@ -41,13 +44,13 @@ def timed(function, repeats: int) -> tuple[float, object]:
 def per_country_pandas_loop(variant: str, base_year: int, end_year: int) -> np.ndarray:
     """The straightforward way: for each country, filter every table with pandas and project it alone."""
     periods = list(range(base_year, end_year, 5))
-    population = wpp.read_table("population")
-    mortality = wpp.read_table("mortality")
-    tfr = wpp.read_table("tfr")
-    pattern = wpp.read_table("fertility_age_pattern")
-    srb = wpp.read_table("sex_ratio_at_birth")
-    migration = wpp.read_table("net_migration")
-    codes = scenarios._countries(None)
+    population = read_table("population")
+    mortality = read_table("mortality")
+    tfr = read_table("tfr")
+    pattern = read_table("fertility_age_pattern")
+    srb = read_table("sex_ratio_at_birth")
+    migration = read_table("net_migration")
+    codes = model_inputs._countries(None)
     out = []
     for code in codes:
         base = population[(population.location_code == code) & (population.year == base_year) & (population.variant == variant)]
@@ -77,9 +80,9 @@ def main() -> None:
     variant = spec.get("variant", "medium")
 
     start = time.perf_counter()
-    inputs = scenarios.wpp_inputs(variant)
+    inputs = model_inputs.wpp_inputs(variant)
     cold_inputs = time.perf_counter() - start
-    warm_inputs, _ = timed(lambda: scenarios.wpp_inputs(variant), args.repeats)
+    warm_inputs, _ = timed(lambda: model_inputs.wpp_inputs(variant), args.repeats)
     scenario_inputs = scenarios.apply(spec, inputs)
     engine, result = timed(lambda: projection.project(scenario_inputs), args.repeats)
     whole, _ = timed(lambda: scenarios.run(spec), args.repeats)

@@ -13,7 +13,8 @@ import json
 import statistics
 import time
 
-from analysis import demand, paths
+from analysis import paths
+from analysis.study import demand
 
 
 def main() -> None:
