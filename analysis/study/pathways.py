@@ -454,6 +454,23 @@ def flows_by_sex(pathway: pd.DataFrame) -> pd.DataFrame:
                                                                   ignore_index=True)
 
 
+def sex_table(pathway: pd.DataFrame, columns: Iterable[str], every: int = 5) -> pd.DataFrame:
+    """Chosen people columns of a run for women and men side by side, every ``every``-th year of the run.
+
+    Returns
+    -------
+    DataFrame
+        ``year`` and ``<column>_women``, ``<column>_men`` for each column (persons).
+    """
+    rows = milestones(pathway, every)
+    share = pathway.attrs["parameters"].female_share
+    out = rows[["year"]].copy()
+    for column in columns:
+        out[f"{column}_women"] = rows[column] * share
+        out[f"{column}_men"] = rows[column] * (1.0 - share)
+    return out.reset_index(drop=True)
+
+
 def away_share_curve(parameters: PathwayParameters, shares: Iterable[float] = np.linspace(0.1, 0.9, 9)) -> pd.DataFrame:
     """Cost per migrant, per additional skilled worker and migrants at the end, for several away-track shares."""
     resolved = resolve(parameters)
