@@ -86,13 +86,13 @@ def _bands(result):
 
 
 @settings(max_examples=40, deadline=None)
-@given(code=st.sampled_from(COUNTRIES), share=st.floats(0.3, 1.0), year=st.integers(2030, 2100),
+@given(code=st.sampled_from(COUNTRIES), share=st.floats(0.3, 0.98), year=st.integers(2030, 2100),
        path=st.sampled_from(["linear", "logistic"]), past=st.sampled_from(["hold", "follow"]),
        rising=st.booleans())
 def test_no_humps_in_births_against_the_direction_of_the_change(country_inputs, code, share, year, path, past, rising):
     inputs = country_inputs[code]
     wpp = inputs.tfr[0]
-    # a target beyond WPP's whole path: below its lowest value, or above its highest
+    # a target strictly beyond WPP's whole path: below its lowest value, or above its highest
     target = float(wpp.max() / share) if rising else float(wpp.min() * share)
     assume(0.3 < target < 10)
     spec = scenarios.load({"name": "t", "fertility": {"target_tfr": target, "target_year": year, "path": path,
