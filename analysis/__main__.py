@@ -11,9 +11,9 @@
 
 Usage errors (unknown location, malformed age band, year outside the data,
 unknown variant, …) exit with status 2 and one line on stderr saying what is
-wrong and what is valid.  ``project`` and ``pathway`` end with ``#`` lines on
-stderr: the git commit and whether the working tree had uncommitted changes,
-and the SHA-256 of each scenario or config file they read.
+wrong and what is valid.  Commands that print data end with ``#`` lines on stderr:
+the git commit and whether the working tree had uncommitted changes, and the
+SHA-256 of each scenario or config file they read.
 """
 
 from __future__ import annotations
@@ -76,6 +76,12 @@ def _check_span(start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _provenance(files) -> None:
+    """The code's state and each scenario or config file read, with its SHA-256: ``#`` lines on stderr."""
+    for line in file_provenance.command_lines(files):
+        print(line, file=sys.stderr)
+
+
 def _cmd_fetch(args: argparse.Namespace) -> int:
     sources.fetch(progress=print)
     return 0
@@ -94,13 +100,8 @@ def _cmd_working_age(args: argparse.Namespace) -> int:
     table = indicators.working_age_table(locations, band.label, years, variants)
     table["population"] = table["population"].round().astype("int64")
     table.to_csv(sys.stdout, index=False, lineterminator="\n")
+    _provenance([])
     return 0
-
-
-def _provenance(files) -> None:
-    """The code's state and each scenario or config file read, with its SHA-256: ``#`` lines on stderr."""
-    for line in file_provenance.command_lines(files):
-        print(line, file=sys.stderr)
 
 
 def _cmd_project(args: argparse.Namespace) -> int:
@@ -135,6 +136,8 @@ def _cmd_replacement(args: argparse.Namespace) -> int:
         table[column] = table[column].round().astype("int64")
     table["potential_support_ratio"] = table["potential_support_ratio"].round(4)
     table.to_csv(sys.stdout, index=False, lineterminator="\n")
+    # the runs it solves from: the variant's WPP inputs with and without migration
+    _provenance(scenarios.files_used([scenarios.load(f"{args.variant}+zero-migration")]))
     return 0
 
 
@@ -155,6 +158,7 @@ def _cmd_pathway(args: argparse.Namespace) -> int:
 def _cmd_stocks(args: argparse.Namespace) -> int:
     table = migration.stocks_table(args.year, args.by, args.origin, args.destination)
     table.to_csv(sys.stdout, index=False, lineterminator="\n")
+    _provenance([])
     return 0
 
 
