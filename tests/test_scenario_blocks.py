@@ -202,3 +202,17 @@ def test_project_command_records_each_scenario_file_and_the_working_tree(tmp_pat
     builtin = paths.PACKAGE_DIR / "model" / "scenarios" / "zero-migration.yml"
     assert f"# built-in scenario: analysis/model/scenarios/zero-migration.yml sha256 {digest(builtin)}" in lines
     assert "Senegal,s,2035,15-64," in result.stdout
+
+
+def test_repeated_inputs_are_refused(tmp_path, processed_dir):
+    with pytest.raises(ScenarioError, match="scenario 'medium' is given twice"):
+        scenarios.projected_population(["Kenya"], ["medium", "medium"], 2025, 2035)
+    loop = tmp_path / "a.yml"
+    loop.write_text("extends: [b.yml]\n")
+    (tmp_path / "b.yml").write_text("extends: [a.yml]\n")
+    with pytest.raises(ScenarioError, match=r"extends itself \(a.yml -> b.yml -> a.yml\)"):
+        scenarios.load(loop)
+    twice = tmp_path / "twice.yml"
+    twice.write_text("fertility: {mode: constant}\nfertility: {mode: wpp}\n")
+    with pytest.raises(ScenarioError, match="field 'fertility' is given twice"):
+        scenarios.load(twice)

@@ -75,7 +75,7 @@ from analysis.errors import InputError
 from analysis.model import pathway_flows, projection
 from analysis.model.demography import replacement_tfr, scale_mortality_to_e0
 from analysis.model.inputs import DEFAULT_BASE_YEAR, wpp_inputs
-from analysis.model.pathway_flows import PATHWAY_FIELDS, PathwayFieldError
+from analysis.model.pathway_flows import PathwayFieldError
 from analysis.model.projection import STEP, ProjectionError, ProjectionInputs
 
 SCENARIO_DIR = Path(__file__).with_name("scenarios")
@@ -136,9 +136,22 @@ def find_file(text: str | Path, base_dir: Path | None = None) -> Path | None:
     return None
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A YAML loader that refuses a key given twice in one mapping (YAML would keep the last silently)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(None, None, f"field {key!r} is given twice", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def _read_yaml(path: Path, what: str) -> dict:
     try:
-        values = yaml.safe_load(path.read_text(encoding="utf-8"))
+        values = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506 (a safe loader)
     except yaml.YAMLError as error:
         raise ScenarioError(f"{what} {path} is not valid YAML: {' '.join(str(error).split())}") from None
     except (OSError, UnicodeDecodeError) as error:
@@ -148,7 +161,7 @@ def _read_yaml(path: Path, what: str) -> dict:
     return values
 
 
-def load(reference: str | Path | Mapping) -> dict:
+def load(reference: str | Path | Mapping, _loading: tuple[Path, ...] = ()) -> dict:
     """A validated scenario from a built-in name, a YAML path, ``a+b`` or a dict, with ``extends`` resolved.
 
     Returns
@@ -186,6 +199,10 @@ def load(reference: str | Path | Mapping) -> dict:
                 raise ScenarioError(
                     f"unknown scenario {text!r}; {hint}built-in: {', '.join(builtin_names())}; or give a path to a YAML file"
                 )
+        if path.resolve() in _loading:
+            chain = " -> ".join(p.name for p in (*_loading, path.resolve()))
+            raise ScenarioError(f"scenario file {path} extends itself ({chain}); remove the loop from extends")
+        _loading = (*_loading, path.resolve())
         spec = _read_yaml(path, "scenario file")
         spec.setdefault("name", path.stem)
         base_dir = path.parent
@@ -198,7 +215,7 @@ def load(reference: str | Path | Mapping) -> dict:
     if parents:
         if not all(isinstance(parent, str) for parent in parents):
             raise ScenarioError(f"{origin}: extends must list scenario names or paths")
-        loaded = [load(find_file(parent, base_dir) or parent) for parent in parents]
+        loaded = [load(find_file(parent, base_dir) or parent, _loading) for parent in parents]
         out = compose(loaded + [own], name=own.get("name"))
     else:
         out = own
@@ -813,6 +830,16 @@ def _check_feasible(spec: Mapping, result: projection.ProjectionResult, inputs: 
     )
 
 
+def _distinct(scenario_refs: Sequence[str | Mapping]) -> list[dict]:
+    """The scenarios loaded, refusing one given twice (its rows would be counted twice)."""
+    specs = [load(reference) for reference in scenario_refs]
+    names = [spec["name"] for spec in specs]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ScenarioError(f"scenario {repeated[0]!r} is given twice; give each scenario once")
+    return specs
+
+
 def projected_population(
     locations: Sequence,
     scenario_refs: Sequence[str | Mapping] = ("medium",),
@@ -832,7 +859,7 @@ def projected_population(
     """
     resolved = locations_module.resolve_all(locations, processed_dir)
     frames = []
-    for reference in scenario_refs:
+    for reference in _distinct(scenario_refs):
         result = run(reference, base_year, end_year, processed_dir=processed_dir)
         frames.append(locations_module.aggregate_locations(result.population_table(), resolved, sum_members=True))
     out = pd.concat(frames, ignore_index=True)
@@ -850,7 +877,7 @@ def components(
     """Components of change per period (births, deaths, net migration) for locations and scenarios."""
     resolved = locations_module.resolve_all(locations, processed_dir)
     frames = []
-    for reference in scenario_refs:
+    for reference in _distinct(scenario_refs):
         table = run(reference, base_year, end_year, processed_dir=processed_dir).components_table()
         for location in resolved:
             part = table[table["location_code"].isin(location.members)]
