@@ -6,14 +6,16 @@
     python -m analysis project --location Nigeria --scenario constant-fertility --to 2100 --ages 15-64
     python -m analysis project --list-scenarios
     python -m analysis replacement --destination EU27 --target working-age --to 2050
-    python -m analysis pathway --config my-pathway.yml
+    python -m analysis pathway --config my-pathway.yml --to 2060
     python -m analysis stocks --year 2024 --by corridor --origin Nigeria
     python -m analysis methods          # reports/methods.html, figures computed from the data
     python -m analysis partnerships --origin Africa --destination Germany --sector health
 
 Usage errors (unknown location, malformed age band, year outside the data,
 unknown variant, …) exit with status 2 and one line on stderr saying what is
-wrong and what is valid.
+wrong and what is valid.  Commands that print data end with ``#`` lines on stderr:
+the git commit and whether the working tree had uncommitted changes, and the
+SHA-256 of each scenario or config file they read.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from analysis.data.conventions import check_variants, check_years, parse_age_ban
 from analysis.data.locations import resolve, resolve_all
 from analysis.errors import DataError, InputError
 from analysis.model import scenarios
-from analysis.report import matrix, methods, runner, site_index
+from analysis.report import file_provenance, matrix, methods, runner, site_index
 from analysis.study import demand, indicators, migration, partnerships, pathways
 
 
@@ -76,6 +78,12 @@ def _check_span(start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _provenance(files) -> None:
+    """The code's state and each scenario or config file read, with its SHA-256: ``#`` lines on stderr."""
+    for line in file_provenance.command_lines(files):
+        print(line, file=sys.stderr)
+
+
 def _cmd_fetch(args: argparse.Namespace) -> int:
     sources.fetch(progress=print)
     return 0
@@ -94,21 +102,24 @@ def _cmd_working_age(args: argparse.Namespace) -> int:
     table = indicators.working_age_table(locations, band.label, years, variants)
     table["population"] = table["population"].round().astype("int64")
     table.to_csv(sys.stdout, index=False, lineterminator="\n")
+    _provenance([])
     return 0
 
 
 def _cmd_project(args: argparse.Namespace) -> int:
     if args.list_scenarios:
         for row in scenarios.list_scenarios().itertuples():
-            print(f"{row.scenario:26s} {row.description}")
+            print(f"{row.scenario:34s} {row.description}")
         return 0
     band = parse_age_band(args.ages)
     start, end = _check_span(args.base_year, args.to)
     locations = resolve_all(args.location or ["Africa"])
-    population = scenarios.projected_population(locations, args.scenario or ["medium"], start, end)
+    specs = [scenarios.load(reference) for reference in args.scenario or ["medium"]]
+    population = scenarios.projected_population(locations, specs, start, end)
     table = indicators.age_band_total(population, band)[["location", "scenario", "year", "ages", "population"]]
     table["population"] = table["population"].round().astype("int64")
     table.to_csv(sys.stdout, index=False, lineterminator="\n")
+    _provenance(scenarios.files_used(specs))
     return 0
 
 
@@ -127,6 +138,8 @@ def _cmd_replacement(args: argparse.Namespace) -> int:
         table[column] = table[column].round().astype("int64")
     table["potential_support_ratio"] = table["potential_support_ratio"].round(4)
     table.to_csv(sys.stdout, index=False, lineterminator="\n")
+    # the runs it solves from: the variant's WPP inputs with and without migration
+    _provenance(scenarios.files_used([scenarios.load(f"{args.variant}+zero-migration")]))
     return 0
 
 
@@ -134,14 +147,20 @@ def _cmd_pathway(args: argparse.Namespace) -> int:
     parameters = pathways.PathwayParameters.from_yaml(args.config) if args.config else pathways.PathwayParameters()
     for place in (parameters.origin, parameters.destination):
         resolve(place)  # unknown origin or destination: exit 2 with close matches
-    table = pathways.simulate(parameters)
+    if args.to is not None and not parameters.start_year <= args.to <= 2100:
+        raise UsageError(f"--to {args.to} must be from the pathway's start_year {parameters.start_year} to 2100")
+    table = pathways.simulate(parameters, last_year=args.to)
+    if args.by_sex:
+        table = pathways.flows_by_sex(table)
     table.round(2).to_csv(sys.stdout, index=False, lineterminator="\n")
+    _provenance(pathways.config_files(parameters))
     return 0
 
 
 def _cmd_stocks(args: argparse.Namespace) -> int:
     table = migration.stocks_table(args.year, args.by, args.origin, args.destination)
     table.to_csv(sys.stdout, index=False, lineterminator="\n")
+    _provenance([])
     return 0
 
 
@@ -255,6 +274,11 @@ def build_parser() -> argparse.ArgumentParser:
         f"parameters (any of: {', '.join(pathway_fields)}); the documented defaults where a parameter is not given.",
     )
     pathway.add_argument("--config", help="YAML file of pathway parameters (default: the documented defaults)")
+    pathway.add_argument("--to", type=int, default=None,
+                         help="last year of the run (default: the last intake year); later years show the last "
+                              "graduations and the returns")
+    pathway.add_argument("--by-sex", action="store_true",
+                         help="print every people flow split into women and men (rows by year and sex)")
     pathway.set_defaults(run=_cmd_pathway)
 
     stocks_parser = commands.add_parser(

@@ -33,7 +33,7 @@ def test_any_valid_pathway_conserves_people(intake, length, completion, away, pl
                                    away_share=away, placement_rate=placement, annual_attrition=attrition,
                                    return_share=back, return_after=after, years=years)
     table = pathways.simulate(parameters)  # simulate() itself raises if people are not conserved
-    numeric = table.drop(columns=["cost_per_migrant"])
+    numeric = table.drop(columns=["cost_per_migrant", "cost_per_skilled_worker"])
     assert (numeric >= -1e-9).all().all()
 
 
@@ -92,7 +92,13 @@ def test_partnerships_needed():
         ({"away_share": 1.5}, "away_share must be a share between 0 and 1"),
         ({"completion_rate": -0.1}, "completion_rate must be a share"),
         ({"annual_intake": -10}, "annual_intake must be 0 or more"),
-        ({"programme_years": 0}, "programme_years must be a whole number"),
+        ({"programme_years": -1}, "programme_years must be a whole number"),
+        ({"programme_years": 11}, "programme_years must be a whole number of years from 0 to 10"),
+        ({"annual_intake": float("nan")}, "annual_intake must be 0 or more"),
+        ({"return_after": float("inf")}, "return_after must be a number of years"),
+        ({"female_share": True}, "female_share must be a share"),
+        ({"currency": "JPY"}, "currency 'JPY' is not one of EUR, GBP, USD"),
+        ({"placement_cost": -1}, "placement_cost must be 0 or more"),
         ({"years": 2.5}, "years must be a whole number"),
         ({"intake": 5}, "unknown pathway parameter 'intake' .*did you mean 'annual_intake'"),
         ({"return_share": "half"}, "return_share must be a share"),
@@ -117,12 +123,13 @@ def test_config_files(tmp_path):
 
 def test_every_default_is_documented():
     fields = {f.name for f in dataclasses.fields(PathwayParameters)} - {"origin", "destination", "sector", "start_year",
-                                                                      "years", "currency", "notes"}
+                                                                      "years", "notes"}
     assert fields == set(pathways.DEFAULT_SOURCES)
     import re
 
     for text in pathways.DEFAULT_SOURCES.values():
-        assert text.startswith("assumption") or re.search(r"\bS\d+\b", text), text  # an assumption, or a cited source
+        # an assumption, a cited source or the WDI data
+        assert text.startswith(("assumption", "WDI")) or re.search(r"\bS\d+\b", text), text
 
 
 # ---------------------------------------------------------------- report tables (skills_partnership)

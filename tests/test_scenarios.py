@@ -63,22 +63,32 @@ def test_constant_fertility(medium_inputs):
 def test_target_fertility_linear_path(medium_inputs):
     spec = {"name": "t", "fertility": {"mode": "target", "target_tfr": 1.8, "target_year": 2050, "path": "linear"}}
     target = scenarios.apply(scenarios.load(spec), medium_inputs)
-    start = medium_inputs.tfr[:, 0]
-    assert np.allclose(target.tfr[:, 0], start)  # the first period keeps WPP's level
-    # period middles 2027.5 … 2047.5, 2052.5: linear from 2027.5 to 2050
+    wpp = medium_inputs.tfr
+    assert np.array_equal(target.tfr[:, 0], wpp[:, 0])  # the first period keeps WPP's level
+    # period middles 2027.5 … 2047.5, 2052.5: the requested line runs from 2027.5 to 2050
     weight = (2037.5 - 2027.5) / (2050 - 2027.5)
-    assert np.allclose(target.tfr[:, 2], start + (1.8 - start) * weight)
-    assert np.allclose(target.tfr[:, 5:], 1.8)
+    nigeria, korea = _index(medium_inputs, 566), _index(medium_inputs, 410)
+    line = wpp[:, 0] + (1.8 - wpp[:, 0]) * weight
+    # Nigeria falls: the line (4.06 - 2.26 x 4/9 = 3.05 in 2035-2040) is below WPP's 3.26, take the lower
+    assert target.tfr[nigeria, 2] == pytest.approx(min(wpp[nigeria, 2], line[nigeria]))
+    assert target.tfr[nigeria, 2] == pytest.approx(3.055, abs=2e-3) and wpp[nigeria, 2] == pytest.approx(3.26, abs=0.01)
+    # Korea rises from 0.79: the line is above WPP's 0.90, take the higher
+    assert target.tfr[korea, 2] == pytest.approx(max(wpp[korea, 2], line[korea]))
+    assert target.tfr[korea, 2] == pytest.approx(0.79 + (1.8 - 0.79) * weight, abs=2e-3)
+    assert np.allclose(target.tfr[:, 5:], 1.8)  # held at the target from 2050
 
 
 def test_logistic_path_is_s_shaped_between_the_same_ends(medium_inputs):
+    mid = scenarios.period_middles(2025, 15)
+    requested = scenarios.requested_path(np.array([[4.0], [1.2]]) * np.ones((2, 15)), 1.8, mid, 2060, path="logistic")
+    for path in requested:
+        assert path[0] == pytest.approx(path[0]) and path[7:] == pytest.approx(1.8)
+        steps = np.abs(np.diff(path[:8]))
+        assert steps[0] < steps[3] and steps[-1] < steps[3]  # slow, fast, slow
     spec = {"name": "t", "fertility": {"mode": "target", "target_tfr": 1.8, "target_year": 2060, "path": "logistic"}}
     target = scenarios.apply(scenarios.load(spec), medium_inputs)
     i = _index(medium_inputs, 566)
-    path = target.tfr[i]
-    assert path[0] == pytest.approx(medium_inputs.tfr[i, 0]) and path[-1] == pytest.approx(1.8)
-    steps = -np.diff(path[:8])
-    assert steps[0] < steps[3] and steps[-1] < steps[3]  # slow, fast, slow
+    assert target.tfr[i, 0] == pytest.approx(medium_inputs.tfr[i, 0]) and target.tfr[i, -1] == pytest.approx(1.8)
 
 
 def test_replacement_fertility_gives_nrr_of_one(medium_inputs):
@@ -119,7 +129,7 @@ def test_pathway_outflow_by_hand(medium_inputs):
 
 def test_composition_merges_sections_and_adds_pathways():
     spec = scenarios.load("zero-migration+constant-fertility+pathway-nigeria-germany")
-    assert spec["migration"]["scale"] == 0 and spec["fertility"]["mode"] == "constant"
+    assert spec["migration"] == [{"scale": 0}] and spec["fertility"] == [{"mode": "constant"}]
     assert len(spec["pathways"]) == 1
     twice = scenarios.compose([scenarios.load("pathway-nigeria-germany")] * 2)
     assert len(twice["pathways"]) == 2
@@ -129,7 +139,7 @@ def test_scenario_file_with_extends(tmp_path, processed_dir):
     path = tmp_path / "mine.yml"
     path.write_text("name: mine\nextends: [zero-migration]\nfertility:\n  mode: constant\n")
     spec = scenarios.load(path)
-    assert spec["migration"]["scale"] == 0 and spec["fertility"]["mode"] == "constant"
+    assert spec["migration"] == [{"scale": 0}] and spec["fertility"] == [{"mode": "constant"}]
     result = scenarios.run(path, 2025, 2035)
     assert (result.components_table()["net_migration"] == 0).all()
 
@@ -158,11 +168,16 @@ def test_every_builtin_scenario_runs(processed_dir):
         ({"name": "x", "variant": "median"}, "variant 'median' is not one of"),
         ({"name": "x", "migration": {"scale": -1}}, "scale must be 0 or more"),
         ({"name": "x", "migration": {"scale": "half"}}, "'scale' must be int or float"),
-        ({"name": "x", "pathways": [{"origin": "Nigeria", "annual": -10}]}, "annual must be 0 or more"),
-        ({"name": "x", "pathways": [{"origin": "Nigeria", "annual": 10, "female_share": 1.2}]}, "female_share must be between 0 and 1"),
-        ({"name": "x", "pathways": [{"origin": "Nigeria", "annual": 10, "return_after": 7}]}, "multiple of 5"),
-        ({"name": "x", "pathways": [{"origin": "Nigeria", "annual": 10, "ages": "39-20"}]}, "ends before it starts"),
-        ({"name": "x", "pathways": [{"annual": 10}]}, "'origin' is required"),
+        ({"name": "x", "pathways": [{"origin": "Nigeria", "destination": "Germany", "annual_intake": -10}]},
+         "annual_intake must be 0 or more"),
+        ({"name": "x", "pathways": [{"origin": "Nigeria", "annual": 10}]}, "unknown pathway parameter 'annual' .*did you mean 'annual_intake'"),
+        ({"name": "x", "pathways": [{"origin": "Nigeria", "destination": "Germany", "female_share": 1.2}]},
+         "female_share must be a share between 0 and 1"),
+        ({"name": "x", "pathways": [{"origin": "Nigeria", "destination": "Germany", "return_after": 0.5}]},
+         "return_after must be a number of years from 1 to 50"),
+        ({"name": "x", "pathways": [{"origin": "Nigeria", "destination": "Germany", "ages": "39-20"}]}, "ends before it starts"),
+        ({"name": "x", "pathways": [{"annual_intake": 10, "destination": "Germany"}]}, "'origin' is required"),
+        ({"name": "x", "pathways": [{"origin": "Nigeria"}]}, "'destination' is required"),
     ],
 )
 def test_invalid_scenarios_are_refused(spec, message):
@@ -182,14 +197,17 @@ def test_target_year_before_the_base_year(medium_inputs):
 
 
 def test_scenario_that_drives_population_negative(processed_dir):
-    spec = {"name": "drain", "pathways": [{"origin": "Cabo Verde", "annual": 50_000, "ages": "20-39"}]}
+    spec = {"name": "drain", "pathways": [{"origin": "Cabo Verde", "destination": "Portugal", "annual_intake": 50_000,
+                                           "programme_years": 0, "completion_rate": 1, "away_share": 1,
+                                           "placement_rate": 1, "start_year": 2025, "ages": "20-39"}]}
     with pytest.raises(ScenarioError, match="drives the population of Cabo Verde negative.*lower the outflow"):
         scenarios.run(spec, 2025, 2050)
 
 
 def test_group_origin_is_refused(processed_dir):
     with pytest.raises(ScenarioError, match="must be a country"):
-        scenarios.run({"name": "x", "pathways": [{"origin": "ECOWAS", "annual": 100}]}, 2025, 2035)
+        scenarios.run({"name": "x", "pathways": [{"origin": "ECOWAS", "destination": "France", "annual_intake": 100}]},
+                      2025, 2035)
 
 
 def test_earlier_base_year_needs_a_migration_assumption(processed_dir):

@@ -1,42 +1,65 @@
 """Scenarios as data: loading, validating and composing them into engine inputs.
 
 A scenario is a dict (or a YAML file) with a ``name`` and any of the sections
-below; built-in scenarios live in ``analysis/scenarios/*.yml`` and can be
-combined with ``extends`` (or ``a+b`` on the command line)::
+below; built-in scenarios live in ``analysis/model/scenarios/*.yml`` and can
+be combined with ``extends`` (or ``a+b`` on the command line)::
 
-    name: fast-fertility-decline
-    description: Fertility falls to 1.8 by 2050 on a logistic path.
+    name: faster-decline-west-africa
+    description: Fertility in Western Africa falls to 2.1 by 2050.   # optional: generated from the blocks
     extends: [medium]            # scenarios applied first, in order
     variant: medium              # WPP inputs: medium, low or high
-    fertility:
-      mode: target               # wpp | constant | replacement | target
-      target_tfr: 1.8
-      target_year: 2050
-      path: logistic             # linear | logistic
+    fertility:                   # one block, or a list of blocks applied in order
+      - locations: [Western Africa, Chad]   # countries or groups, by name, ISO-3 or M49 code (default: everywhere)
+        mode: target             # wpp | constant | replacement | target
+        target_tfr: 2.1
+        target_year: 2050
+        path: linear             # linear | logistic
+        past_target: follow      # hold (default) | follow: where WPP's own path goes past the target
+        start_year: 2025         # optional: leave WPP's path from this year (default: after the first period)
     mortality:
-      e0_change: 2.0             # years added to life expectancy at birth ...
-      by_year: 2050              # ... reached by this year (then held)
-      path: linear
+      e0_change: 2.0             # years added to WPP's life expectancy at birth ...
+      by_year: 2050              # ... reached by this year (then held); or target_e0 + target_year
     migration:
-      scale: 0.5                 # WPP net migration times this (0 = none)
-    pathways:                    # labour-pathway outflows
-      - origin: Nigeria
-        destination: Germany     # optional: the migrants also arrive there
-        annual: 10000            # people leaving each year
-        ages: 20-39              # age band of those leaving (5-year groups)
-        female_share: 0.5
+      - {scale: 0.5}             # WPP net migration times this (0 = none), everywhere
+      - {scale: 0, locations: [Nigeria]}
+    pathways:                    # labour pathways: the fields of analysis.model.pathway_flows.PATHWAY_FIELDS
+      - origin: Nigeria          # or locations: [...] (the pathway runs from each of these countries)
+        destination: Germany
+        annual_intake: 10000     # trainees (or, with programme_years: 0, recruits) a year
+        programme_years: 0
+        completion_rate: 1
+        away_share: 1
+        placement_rate: 1
         start_year: 2025
-        end_year: 2100
-        return_share: 0.3        # share coming back ...
-        return_after: 10         # ... this many years later (multiple of 5)
+        years: 25
+        return_share: 0.3
+        return_after: 8          # years; need not be a multiple of 5
+      - {config: my-pathway.yml} # a pathway config file (as for `analysis pathway --config`), path relative to this file
 
-Later scenarios override earlier ones section by section; pathway lists add up.
+**Blocks.**  ``fertility``, ``mortality`` and ``migration`` take one block or a
+list of blocks; each may name ``locations`` (countries or groups).  Blocks
+apply in order: where two blocks name the same country, the later one wins;
+every block is computed from the WPP variant's own inputs, never from an
+earlier block.  A block without ``locations`` applies to every country.  A
+country no block names keeps the WPP inputs exactly (bit for bit).  Later
+scenarios (``extends``, ``a+b``) add their blocks after the earlier ones';
+pathway lists add up.
+
+**Targets** (a TFR or a life expectancy reached by ``target_year``) are
+measured against WPP's own path: see :func:`target_path`.
+
+**Descriptions.**  A scenario without its own ``description`` gets one
+generated from its blocks (:func:`describe`), never its parent's.
+
+**Provenance.**  ``spec["files"]`` lists every file a scenario read (itself,
+the scenarios it extends, pathway configs) with its SHA-256.
 """
 
 from __future__ import annotations
 
 import copy
 import difflib
+import math
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -44,41 +67,39 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from analysis import paths
 from analysis.data import locations as locations_module
-from analysis.data.conventions import LAST_YEAR, PROJECTION_VARIANTS, IndicatorInputError, parse_age_band
+from analysis.data.conventions import LAST_YEAR, PROJECTION_VARIANTS
+from analysis.data.tables import sha256_of
 from analysis.errors import InputError
-from analysis.model import projection
+from analysis.model import pathway_flows, projection
 from analysis.model.demography import replacement_tfr, scale_mortality_to_e0
 from analysis.model.inputs import DEFAULT_BASE_YEAR, wpp_inputs
+from analysis.model.pathway_flows import PathwayFieldError
 from analysis.model.projection import STEP, ProjectionError, ProjectionInputs
 
 SCENARIO_DIR = Path(__file__).with_name("scenarios")
 
+NUMBER = (int, float)
+LOCATIONS = (list, str, int)
 SCHEMA: dict[str, Any] = {
     "name": str,
     "description": str,
     "extends": (list, str),
     "variant": str,
-    "fertility": {"mode": str, "target_tfr": (int, float), "target_year": int, "path": str},
-    "mortality": {"e0_change": (int, float), "by_year": int, "path": str},
-    "migration": {"scale": (int, float)},
-    "pathways": [
-        {
-            "origin": (str, int),
-            "destination": (str, int, type(None)),
-            "annual": (int, float),
-            "ages": str,
-            "female_share": (int, float),
-            "start_year": int,
-            "end_year": int,
-            "return_share": (int, float),
-            "return_after": int,
-        }
-    ],
+    "fertility": {"locations": LOCATIONS, "mode": str, "target_tfr": NUMBER, "target_year": int, "path": str,
+                  "start_year": int, "past_target": str},
+    "mortality": {"locations": LOCATIONS, "e0_change": NUMBER, "by_year": int, "target_e0": NUMBER, "target_year": int,
+                  "path": str, "start_year": int, "past_target": str},
+    "migration": {"locations": LOCATIONS, "scale": NUMBER},
+    "pathways": None,  # checked against analysis.model.pathway_flows.PATHWAY_FIELDS (+ locations, config)
 }
+BLOCK_SECTIONS = ("fertility", "mortality", "migration")
 FERTILITY_MODES = ("wpp", "constant", "replacement", "target")
 PATHS = ("linear", "logistic")
-PATHWAY_DEFAULTS = {"destination": None, "ages": "20-39", "female_share": 0.5, "return_share": 0.0, "return_after": 10}
+PAST_TARGET = ("hold", "follow")
+#: Steepness of the logistic path: its steepest step is about 1.66 times the linear path's.
+LOGISTIC_STEEPNESS = 6.0
 
 
 class ScenarioError(InputError):
@@ -100,132 +121,290 @@ def list_scenarios() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def load(reference: str | Path | Mapping) -> dict:
+def _file_record(path: Path, role: str) -> dict:
+    return {"role": role, "path": str(path), "sha256": sha256_of(path)}
+
+
+def find_file(text: str | Path, base_dir: Path | None = None) -> Path | None:
+    """A scenario or config file: as given, then relative to ``base_dir``, then to the repository root."""
+    path = Path(text).expanduser()
+    candidates = [path] if path.is_absolute() else [p for p in (
+        (base_dir / path) if base_dir is not None else None, Path.cwd() / path, paths.ROOT / path) if p is not None]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate.resolve()
+    return None
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A YAML loader that refuses a key given twice in one mapping (YAML would keep the last silently)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(None, None, f"field {key!r} is given twice", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _read_yaml(path: Path, what: str) -> dict:
+    try:
+        values = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506 (a safe loader)
+    except yaml.YAMLError as error:
+        raise ScenarioError(f"{what} {path} is not valid YAML: {' '.join(str(error).split())}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ScenarioError(f"{what} {path} cannot be read: {error}") from None
+    if not isinstance(values, dict):
+        raise ScenarioError(f"{what} {path} must hold a mapping of fields")
+    return values
+
+
+def load(reference: str | Path | Mapping, _loading: tuple[Path, ...] = ()) -> dict:
     """A validated scenario from a built-in name, a YAML path, ``a+b`` or a dict, with ``extends`` resolved.
+
+    Returns
+    -------
+    dict
+        The scenario with ``fertility``, ``mortality``, ``migration`` and
+        ``pathways`` as lists of complete blocks, a ``description`` (its own,
+        or generated from its blocks) and ``files`` (each file read, with
+        its SHA-256).
 
     Raises
     ------
     ScenarioError
         Unknown scenario, unreadable file, unknown field or invalid value.
     """
+    base_dir = None
+    files: list[dict] = []
+    if isinstance(reference, Mapping) and "files" in reference:
+        return copy.deepcopy(dict(reference))  # already loaded (a user's dict cannot hold "files")
     if isinstance(reference, Mapping):
         spec = dict(reference)
-        origin = f"scenario {spec.get('name', '<dict>')!r}"
     else:
         text = str(reference)
-        if "+" in text and not Path(text).exists():
+        path = find_file(text)
+        if "+" in text and path is None:
             parts = [load(part) for part in text.split("+")]
             return compose(parts, name=text)
-        path = Path(text)
-        if path.suffix in (".yml", ".yaml") or path.exists():
-            if not path.exists():
-                raise ScenarioError(f"scenario file {path} does not exist")
-        else:
+        if path is None and (text.endswith((".yml", ".yaml")) or "/" in text):
+            raise ScenarioError(f"scenario file {text} does not exist")
+        if path is None:
             path = SCENARIO_DIR / f"{text}.yml"
-            if not path.exists():
+            if not path.is_file():
                 close = difflib.get_close_matches(text, builtin_names(), n=3)
                 hint = f"did you mean: {', '.join(close)}? " if close else ""
                 raise ScenarioError(
                     f"unknown scenario {text!r}; {hint}built-in: {', '.join(builtin_names())}; or give a path to a YAML file"
                 )
-        try:
-            spec = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as error:
-            raise ScenarioError(f"scenario file {path} is not valid YAML: {error}") from None
-        if not isinstance(spec, dict):
-            raise ScenarioError(f"scenario file {path} must hold a mapping of fields (name, fertility, …)")
+        if path.resolve() in _loading:
+            chain = " -> ".join(p.name for p in (*_loading, path.resolve()))
+            raise ScenarioError(f"scenario file {path} extends itself ({chain}); remove the loop from extends")
+        _loading = (*_loading, path.resolve())
+        spec = _read_yaml(path, "scenario file")
         spec.setdefault("name", path.stem)
-        origin = f"scenario {spec['name']!r}"
-    check_fields(spec, SCHEMA, origin)
+        base_dir = path.parent
+        files.append(_file_record(path, "built-in scenario" if path.parent == SCENARIO_DIR else "scenario"))
+    origin = f"scenario {spec.get('name', '<dict>')!r}"
+    check_fields(spec, origin)
+    own = _normalise(spec, origin, base_dir, files)
     parents = spec.get("extends") or []
     parents = [parents] if isinstance(parents, str) else parents
     if parents:
-        own = {k: v for k, v in spec.items() if k != "extends"}
-        return compose([load(parent) for parent in parents] + [own], name=spec["name"])
-    validate_values(spec)
-    return spec
+        if not all(isinstance(parent, str) for parent in parents):
+            raise ScenarioError(f"{origin}: extends must list scenario names or paths")
+        loaded = [load(find_file(parent, base_dir) or parent, _loading) for parent in parents]
+        out = compose(loaded + [own], name=own.get("name"))
+    else:
+        out = own
+        validate_values(out)
+    out["description"] = own["description"] if own.get("description") else describe(out)
+    return out
 
 
-def check_fields(spec: Mapping, schema: Mapping, where: str) -> None:
-    """Reject unknown fields and wrong types, with close matches."""
+def check_fields(spec: Mapping, where: str) -> None:
+    """Reject unknown fields and wrong types (not finite, booleans for numbers), with close matches."""
     for key, value in spec.items():
+        if key not in SCHEMA:
+            close = difflib.get_close_matches(str(key), list(SCHEMA), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ScenarioError(f"{where}: unknown field {key!r}{hint}; valid fields: {', '.join(SCHEMA)}")
+        expected = SCHEMA[key]
+        if key in BLOCK_SECTIONS or key == "pathways":
+            blocks = value if isinstance(value, list) else [value]
+            if key == "pathways" and not isinstance(value, list):
+                raise ScenarioError(f"{where}: 'pathways' must be a list of pathway blocks")
+            if not blocks:
+                raise ScenarioError(f"{where}: {key!r} is an empty list; give at least one block or leave it out")
+            for index, block in enumerate(blocks):
+                label = f"{where}, {key}[{index}]" if isinstance(value, list) else f"{where}, {key}"
+                if not isinstance(block, Mapping):
+                    raise ScenarioError(f"{label} must be a mapping of fields")
+                if key != "pathways":
+                    _check_types(block, expected, label)
+        else:
+            _check_types({key: value}, {key: expected}, where)
+
+
+def _check_types(values: Mapping, schema: Mapping, where: str) -> None:
+    for key, value in values.items():
         if key not in schema:
             close = difflib.get_close_matches(str(key), list(schema), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise ScenarioError(f"{where}: unknown field {key!r}{hint}; valid fields: {', '.join(schema)}")
-        expected = schema[key]
-        if isinstance(expected, dict):
-            if not isinstance(value, Mapping):
-                raise ScenarioError(f"{where}: {key!r} must be a mapping with fields {', '.join(expected)}")
-            check_fields(value, expected, f"{where}, {key}")
-        elif isinstance(expected, list):
-            if not isinstance(value, list):
-                raise ScenarioError(f"{where}: {key!r} must be a list")
-            for index, item in enumerate(value):
-                if not isinstance(item, Mapping):
-                    raise ScenarioError(f"{where}: {key}[{index}] must be a mapping with fields {', '.join(expected[0])}")
-                check_fields(item, expected[0], f"{where}, {key}[{index}]")
-        else:
-            types = expected if isinstance(expected, tuple) else (expected,)
-            if isinstance(value, bool) or not isinstance(value, types):
-                names = " or ".join(t.__name__ for t in types)
-                raise ScenarioError(f"{where}: {key!r} must be {names}, got {value!r}")
+        types = schema[key] if isinstance(schema[key], tuple) else (schema[key],)
+        if isinstance(value, bool) or not isinstance(value, types):
+            names = " or ".join(t.__name__ for t in types)
+            raise ScenarioError(f"{where}: {key!r} must be {names}, got {value!r}")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ScenarioError(f"{where}: {key!r} must be a finite number, got {value!r}")
+
+
+def _locations(value: Any, where: str) -> list:
+    items = value if isinstance(value, list) else [value]
+    if not items:
+        raise ScenarioError(f"{where}: locations is empty; name countries or groups, or leave it out for everywhere")
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, (str, int)) or (isinstance(item, str) and not item.strip()):
+            raise ScenarioError(f"{where}: locations must be names, ISO-3 or M49 codes, got {item!r}")
+    duplicates = sorted({str(item) for item in items if items.count(item) > 1})
+    if duplicates:
+        raise ScenarioError(f"{where}: locations names {duplicates[0]!r} twice")
+    return list(items)
+
+
+def _normalise(spec: Mapping, where: str, base_dir: Path | None, files: list[dict]) -> dict:
+    """Sections as lists of blocks, pathway blocks complete (config files read), ``files`` recorded."""
+    out = {key: value for key, value in spec.items() if key not in BLOCK_SECTIONS + ("pathways", "extends")}
+    for section in BLOCK_SECTIONS:
+        if section in spec:
+            value = spec[section]
+            blocks = [dict(block) for block in (value if isinstance(value, list) else [value])]
+            for index, block in enumerate(blocks):
+                if "locations" in block:
+                    block["locations"] = _locations(block["locations"], f"{where}, {section}[{index}]")
+            out[section] = blocks
+    if "pathways" in spec:
+        out["pathways"] = [_pathway_block(block, f"{where}, pathways[{index}]", base_dir, files)
+                           for index, block in enumerate(spec["pathways"])]
+    out["files"] = files
+    return out
+
+
+def _pathway_block(block: Mapping, where: str, base_dir: Path | None, files: list[dict]) -> dict:
+    """A complete pathway block: PATHWAY_FIELDS defaults, then its config file, then its own fields."""
+    block = dict(block)
+    config = block.pop("config", None)
+    places = block.pop("locations", None)
+    try:
+        pathway_flows.check_unknown(block, where, allowed=("config", "locations"))
+    except PathwayFieldError as error:
+        raise ScenarioError(str(error)) from None
+    values: dict[str, Any] = {}
+    if config is not None:
+        if not isinstance(config, str):
+            raise ScenarioError(f"{where}: config must be the path of a pathway config file, got {config!r}")
+        path = find_file(config, base_dir)
+        if path is None:
+            raise ScenarioError(f"{where}: pathway config {config} does not exist"
+                                + (f" (looked beside {base_dir})" if base_dir else ""))
+        values.update(_read_yaml(path, "pathway config"))
+        try:
+            pathway_flows.check_unknown(values, f"{where}, config {path.name}")
+        except PathwayFieldError as error:
+            raise ScenarioError(str(error)) from None
+        files.append(_file_record(path, "pathway config"))
+    else:
+        if "origin" not in block and places is None:
+            raise ScenarioError(f"{where}: 'origin' is required (or locations, or a config file)")
+        if "destination" not in block:
+            raise ScenarioError(f"{where}: 'destination' is required (a country)")
+    if places is not None and "origin" in block:
+        raise ScenarioError(f"{where}: give origin or locations, not both")
+    values.update(block)
+    try:
+        checked = pathway_flows.check_values(values, where)
+    except PathwayFieldError as error:
+        raise ScenarioError(str(error)) from None
+    if places is not None:
+        checked["locations"] = _locations(places, where)
+    if config is not None:
+        checked["config"] = str(path)
+    return checked
 
 
 def validate_values(spec: Mapping) -> None:
-    """Check values: variants, modes, TFR > 0, years within range, shares within 0–1."""
+    """Check values: variants, modes, paths, TFR > 0, years within range, scales finite and 0 or more."""
     name = f"scenario {spec.get('name', '<unnamed>')!r}"
     if spec.get("variant", "medium") not in PROJECTION_VARIANTS:
         raise ScenarioError(f"{name}: variant {spec['variant']!r} is not one of {', '.join(PROJECTION_VARIANTS)}")
-    fertility = spec.get("fertility") or {}
-    mode = fertility.get("mode", "target" if "target_tfr" in fertility else "wpp")
-    if mode not in FERTILITY_MODES:
-        raise ScenarioError(f"{name}: fertility mode {mode!r} is not one of {', '.join(FERTILITY_MODES)}")
-    if mode == "target":
-        if "target_tfr" not in fertility or "target_year" not in fertility:
-            raise ScenarioError(f"{name}: fertility mode 'target' needs target_tfr and target_year")
-        if fertility["target_tfr"] <= 0:
-            raise ScenarioError(f"{name}: target_tfr must be positive (children per woman), got {fertility['target_tfr']}")
-        if fertility["target_tfr"] > 10:
-            raise ScenarioError(f"{name}: target_tfr {fertility['target_tfr']} is implausible (above 10 children per woman)")
-        _check_year(name, "fertility target_year", fertility["target_year"])
-    if fertility.get("path", "linear") not in PATHS:
-        raise ScenarioError(f"{name}: fertility path {fertility['path']!r} is not one of {', '.join(PATHS)}")
-    mortality = spec.get("mortality") or {}
-    if mortality:
-        if "e0_change" not in mortality:
-            raise ScenarioError(f"{name}: mortality needs e0_change (years added to life expectancy at birth)")
-        if abs(mortality["e0_change"]) > 30:
-            raise ScenarioError(f"{name}: e0_change {mortality['e0_change']} years is outside ±30")
-        _check_year(name, "mortality by_year", mortality.get("by_year", LAST_YEAR))
-        if mortality.get("path", "linear") not in PATHS:
-            raise ScenarioError(f"{name}: mortality path {mortality['path']!r} is not one of {', '.join(PATHS)}")
-    migration = spec.get("migration") or {}
-    if migration.get("scale", 1.0) < 0:
-        raise ScenarioError(f"{name}: migration scale must be 0 or more, got {migration['scale']}")
-    for index, pathway in enumerate(spec.get("pathways") or []):
-        where = f"{name}, pathways[{index}]"
-        for required in ("origin", "annual"):
-            if required not in pathway:
-                raise ScenarioError(f"{where}: {required!r} is required")
-        if pathway["annual"] < 0:
-            raise ScenarioError(f"{where}: annual must be 0 or more people per year, got {pathway['annual']}")
-        for share in ("female_share", "return_share"):
-            value = pathway.get(share, PATHWAY_DEFAULTS[share])
-            if not 0 <= value <= 1:
-                raise ScenarioError(f"{where}: {share} must be between 0 and 1, got {value}")
-        after = pathway.get("return_after", PATHWAY_DEFAULTS["return_after"])
-        if after < STEP or after % STEP:
-            raise ScenarioError(f"{where}: return_after must be a multiple of 5 years (5, 10, …), got {after}")
-        for key in ("start_year", "end_year"):
-            if key in pathway:
-                _check_year(where, key, pathway[key])
-        if pathway.get("start_year", 0) > pathway.get("end_year", LAST_YEAR):
-            raise ScenarioError(f"{where}: start_year is after end_year")
-        try:
-            parse_age_band(pathway.get("ages", PATHWAY_DEFAULTS["ages"]))
-        except IndicatorInputError as error:
-            raise ScenarioError(f"{where}: {error}") from None
+    for index, block in enumerate(spec.get("fertility") or []):
+        where = f"{name}, fertility[{index}]"
+        mode = fertility_mode(block)
+        if mode not in FERTILITY_MODES:
+            raise ScenarioError(f"{where}: mode {mode!r} is not one of {', '.join(FERTILITY_MODES)}")
+        if mode == "target":
+            if "target_tfr" not in block or "target_year" not in block:
+                raise ScenarioError(f"{where}: fertility mode 'target' needs target_tfr and target_year")
+            if block["target_tfr"] <= 0:
+                raise ScenarioError(f"{where}: target_tfr must be positive (children per woman), got {block['target_tfr']}")
+            if block["target_tfr"] > 10:
+                raise ScenarioError(f"{where}: target_tfr {block['target_tfr']} is implausible (above 10 children per woman)")
+            _check_year(where, "fertility target_year", block["target_year"])
+            _check_path_options(block, where, "target_year")
+        else:
+            extra = sorted(set(block) & {"target_tfr", "target_year", "path", "start_year", "past_target"})
+            if extra:
+                raise ScenarioError(f"{where}: {extra[0]!r} applies to mode 'target' only (this block's mode is {mode!r})")
+    for index, block in enumerate(spec.get("mortality") or []):
+        where = f"{name}, mortality[{index}]"
+        if ("e0_change" in block) == ("target_e0" in block):
+            raise ScenarioError(f"{where}: give either e0_change (years added to WPP's life expectancy, with by_year) "
+                                "or target_e0 (life expectancy at birth reached by target_year)")
+        if "e0_change" in block:
+            if abs(block["e0_change"]) > 30:
+                raise ScenarioError(f"{where}: e0_change {block['e0_change']} years is outside ±30")
+            for wrong in ("target_year", "past_target"):
+                if wrong in block:
+                    raise ScenarioError(f"{where}: {wrong!r} goes with target_e0, not e0_change (use by_year)")
+            _check_year(where, "mortality by_year", block.get("by_year", LAST_YEAR))
+            _check_path_options(block, where, "by_year")
+        else:
+            if not 20 <= block["target_e0"] <= 110:
+                raise ScenarioError(f"{where}: target_e0 {block['target_e0']} is outside 20–110 years")
+            if "target_year" not in block:
+                raise ScenarioError(f"{where}: target_e0 needs target_year")
+            if "by_year" in block:
+                raise ScenarioError(f"{where}: 'by_year' goes with e0_change; use target_year with target_e0")
+            _check_year(where, "mortality target_year", block["target_year"])
+            _check_path_options(block, where, "target_year")
+    for index, block in enumerate(spec.get("migration") or []):
+        where = f"{name}, migration[{index}]"
+        if "scale" not in block:
+            raise ScenarioError(f"{where}: migration needs scale (WPP net migration times this; 0 = none)")
+        if block["scale"] < 0:
+            raise ScenarioError(f"{where}: migration scale must be 0 or more, got {block['scale']}")
+        if block["scale"] > 100:
+            raise ScenarioError(f"{where}: migration scale {block['scale']} is implausible (more than 100 times WPP's)")
+
+
+def _check_path_options(block: Mapping, where: str, year_key: str) -> None:
+    if block.get("path", "linear") not in PATHS:
+        raise ScenarioError(f"{where}: path {block['path']!r} is not one of {', '.join(PATHS)}")
+    if block.get("past_target", "hold") not in PAST_TARGET:
+        raise ScenarioError(f"{where}: past_target {block['past_target']!r} is not one of {', '.join(PAST_TARGET)}")
+    if "start_year" in block:
+        _check_year(where, "start_year", block["start_year"])
+        if block["start_year"] >= block.get(year_key, LAST_YEAR):
+            raise ScenarioError(f"{where}: start_year {block['start_year']} must come before {year_key} "
+                                f"{block.get(year_key, LAST_YEAR)}")
+
+
+def fertility_mode(block: Mapping) -> str:
+    """A fertility block's mode (``target`` when it gives ``target_tfr``, else ``wpp``, unless named)."""
+    return block.get("mode", "target" if "target_tfr" in block else "wpp")
 
 
 def _check_year(where: str, key: str, year: int) -> None:
@@ -234,86 +413,273 @@ def _check_year(where: str, key: str, year: int) -> None:
 
 
 def compose(specs: Sequence[Mapping], name: str | None = None) -> dict:
-    """Combine scenarios: later ones override earlier ones section by section; pathways add up."""
+    """Combine scenarios: blocks and pathways add up in order (later blocks win where they overlap); variant overrides."""
     out: dict[str, Any] = {}
+    files: list[dict] = []
     for spec in specs:
         for key, value in spec.items():
             if key in ("name", "description", "extends"):
                 continue
-            if key == "pathways":
-                out.setdefault("pathways", []).extend(copy.deepcopy(value))
-            elif isinstance(value, Mapping):
-                section = dict(out.get(key) or {})
-                if key == "fertility" and "mode" in value:
-                    section = {}  # a new fertility mode replaces the old one's settings
-                section.update(value)
-                out[key] = section
+            if key == "files":
+                files.extend(record for record in value if record not in files)
+            elif key in BLOCK_SECTIONS or key == "pathways":
+                out.setdefault(key, []).extend(copy.deepcopy(value))
             else:
                 out[key] = value
     out["name"] = name or "+".join(str(spec.get("name", "?")) for spec in specs)
-    out["description"] = " Then: ".join(str(spec["description"]).strip() for spec in specs if spec.get("description"))
+    out["description"] = " Then: ".join(str(spec.get("description") or describe(spec)).strip() for spec in specs)
+    out["files"] = files
     validate_values(out)
     return out
 
 
+def files_used(specs: Iterable[Mapping]) -> list[dict]:
+    """Every file the scenarios read (scenario files, extended scenarios, pathway configs), once, with SHA-256."""
+    seen: list[dict] = []
+    for spec in specs:
+        for record in spec.get("files", []):
+            if record not in seen:
+                seen.append(record)
+    return seen
 
 
-# ---------------------------------------------------------------- applying scenarios
-def _ramp(period_mid: np.ndarray, start: float, end: float, path: str) -> np.ndarray:
-    """Weights from 0 (at ``start``) to 1 (at ``end`` and after) along a linear or logistic path.
+def external_files(reference: str | Path | Mapping) -> list[Path]:
+    """Files outside the package that a scenario reference reads (for Make's prerequisites)."""
+    spec = load(reference)
+    return [Path(record["path"]) for record in spec["files"] if not Path(record["path"]).is_relative_to(SCENARIO_DIR)]
 
-    Scenario paths start from the first projection period (weight 0: WPP's own
-    level) and reach the target in the period whose middle is at or after ``end``.
+
+# ---------------------------------------------------------------- descriptions
+def _scope(block: Mapping) -> str:
+    places = block.get("locations")
+    return "in every country" if not places else "in " + ", ".join(str(place) for place in places)
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def describe_block(section: str, block: Mapping, variant: str = "medium") -> str:
+    """One block in words, with where it applies."""
+    scope = _scope(block)
+    if section == "fertility":
+        mode = fertility_mode(block)
+        if mode == "wpp":
+            return f"TFR as in WPP {variant} {scope}"
+        if mode == "constant":
+            return f"TFR held at its level of the first projection period {scope}"
+        if mode == "replacement":
+            return f"TFR at replacement level (net reproduction rate 1) {scope}"
+        past = ("then held, also where WPP's own path falls past it" if block.get("past_target", "hold") == "hold"
+                else "then WPP's own path where it goes further")
+        return (f"TFR reaches {_number(block['target_tfr'])} by {block['target_year']} {scope}, on a "
+                f"{block.get('path', 'linear')} path from WPP {variant}'s own trajectory, never slower than it; {past}")
+    if section == "mortality":
+        if "e0_change" in block:
+            return (f"life expectancy at birth {block['e0_change']:+g} years against WPP by "
+                    f"{block.get('by_year', LAST_YEAR)} ({block.get('path', 'linear')} path) {scope}")
+        past = ("then held" if block.get("past_target", "hold") == "hold" else "then WPP's own path where it goes further")
+        return (f"life expectancy at birth reaches {_number(block['target_e0'])} years (both sexes) by "
+                f"{block['target_year']} {scope}, on a {block.get('path', 'linear')} path from WPP's own trajectory; {past}")
+    if section == "migration":
+        scale = block["scale"]
+        if scale == 0:
+            return f"no net international migration {scope}"
+        return f"net international migration at {_number(scale)} times WPP's {scope}"
+    source = f" (config {Path(block['config']).name})" if block.get("config") else ""
+    origins = ", ".join(str(place) for place in block["locations"]) if block.get("locations") else block["origin"]
+    each = " each" if block.get("locations") else ""
+    training = (f"{block['programme_years']}-year training, " if block["programme_years"] else "recruitment without training, ")
+    return (f"labour pathway{source} from {origins} to {block['destination']}: {_number(block['annual_intake'])} "
+            f"{'trainees' if block['programme_years'] else 'recruits'} a year{each} for {block['years']} years from "
+            f"{block['start_year']}, {training}{_number(100 * block['away_share'] * block['completion_rate'] * block['placement_rate'])} % "
+            f"of them migrate, aged {block['ages']}, {_number(100 * block['female_share'])} % women; "
+            f"{_number(100 * block['return_share'])} % return after {_number(block['return_after'])} years")
+
+
+def describe(spec: Mapping) -> str:
+    """A description generated from a scenario's blocks (used when it has none of its own)."""
+    variant = spec.get("variant", "medium")
+    parts = [describe_block(section, block, variant) for section in BLOCK_SECTIONS + ("pathways",)
+             for block in spec.get(section) or []]
+    base = f"WPP 2024 {variant} variant inputs"
+    return base + (" with: " + "; ".join(parts) + "." if parts else ".")
+
+
+def blocks_table(specs: Iterable[Mapping]) -> pd.DataFrame:
+    """Each block of each scenario: the section, where it applies and what it does.
+
+    Returns
+    -------
+    DataFrame
+        ``scenario, section, applies_to, block`` (``applies_to`` is
+        ``every country`` for a block without ``locations``); a scenario
+        without blocks has one row saying it uses the WPP inputs.
     """
+    rows = []
+    for spec in specs:
+        variant = spec.get("variant", "medium")
+        blocks = [(section, block) for section in BLOCK_SECTIONS + ("pathways",) for block in spec.get(section) or []]
+        if not blocks:
+            rows.append({"scenario": spec["name"], "section": "-", "applies_to": "every country",
+                         "block": f"WPP 2024 {variant} variant inputs"})
+        for section, block in blocks:
+            places = block.get("locations")
+            if section == "pathways" and not places:
+                applies = f"{block['origin']} and {block['destination']}"
+            else:
+                applies = ", ".join(str(p) for p in places) if places else "every country"
+            rows.append({"scenario": spec["name"], "section": section, "applies_to": applies,
+                         "block": describe_block(section, block, variant)})
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------- target paths
+def _ramp(period_mid: np.ndarray, start: float, end: float, path: str) -> np.ndarray:
+    """Weights from 0 (at ``start``) to 1 (at ``end`` and after) along a linear or logistic path."""
     progress = np.clip((period_mid - start) / max(end - start, 1e-9), 0.0, 1.0)
     if path == "logistic":
-        steep = 10.0
+        steep = LOGISTIC_STEEPNESS
         raw = 1.0 / (1.0 + np.exp(-steep * (progress - 0.5)))
         low, high = 1.0 / (1.0 + np.exp(steep * 0.5)), 1.0 / (1.0 + np.exp(-steep * 0.5))
         return (raw - low) / (high - low)
     return progress
 
 
+def period_middles(base_year: int, n_periods: int) -> np.ndarray:
+    """Middle years of the projection's 5-year periods (2027.5, 2032.5, … for base year 2025)."""
+    return base_year + STEP * np.arange(n_periods) + STEP / 2
 
 
+def requested_path(baseline: np.ndarray, target: np.ndarray | float, period_mid: np.ndarray, target_year: float,
+                   start_year: float | None = None, path: str = "linear") -> np.ndarray:
+    """The user's path: from WPP's level when the path starts to the target, then the target.
 
-
-def pathway_flows(pathway: Mapping, inputs: ProjectionInputs, resolve) -> tuple[int, int | None, np.ndarray]:
-    """Net migrants (L-independent) of one pathway: origin code, destination code, (P, 2, 21) outflow array.
-
-    Emigrants leave evenly over the years of each period (``annual`` × years
-    active), spread evenly over the age groups of ``ages`` by age at the end of
-    the period, ``female_share`` of them women.  ``return_share`` of each
-    period's emigrants come back ``return_after`` years later, that many years
-    older (mortality abroad is ignored).
+    Before ``start_year`` (default: the middle of the first period, so that
+    the first period keeps WPP's level) it is WPP's own path.
     """
-    spec = {**PATHWAY_DEFAULTS, **pathway}
-    origin = resolve(spec["origin"])
-    if not origin.is_country:
-        raise ScenarioError(f"pathway origin {origin.name!r} must be a country, not a group of countries")
-    destination = resolve(spec["destination"]) if spec["destination"] is not None else None
-    if destination is not None and not destination.is_country:
-        raise ScenarioError(f"pathway destination {destination.name!r} must be a country")
-    band = parse_age_band(spec["ages"])
-    groups = band.contains(np.arange(0, 101, 5))
-    start_year = spec.get("start_year", inputs.base_year)
-    end_year = spec.get("end_year", LAST_YEAR)
-    P = inputs.n_periods
-    period_start = inputs.base_year + STEP * np.arange(P)
-    # years of each period in which the pathway runs (start_year inclusive, end_year exclusive)
-    active_years = np.clip(np.minimum(period_start + STEP, end_year) - np.maximum(period_start, start_year), 0, STEP)
-    leaving = spec["annual"] * active_years  # (P,)
-    sex_split = np.array([1.0 - spec["female_share"], spec["female_share"]])
-    age_split = groups / groups.sum()
-    outflow = -leaving[:, None, None] * sex_split[None, :, None] * age_split[None, None, :]
-    lag = spec["return_after"] // STEP
-    if spec["return_share"] > 0 and lag < P:
-        back = -spec["return_share"] * outflow[: P - lag]  # by age group at departure
-        older = np.zeros_like(back)
-        older[..., lag:] = back[..., : projection.N_AGES - lag]
-        older[..., -1] += back[..., projection.N_AGES - lag :].sum(axis=-1)  # the oldest stay in 100+
-        outflow[lag:] += older
-    return origin.code, (destination.code if destination else None), outflow
+    baseline = np.asarray(baseline, dtype=float)
+    target = np.broadcast_to(np.asarray(target, dtype=float), baseline.shape[:1])[:, None]
+    start = float(period_mid[0]) if start_year is None else float(start_year)
+    weight = _ramp(period_mid, start, float(target_year), path)
+    first = int(np.clip(np.searchsorted(period_mid - STEP / 2, start, side="right") - 1, 0, len(period_mid) - 1))
+    anchor = baseline[:, first:first + 1]
+    out = anchor + weight[None, :] * (target - anchor)
+    before = period_mid < start
+    out[:, before] = baseline[:, before]
+    return out
+
+
+def target_path(baseline: np.ndarray, target: np.ndarray | float, period_mid: np.ndarray, target_year: float,
+                start_year: float | None = None, path: str = "linear", past_target: str = "hold") -> np.ndarray:
+    """A path to a target (TFR or life expectancy) measured against WPP's own path.
+
+    Method, for each country (rows of ``baseline``, WPP's path by period):
+
+    1. The *requested path* runs from WPP's level in the period where the
+       path starts (by default the first period, whose level is kept) to the
+       target, linearly or on a logistic S-curve, reaching it in the period
+       whose middle is at or after ``target_year``, and holds it after.
+    2. The scenario takes, each period, WPP's own value or the requested
+       path's, whichever is further in the direction of the change (the
+       lower for a falling target): it is never slower than WPP towards the
+       target, so a *faster decline* never has more births than WPP.
+    3. It never turns back: a running minimum (falling) or maximum (rising).
+    4. ``past_target``: ``hold`` keeps the scenario at the target where WPP's
+       own path goes past it (Nigeria's TFR after 2085: 2.1, above WPP's
+       1.9-2.0); ``follow`` follows WPP's path past the target.
+
+    Every step combines WPP's path and the requested path with minimum,
+    maximum and running minimum or maximum, which never enlarge a step: no
+    period-to-period change is larger than the larger of WPP's own largest
+    step and the requested path's largest step (for a linear path, the gap
+    divided by the number of periods).  The first period equals WPP unless
+    ``start_year`` is at or before the base year.
+
+    Returns
+    -------
+    ndarray
+        The scenario's path, the shape of ``baseline``.
+    """
+    baseline = np.asarray(baseline, dtype=float)
+    requested = requested_path(baseline, target, period_mid, target_year, start_year, path)
+    target = np.broadcast_to(np.asarray(target, dtype=float), baseline.shape[:1])[:, None]
+    start = float(period_mid[0]) if start_year is None else float(start_year)
+    first = int(np.clip(np.searchsorted(period_mid - STEP / 2, start, side="right") - 1, 0, len(period_mid) - 1))
+    direction = np.where(target <= baseline[:, first:first + 1], -1.0, 1.0)  # -1: a falling target
+    further = direction * np.maximum(direction * baseline, direction * requested)
+    further[:, first:] = direction * np.maximum.accumulate(direction * further[:, first:], axis=1)
+    if past_target == "hold":
+        held = direction * np.minimum(direction * further, direction * target)
+        further[:, first:] = held[:, first:]
+    out = further
+    before = period_mid < start
+    out[:, before] = baseline[:, before]
+    return out
+
+
+def largest_step(values: np.ndarray) -> np.ndarray:
+    """The largest absolute period-to-period change of each row."""
+    return np.abs(np.diff(values, axis=1)).max(axis=1) if values.shape[1] > 1 else np.zeros(values.shape[0])
+
+
+# ---------------------------------------------------------------- applying scenarios
+def _rows(block: Mapping, codes: np.ndarray, resolve) -> np.ndarray:
+    """Boolean mask over the projected countries a block applies to (all without ``locations``)."""
+    places = block.get("locations")
+    if not places:
+        return np.ones(len(codes), dtype=bool)
+    members = set()
+    for place in places:
+        members.update(resolve(place).members)
+    mask = np.isin(codes, sorted(members))
+    if not mask.any():
+        raise ScenarioError(f"locations {places} name no projected country")
+    return mask
+
+
+def _fertility(block: Mapping, inputs: ProjectionInputs, rows: np.ndarray, label: str) -> np.ndarray:
+    mode = fertility_mode(block)
+    tfr = inputs.tfr[rows]
+    if mode == "wpp":
+        return tfr.copy()
+    if mode == "constant":
+        return np.repeat(tfr[:, :1], inputs.n_periods, axis=1)
+    if mode == "replacement":
+        return replacement_tfr(inputs.copy(mx=inputs.mx[rows], tfr=tfr, fertility_pattern=inputs.fertility_pattern[rows],
+                                           srb=inputs.srb[rows], population=inputs.population[rows],
+                                           net_migrants=inputs.net_migrants[rows], location_codes=inputs.location_codes[rows]))
+    if block["target_year"] <= inputs.base_year:
+        raise ScenarioError(
+            f"scenario {label!r}: fertility target_year {block['target_year']} is not after the base year {inputs.base_year}"
+        )
+    return target_path(tfr, block["target_tfr"], period_middles(inputs.base_year, inputs.n_periods), block["target_year"],
+                       block.get("start_year"), block.get("path", "linear"), block.get("past_target", "hold"))
+
+
+def _mortality(block: Mapping, inputs: ProjectionInputs, rows: np.ndarray, label: str) -> np.ndarray:
+    mid = period_middles(inputs.base_year, inputs.n_periods)
+    mx = inputs.mx[rows]
+    baseline = projection.life_table(mx)["e0"]  # (L, P, 2)
+    start = block.get("start_year")
+    if "e0_change" in block:
+        by_year = block.get("by_year", LAST_YEAR)
+        if by_year <= inputs.base_year:
+            raise ScenarioError(f"scenario {label!r}: mortality by_year {by_year} is not after the base year {inputs.base_year}")
+        weight = _ramp(mid, float(mid[0]) if start is None else float(start), by_year, block.get("path", "linear"))
+        target = baseline + block["e0_change"] * weight[None, :, None]
+    else:
+        year = block["target_year"]
+        if year <= inputs.base_year:
+            raise ScenarioError(f"scenario {label!r}: mortality target_year {year} is not after the base year {inputs.base_year}")
+        # each sex's target keeps WPP's sex gap in the period that reaches the target
+        reached = int(np.clip(np.searchsorted(mid, year), 0, inputs.n_periods - 1))
+        both = baseline[:, reached, :].mean(axis=1, keepdims=True)
+        sex_targets = block["target_e0"] + (baseline[:, reached, :] - both)  # (L, 2)
+        target = np.stack([target_path(baseline[..., sex], sex_targets[:, sex], mid, year, start,
+                                       block.get("path", "linear"), block.get("past_target", "hold"))
+                           for sex in range(2)], axis=-1)
+    return scale_mortality_to_e0(mx, target)
 
 
 def apply(spec: Mapping, inputs: ProjectionInputs, resolve=None) -> ProjectionInputs:
@@ -321,54 +687,90 @@ def apply(spec: Mapping, inputs: ProjectionInputs, resolve=None) -> ProjectionIn
 
     ``inputs`` must come from the scenario's WPP ``variant``; ``resolve``
     turns a location query into a :class:`~analysis.data.locations.Location`
-    (:func:`analysis.data.locations.resolve` by default).
+    (:func:`analysis.data.locations.resolve` by default).  Countries no block
+    names keep ``inputs`` exactly.
     """
     resolve = resolve or locations_module.resolve
     out = inputs.copy()
-    out.label = spec.get("name", out.label)
-    period_mid = inputs.base_year + STEP * np.arange(inputs.n_periods) + STEP / 2
-
-    fertility = spec.get("fertility") or {}
-    mode = fertility.get("mode", "target" if "target_tfr" in fertility else "wpp")
-    if mode == "constant":
-        out.tfr = np.repeat(inputs.tfr[:, :1], inputs.n_periods, axis=1)
-    elif mode == "replacement":
-        out.tfr = replacement_tfr(out)
-    elif mode == "target":
-        if fertility["target_year"] <= inputs.base_year:
-            raise ScenarioError(
-                f"scenario {out.label!r}: fertility target_year {fertility['target_year']} is not after the base year {inputs.base_year}"
-            )
-        weight = _ramp(period_mid, period_mid[0], fertility["target_year"], fertility.get("path", "linear"))
-        start_tfr = inputs.tfr[:, :1]
-        out.tfr = start_tfr + (fertility["target_tfr"] - start_tfr) * weight[None, :]
-
-    mortality = spec.get("mortality") or {}
-    if mortality:
-        by_year = mortality.get("by_year", LAST_YEAR)
-        if by_year <= inputs.base_year:
-            raise ScenarioError(f"scenario {out.label!r}: mortality by_year {by_year} is not after the base year {inputs.base_year}")
-        weight = _ramp(period_mid, period_mid[0], by_year, mortality.get("path", "linear"))
-        baseline_e0 = projection.life_table(inputs.mx)["e0"]  # (L, P, 2)
-        target = baseline_e0 + mortality["e0_change"] * weight[None, :, None]
-        out.mx = scale_mortality_to_e0(inputs.mx, target)
-        out.notes["e0"] = projection.life_table(out.mx)["e0"]
-
-    migration = spec.get("migration") or {}
-    if "scale" in migration:
-        scale = float(migration["scale"])
-        out.net_migrants = np.nan_to_num(out.net_migrants) * scale if scale == 0 else out.net_migrants * scale
-
-    codes = list(out.location_codes)
-    for pathway in spec.get("pathways") or []:
-        origin, destination, flows = pathway_flows(pathway, out, resolve)
-        for code, sign in ((origin, 1.0), (destination, -1.0)):
-            if code is None:
-                continue
-            if code not in codes:
-                raise ScenarioError(f"scenario {out.label!r}: pathway location {code} is not among the projected countries")
-            out.net_migrants[codes.index(code)] += sign * flows
+    label = spec.get("name", out.label)
+    out.label = label
+    codes = np.asarray(inputs.location_codes)
+    index = {int(code): i for i, code in enumerate(codes)}
+    for block in spec.get("fertility") or []:
+        rows = _rows(block, codes, resolve)
+        out.tfr[rows] = _fertility(block, inputs, rows, label)
+    for block in spec.get("mortality") or []:
+        rows = _rows(block, codes, resolve)
+        out.mx[rows] = _mortality(block, inputs, rows, label)
+    for block in spec.get("migration") or []:
+        rows = _rows(block, codes, resolve)
+        scale = float(block["scale"])
+        out.net_migrants[rows] = np.nan_to_num(inputs.net_migrants[rows]) * 0.0 if scale == 0 else inputs.net_migrants[rows] * scale
+    for block in spec.get("pathways") or []:
+        for origin, destination, flows in pathway_net_migrants(block, inputs.base_year, inputs.n_periods, resolve):
+            for code, sign in ((origin, 1.0), (destination, -1.0)):
+                if code not in index:
+                    raise ScenarioError(f"scenario {label!r}: pathway location {code} is not among the projected countries")
+                out.net_migrants[index[code]] += sign * flows
     return out
+
+
+def pathway_origins(block: Mapping, resolve) -> tuple[list[int], int]:
+    """M49 codes of a pathway block's origins (its ``locations``' countries, or ``origin``) and of its destination."""
+    places = block.get("locations") or [block["origin"]]
+    origins: list[int] = []
+    for place in places:
+        location = resolve(place)
+        if not location.is_country and not block.get("locations"):
+            raise ScenarioError(f"pathway origin {location.name!r} must be a country, not a group of countries "
+                                "(name the group in locations to run the pathway from each of its countries)")
+        origins.extend(code for code in location.members if code not in origins)
+    destination = resolve(block["destination"])
+    if not destination.is_country:
+        raise ScenarioError(f"pathway destination {destination.name!r} must be a country")
+    if destination.code in origins:
+        raise ScenarioError(f"pathway destination {destination.name!r} is also one of its origins")
+    return origins, int(destination.code)
+
+
+def pathway_net_migrants(block: Mapping, base_year: int, n_periods: int, resolve) -> list[tuple[int, int, np.ndarray]]:
+    """(origin code, destination code, the origin's (P, 2, 21) net migrants) for each origin of a pathway block."""
+    origins, destination = pathway_origins(block, resolve)
+    try:
+        flows = pathway_flows.net_migrants(block, base_year, n_periods)
+    except PathwayFieldError as error:
+        raise ScenarioError(str(error)) from None
+    return [(origin, destination, flows) for origin in origins]
+
+
+def pathway_migrants(
+    scenario: str | Mapping,
+    base_year: int = DEFAULT_BASE_YEAR,
+    end_year: int = LAST_YEAR,
+    processed_dir: Path | None = None,
+) -> pd.DataFrame:
+    """Migrants by year of every pathway of a scenario, as the projection adds them.
+
+    Returns
+    -------
+    DataFrame
+        ``pathway`` (index of the block), ``origin``, ``destination`` (M49
+        codes), ``year``, ``departures``, ``returns`` (persons), for the
+        years from ``base_year`` to the end of the last period.
+    """
+    spec = load(scenario)
+    resolve = lambda query: locations_module.resolve(query, processed_dir)  # noqa: E731
+    frames = []
+    for index, block in enumerate(spec.get("pathways") or []):
+        origins, destination = pathway_origins(block, resolve)
+        flows = pathway_flows.yearly_flows(block, end_year - 1)
+        flows = flows[flows["year"] >= base_year]
+        for origin in origins:
+            frames.append(pd.DataFrame({"pathway": index, "origin": origin, "destination": destination,
+                                        "year": flows["year"].to_numpy(), "departures": flows["arrivals"].to_numpy(),
+                                        "returns": flows["returned"].to_numpy()}))
+    columns = ["pathway", "origin", "destination", "year", "departures", "returns"]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
 
 
 def run(
@@ -428,6 +830,16 @@ def _check_feasible(spec: Mapping, result: projection.ProjectionResult, inputs: 
     )
 
 
+def _distinct(scenario_refs: Sequence[str | Mapping]) -> list[dict]:
+    """The scenarios loaded, refusing one given twice (its rows would be counted twice)."""
+    specs = [load(reference) for reference in scenario_refs]
+    names = [spec["name"] for spec in specs]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ScenarioError(f"scenario {repeated[0]!r} is given twice; give each scenario once")
+    return specs
+
+
 def projected_population(
     locations: Sequence,
     scenario_refs: Sequence[str | Mapping] = ("medium",),
@@ -447,7 +859,7 @@ def projected_population(
     """
     resolved = locations_module.resolve_all(locations, processed_dir)
     frames = []
-    for reference in scenario_refs:
+    for reference in _distinct(scenario_refs):
         result = run(reference, base_year, end_year, processed_dir=processed_dir)
         frames.append(locations_module.aggregate_locations(result.population_table(), resolved, sum_members=True))
     out = pd.concat(frames, ignore_index=True)
@@ -465,7 +877,7 @@ def components(
     """Components of change per period (births, deaths, net migration) for locations and scenarios."""
     resolved = locations_module.resolve_all(locations, processed_dir)
     frames = []
-    for reference in scenario_refs:
+    for reference in _distinct(scenario_refs):
         table = run(reference, base_year, end_year, processed_dir=processed_dir).components_table()
         for location in resolved:
             part = table[table["location_code"].isin(location.members)]

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 import platform
-import subprocess
-from typing import Iterable
+from typing import Iterable, Mapping
 
 import numpy
 import pandas
@@ -13,6 +12,7 @@ from IPython.display import DisplayObject, display
 
 from analysis import __version__, paths
 from analysis.data import locations, sources
+from analysis.report.file_provenance import files_markdown, git_state
 from analysis.report.matrix import HEADLINE_MIME, notebook_parameters
 from analysis.study.partnerships import load_partnership_sources
 
@@ -100,8 +100,8 @@ def show_membership(location: locations.Location | str) -> None:
         display(_Membership(data=description.markdown()))
 
 
-def provenance_markdown(notebook: str, namespace: dict) -> str:
-    """The report's parameters, code version, package versions and raw-data checksums, as Markdown.
+def provenance_markdown(notebook: str, namespace: dict, files: Iterable[Mapping] = ()) -> str:
+    """The report's parameters, code version and state, files read, package versions and raw-data checksums, as Markdown.
 
     Parameters
     ----------
@@ -109,24 +109,24 @@ def provenance_markdown(notebook: str, namespace: dict) -> str:
         The notebook's name (its parameters cell lists the parameters shown).
     namespace : dict
         The notebook's ``globals()``, holding the parameters' current values.
+    files : iterable of dict, optional
+        Scenario and config files the report read (``role, path, sha256``,
+        e.g. :func:`analysis.model.scenarios.files_used`), listed with their SHA-256.
     """
     names = list(notebook_parameters(notebook))
     parameters = ", ".join(f"`{name}` = {namespace[name]!r}" for name in names if name in namespace)
-    try:
-        commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=paths.ROOT, capture_output=True,
-                                text=True, timeout=10).stdout.strip() or "unknown"
-    except (OSError, subprocess.SubprocessError):
-        commit = "unknown"
+    state = git_state()
     manifest = paths.RAW / sources.MANIFEST_NAME
-    files = json.loads(manifest.read_text())["files"] if manifest.exists() else {}
-    checksums = "; ".join(f"{name} `{sha[:12]}`" for name, sha in sorted(files.items()) if name.endswith((".rda", ".txt")))
+    raw = json.loads(manifest.read_text())["files"] if manifest.exists() else {}
+    checksums = "; ".join(f"{name} `{sha[:12]}`" for name, sha in sorted(raw.items()) if name.endswith((".rda", ".txt")))
+    read = files_markdown(files)
     return "\n".join([
         "**Provenance**",
         "",
         f"- Notebook: `notebooks/{notebook}.ipynb`; parameters: {parameters or 'none'}",
-        f"- Git commit: {commit}",
+        f"- Git commit: {state['commit']}; working tree: {state['changes']}",
+        *([read] if read else []),
         f"- Package `analysis` {__version__}; Python {platform.python_version()}, pandas {pandas.__version__}, "
         f"numpy {numpy.__version__}",
         f"- Raw data (SHA-256, first 12 hex digits): {checksums}",
     ])
-

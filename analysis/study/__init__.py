@@ -5,7 +5,8 @@ Demographic indicators (``indicators``), destination demand and supply
 partnerships (``partnerships``, checked against its quotes with ``quotes``) and
 its analysis (``partnership_analysis``, ``partnership_costs``, and
 ``partnership_pathways`` for partnerships as pathway parameters),
-migrant-stock indicators and remittances
-(``migration``), and the emigration model (``emigration``).  Imports only the
+migrant-stock indicators and remittances (``migration``), the emigration model
+(``emigration``) and scenarios against a reference scenario
+(``scenario_contrasts``).  Imports only the
 data and model layers.
 """

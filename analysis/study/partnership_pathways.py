@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from pathlib import Path
 
 import pandas as pd
 
@@ -224,16 +225,25 @@ def with_parameters(table: pd.DataFrame, as_of: int, required: tuple[str, ...] =
 
 
 # ---------------------------------------------------------------- beside the defaults
-def parameter_comparison(observed: dict[str, dict], defaults: pathways.PathwayParameters | None = None) -> pd.DataFrame:
+def parameter_comparison(observed: dict[str, dict], defaults: pathways.PathwayParameters | None = None,
+                         processed_dir: Path | None = None) -> pd.DataFrame:
     """The default pathway parameters beside each observed set (missing where a set keeps the default).
 
     Parameters
     ----------
     observed : dict
         Run label to a dict of :func:`observed_parameters` (costs in its ``currency``).
+    defaults : PathwayParameters, optional
+        The defaults; costs left to the cited table are resolved for their corridor.
     """
-    defaults = defaults or pathways.PathwayParameters()
-    names = [name for name in pathways.DEFAULT_SOURCES if any(name in values for values in observed.values())]
+    defaults = pathways.resolve(defaults or pathways.PathwayParameters(), processed_dir)
+
+    def numeric(name: str) -> bool:
+        value = getattr(defaults, name)
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+    names = [name for name in pathways.DEFAULT_SOURCES
+             if numeric(name) and any(name in values for values in observed.values())]
     table = pd.DataFrame({"parameter": names, "default": [float(getattr(defaults, name)) for name in names]})
     for label, values in observed.items():
         table[label] = [float(values[name]) if name in values else math.nan for name in names]
