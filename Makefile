@@ -90,9 +90,10 @@ test: $(PROCESSED_MANIFEST) $(INSTALLED) ## unit tests and nbval on the committe
 lab: $(PROCESSED_MANIFEST) $(INSTALLED) ## JupyterLab on the project kernel
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
 
-benchmark: $(PROCESSED_MANIFEST) $(INSTALLED) ## time the projection engine and the replacement-migration solver
+benchmark: $(PROCESSED_MANIFEST) $(INSTALLED) ## time the projection engine, the replacement-migration solver and the education data
 	$(PY) benchmarks/bench_projection.py
 	$(PY) benchmarks/bench_replacement.py
+	$(PY) benchmarks/bench_education.py
 
 notebooks: $(PROCESSED_MANIFEST) $(INSTALLED) ## re-execute the committed notebooks in place (their default parameters), for nbval
 	for notebook in $(NOTEBOOKS); do \

@@ -386,3 +386,15 @@ def test_cells_without_people_in_wic_take_younger_shares(raw_wic, processed_dir)
     own = filled[filled["location_code"] == filled["donor_code"]]
     assert len(own) == len(empty) > 0 and set(filled["fallback"]) == {"younger-age"}
     assert filled["age_start"].min() >= 70  # measured: WIC rounds only the oldest groups to nobody
+
+
+def test_summing_trajectories_without_the_full_array(small):
+    levels, _ = small
+    shares = ed.education_shares(levels)
+    array, _ = ed.shares_array(shares, [1, 2, 3], [2015, 2020])
+    population = np.random.default_rng(3).uniform(0, 1e5, size=(5, 3, 2, 2, 21))
+    where, ages = np.array([True, True, False]), np.arange(21) >= 3
+    full = ed.harmonise_array(array, population)[:, where][:, :, :, :, ages].sum(axis=(1, 4))
+    assert np.allclose(ed.harmonised_sum(array, population, where, ages), full)
+    with pytest.raises(ValidationError, match="no education shares"):
+        ed.harmonised_sum(array, population, np.array([True, False, True]), ages)
