@@ -3,6 +3,7 @@
 Grids and conventions (``conventions``), table machinery (``tables``), the
 registry and fetching of raw files (``sources``), cleaning of WPP 2024
 (``wpp``), locations and groups (``locations``), migrant stocks and WDI
-(``stocks``), and the build pipeline (``build``).  Imports only
-``analysis.paths`` and ``analysis.errors``.
+(``stocks``), population by education from the Wittgenstein Centre and its
+harmonisation with WPP 2024 (``education``), and the build pipeline
+(``build``).  Imports only ``analysis.paths`` and ``analysis.errors``.
 """
