@@ -288,7 +288,7 @@ def test_raw_file_as_measured(raw_wic, processed_dir):
 
 
 def test_processed_levels_are_the_raw_counts(raw_wic, processed_dir):
-    levels = read_table("education", processed_dir)
+    levels = ed.load_levels(processed_dir)
     rows = raw_wic[raw_wic["education"].isin(RAW_LEVELS) & raw_wic["country_code"].isin(levels["location_code"].unique())]
     expected = (rows["epop"] * 1000).round().groupby([rows["country_code"].astype(int), rows["year"].astype(int)]).sum()
     got = levels.groupby(["location_code", "year"])["persons"].sum()
