@@ -370,3 +370,13 @@ def test_profile_education_numbers(raw_cells, raw_population, processed_dir):
     helena = profiles.country_profile(locations.resolve("SHN", processed_dir), processed_dir=processed_dir)
     assert not helena["numbers"]["education_covered"] and "gives no education figures for Saint Helena" in \
         profiles.summary_text(helena)
+
+
+def test_coverage_names_every_member_without_a_split():
+    coverage = pd.DataFrame({"location_code": np.int32([1, 2, 1, 2]), "year": np.int16([2010, 2010, 2015, 2015]),
+                             "covered": [True, False, True, True], "population": [10.0, 5.0, 11.0, 6.0]})
+    table = skills.coverage_of(coverage, {"G": (1, 2, 3)}, [2010, 2015], {1: "One", 2: "Two", 3: "Three"})
+    assert table["members"].tolist() == [3, 3] and table["members_covered"].tolist() == [1, 2]
+    assert table["not_covered"].tolist() == ["Two; Three", "Three"]  # Three has no population rows at all
+    assert table["population_not_covered"].tolist() == [5.0, 0.0]
+    assert skills.coverage_note(table)[0] == "G 2010: no education split for Two; Three (5 people, left out of the figures)"

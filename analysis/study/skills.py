@@ -291,7 +291,12 @@ def coverage_of(coverage: pd.DataFrame, members: Mapping[str, Iterable[int]], ye
         ``population_not_covered`` (their WPP population, persons).
     """
     years = [int(y) for y in years]
-    table = coverage[coverage["year"].isin(years)].merge(_mapping(members), on="location_code")
+    grid = _mapping(members).merge(pd.DataFrame({"year": years}), how="cross")
+    table = grid.merge(coverage[["location_code", "year", "covered", "population"]], on=["location_code", "year"],
+                       how="left")
+    # members without WPP rows (the Holy See) have no split either, and nobody to leave out
+    table["covered"] = table["covered"].eq(True)
+    table["population"] = table["population"].fillna(0.0)
     rows = []
     for (name, year), block in table.groupby(["location", "year"], sort=False):
         missing = block[~block["covered"]]
