@@ -380,3 +380,10 @@ def test_coverage_names_every_member_without_a_split():
     assert table["not_covered"].tolist() == ["Two; Three", "Three"]  # Three has no population rows at all
     assert table["population_not_covered"].tolist() == [5.0, 0.0]
     assert skills.coverage_note(table)[0] == "G 2010: no education split for Two; Three (5 people, left out of the figures)"
+
+
+def test_report_years_need_two_in_order():
+    assert skills.first_and_last([2025, 2040, 2050]) == ([2025, 2040, 2050], 2025, 2050)
+    for years in ([2025], [2050, 2025]):
+        with pytest.raises(skills.SkillsInputError, match="two or more years in increasing order"):
+            skills.first_and_last(years)

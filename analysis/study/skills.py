@@ -141,6 +141,21 @@ def check_sex(sex: str) -> str:
     return value
 
 
+def first_and_last(years: Iterable[int]) -> tuple[list[int], int, int]:
+    """Years of a report (on the 5-year grid, ascending, at least two): the list, the first and the last.
+
+    Raises
+    ------
+    SkillsInputError
+        For fewer than two years or years out of order; see
+        :func:`analysis.data.conventions.check_years` for the grid.
+    """
+    checked = check_years(years)
+    if len(checked) < 2 or checked != sorted(set(checked)):
+        raise SkillsInputError(f"give two or more years in increasing order, e.g. [2025, 2040, 2050]; got {checked}")
+    return checked, checked[0], checked[-1]
+
+
 def _band(ages: str | AgeBand) -> AgeBand:
     return parse_age_band(ages)
 
