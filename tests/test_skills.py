@@ -12,15 +12,19 @@ import re
 import subprocess
 import sys
 
+import nbformat
 import numpy as np
 import pandas as pd
+import papermill as pm
 import pytest
 
+from analysis import paths
 from analysis.data import education as ed
 from analysis.data import locations, wpp
 from analysis.data.conventions import AGE_DTYPE, SEX_DTYPE
 from analysis.errors import InputError
 from analysis.report import profiles
+from analysis.report.site_index import headlines
 from analysis.study import demand, skills
 
 WIC_LEVELS = {"none": "No Education", "incomplete-primary": "Incomplete Primary", "primary": "Primary",
@@ -387,3 +391,22 @@ def test_report_years_need_two_in_order():
     for years in ([2025], [2050, 2025]):
         with pytest.raises(skills.SkillsInputError, match="two or more years in increasing order"):
             skills.first_and_last(years)
+
+
+def test_skills_report_with_other_parameters(processed_dir, tmp_path):
+    """The report run for another group, ages and years records headlines equal to the package's own figures."""
+    output = tmp_path / "igad.ipynb"
+    pm.execute_notebook(str(paths.NOTEBOOKS / "skills_supply.ipynb"), str(output), kernel_name="labour-mobility",
+                        parameters={"location": "IGAD", "ages": "20-39", "years": [2030, 2045],
+                                    "levels": ["post-secondary"], "young_ages": "30-34", "top_n": 3,
+                                    "destinations": ["Germany", "GCC"]},
+                        progress_bar=False, cwd=str(tmp_path))
+    codes = locations.resolve("IGAD", processed_dir).members
+    harmonised = ed.load_harmonised(["medium"], [2030, 2045], codes, processed_dir)
+    attainment = skills.attainment(skills.by_education(harmonised, {"IGAD": codes}, "30-34", [2030, 2045]))
+    post = attainment.set_index("year").loc[2045, "post_secondary"]
+    recorded = {item["label"]: item["value"] for item in headlines(output)}
+    label = next(label for label in recorded if label.startswith("aged 30-34 with post-secondary education in IGAD, 2045"))
+    assert recorded[label] == f"{post / 1e6:,.1f} million"
+    text = "\n".join(o.get("text", "") for c in nbformat.read(output, as_version=4).cells for o in c.get("outputs", []))
+    assert "IGAD: ages 20-39 (30-34 for attainment), 2030-2045" in text and "Germany" in text
