@@ -10,6 +10,7 @@
     python -m analysis stocks --year 2024 --by corridor --origin Nigeria
     python -m analysis methods          # reports/methods.html, figures computed from the data
     python -m analysis partnerships --origin Africa --destination Germany --sector health
+    python -m analysis education --location Nigeria --ages 25-34 --years 2025,2040 --level post-secondary --sex female
 
 Usage errors (unknown location, malformed age band, year outside the data,
 unknown variant, …) exit with status 2 and one line on stderr saying what is
@@ -35,7 +36,7 @@ from analysis.data.locations import resolve, resolve_all
 from analysis.errors import DataError, InputError
 from analysis.model import scenarios
 from analysis.report import file_provenance, matrix, methods, runner, site_index
-from analysis.study import demand, indicators, migration, partnerships, pathways
+from analysis.study import demand, indicators, migration, partnerships, pathways, skills
 
 
 class UsageError(InputError):
@@ -170,6 +171,18 @@ def _cmd_partnerships(args: argparse.Namespace) -> int:
     models = [item for text in args.model or [] for item in _split_list(text)]
     chosen = partnerships.select(table, args.origin, args.destination, sectors, models)
     partnerships.with_sources(chosen, values).to_csv(sys.stdout, index=False, lineterminator="\n", float_format="%.15g")
+    return 0
+
+
+def _cmd_education(args: argparse.Namespace) -> int:
+    band = parse_age_band(args.ages)
+    years = check_years(_parse_years(args.years))
+    table, coverage = skills.education_table(args.location or ["Africa"], band.label, years, args.sex, args.level,
+                                             args.variant)
+    table["population"] = table["population"].round().astype("int64")
+    table.to_csv(sys.stdout, index=False, lineterminator="\n")
+    for line in skills.coverage_note(coverage):
+        print(f"note: {line}", file=sys.stderr)
     return 0
 
 
@@ -312,6 +325,24 @@ def build_parser() -> argparse.ArgumentParser:
     partnerships_parser.add_argument("--model", action="append",
                                      help=f"one of: {', '.join(partnerships.VOCABULARIES['model'])}")
     partnerships_parser.set_defaults(run=_cmd_partnerships)
+    education_parser = commands.add_parser(
+        "education",
+        help="population by educational attainment (WIC 2018 shares on WPP 2024), as CSV",
+        description="Print WPP 2024 population by education level (persons), with the Wittgenstein Centre's 2018 "
+        "SSP2 shares applied country by country, as CSV: location, year, sex, ages, education, population. "
+        "Levels: under-15, none, incomplete-primary, primary, lower-secondary, upper-secondary, post-secondary, and "
+        "post-secondary's sub-levels short-post-secondary, bachelor, master-and-higher where WIC splits it. Members "
+        "WIC does not cover are left out, and a note on stderr names them.",
+    )
+    education_parser.add_argument("--location", action="append",
+                                  help="name, ISO-3 or M49 code, or group (ECOWAS, SADC, EAC…); repeatable (default Africa)")
+    education_parser.add_argument("--ages", default="15-64", help="age band on 5-year groups, e.g. 25-34, 15-64, 15+ (default 15-64)")
+    education_parser.add_argument("--years", default="2025", help="comma-separated years among 1950, 1955, …, 2100 (default 2025)")
+    education_parser.add_argument("--level", default=None,
+                                  help="education level(s), comma-separated, e.g. post-secondary (default: all levels)")
+    education_parser.add_argument("--sex", default="both", help="both, male, female, or each (men and women as rows) (default both)")
+    education_parser.add_argument("--variant", default="medium", help="WPP variant: medium, low or high (default medium)")
+    education_parser.set_defaults(run=_cmd_education)
 
     matrix = commands.add_parser("matrix", help="check reports.yml and write the per-report parameter files for Make")
     matrix.set_defaults(run=_cmd_matrix)

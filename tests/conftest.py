@@ -54,3 +54,9 @@ def raw_population(raw_dir) -> pd.DataFrame:
     estimates = sources.read_rda(raw_dir / "wpp2024" / "popAge5dt.rda")
     projections = sources.read_rda(raw_dir / "wpp2024" / "popprojAge5dt.rda")
     return estimates, projections
+
+
+@pytest.fixture(scope="session")
+def raw_education(raw_dir) -> pd.DataFrame:
+    """Raw WIC population by education (``wcde/epop_ssp2.rda``), read directly with pyreadr."""
+    return sources.read_rda(raw_dir / "wcde" / "epop_ssp2.rda")

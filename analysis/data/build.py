@@ -15,6 +15,7 @@ from typing import Callable
 import pandas as pd
 
 from analysis import paths
+from analysis.data import education
 from analysis.data import locations as locations_module
 from analysis.data import stocks as stocks_module
 from analysis.data import wpp
@@ -147,6 +148,56 @@ def build(
     listed = ", ".join(f"{r.iso3} ({r.dataset} {r.role})" for r in unmatched.itertuples())
     say(f"  unmatched codes (table unmatched_codes): {listed}")
 
+    _build_education(raw(education.RAW_FILE), population, locations, emit, say)
+
     atomic_write_text(out_dir / MANIFEST_NAME, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     say(f"processed tables written to {out_dir} in {time.perf_counter() - started:.1f} s")
     return manifest
+
+
+def _build_education(raw_epop: pd.DataFrame, population: pd.DataFrame, locations: pd.DataFrame,
+                     emit: Callable[[str, pd.DataFrame], None], say: Callable[[str], None]) -> None:
+    """The education tables (WIC 2018, SSP2): cleaned, checked, and harmonised with WPP 2024 medium."""
+    aggregates = locations.loc[locations["kind"] == "aggregate", "location_code"]
+    levels, detail = education.clean_education(raw_epop, aggregates)
+    education.check_education(levels)
+    split = education.check_post_secondary_detail(detail, levels)
+    gap = education.check_level_totals(education.level_totals(levels, detail))
+    emit("education", levels)
+    emit("education_detail", detail)
+    names = locations.set_index("location_code")["name"]
+    units = sorted(set(levels["location_code"]) - set(locations["location_code"]))
+    takers = {unit: [names[c] for c, d in education.DEFAULT_SHARE_DONORS.items() if d == unit] for unit in units}
+    wic_names = raw_epop.drop_duplicates("country_code").set_index("country_code")["name"]
+    say("  WIC units that are not WPP countries: "
+        + (", ".join(f"{wic_names.get(float(u), u)} ({u}; shares taken by {', '.join(t) or 'nobody'})"
+                     for u, t in takers.items()) or "none"))
+    say(f"  {levels['location_code'].nunique()} WIC countries; post-secondary split in {split['location_code'].nunique()} "
+        f"of them ({len(split):,} cells, sub-levels at most {split['difference'].abs().max():,.0f} persons from "
+        f"post-secondary); totals read both ways at most {gap:,.0f} persons apart")
+
+    shares = education.education_shares(levels)
+    education.check_shares(shares)
+    detail_shares = education.detail_shares(detail)
+    education.check_shares(detail_shares, "detail")
+    emit("education_shares", shares)
+    emit("education_detail_shares", detail_shares)
+
+    medium = wpp.variant_series(population, ["medium"])
+    harmonised = education.harmonise(shares, medium)
+    worst = education.check_harmonised(harmonised, medium)
+    emit("education_harmonised", harmonised)
+    say(f"  harmonised with WPP 2024 medium: every cell sums back to WPP within {worst:.1e} persons")
+
+    countries = locations.loc[locations["kind"] == "country", "location_code"]
+    covered = education.coverage(shares, medium, countries)
+    emit("education_coverage", covered)
+    totals = education.compare_totals(levels, medium)
+    emit("education_totals", totals)
+    now = covered[covered["year"] == education.COMPARISON_YEARS[0]]
+    say(f"  {int(now['covered'].sum())} of {len(now)} WPP countries have an education split; "
+        f"without one: {int((~now['covered']).sum())} ({now.loc[~now['covered'], 'population'].sum():,.0f} people in "
+        f"{int(now['year'].iloc[0])})")
+    for row in education.summarise_totals(totals).itertuples():
+        say(f"  WIC against WPP totals, {row.year}, {row.countries} countries of 1 million or more: median "
+            f"{row.median:.1%}, worst {names.get(row.worst_code, row.worst_code)} {row.worst_signed:+.1%}")

@@ -37,6 +37,13 @@ TABLE_KEYS: dict[str, list[str]] = {
     "wdi": ["iso3", "indicator", "year"],
     "unmatched_codes": ["dataset", "role", "iso3"],
     "population_midyear": ["location_code", "year"],
+    "education": ["location_code", "year", "sex", "age", "education"],
+    "education_detail": ["location_code", "year", "sex", "age", "detail"],
+    "education_shares": ["location_code", "year", "sex", "age", "education"],
+    "education_detail_shares": ["location_code", "year", "sex", "age", "detail"],
+    "education_harmonised": ["location_code", "year", "variant", "sex", "age", "education"],
+    "education_coverage": ["location_code", "year"],
+    "education_totals": ["location_code", "year"],
 }
 
 

@@ -450,6 +450,28 @@ def load_population(
         population = population[population["year"].isin(list(years))]
     if location_codes is not None:
         population = population[population["location_code"].isin(list(location_codes))]
+    return variant_series(population, variants)
+
+
+def variant_series(population: pd.DataFrame, variants: Iterable[str] = ("medium",)) -> pd.DataFrame:
+    """Each requested variant as one continuous series: the estimates (years up to 2020) under its label.
+
+    Parameters
+    ----------
+    population : DataFrame
+        The processed ``population`` table (or any selection of its rows).
+    variants : iterable of str
+        Any of ``medium, low, high`` (``estimates`` keeps the estimates only).
+
+    Returns
+    -------
+    DataFrame
+        The same columns, sorted on the table's keys.
+    """
+    variants = list(variants)
+    unknown = [v for v in variants if v not in VARIANTS]
+    if unknown:
+        raise IndicatorInputError(f"unknown variant(s) {unknown}; valid: {', '.join(VARIANTS)}")
     estimates = population[population["variant"] == "estimates"]
     frames = []
     for variant in variants:

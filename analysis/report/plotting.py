@@ -15,6 +15,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
+from analysis.data.conventions import AGE_GROUPS
+
 PALETTE = {"medium": "#1f5a96", "low": "#8fb3d9", "high": "#8fb3d9", "estimates": "#333333"}
 SOURCE_NOTE = "Source: UN DESA, Population Division, World Population Prospects 2024."
 
@@ -238,6 +240,142 @@ def stacked_area(table: pd.DataFrame, x: str, columns: list[str], labels: list[s
         ax.set_title(title)
     ax.legend(loc="upper left", fontsize=9)
     return ax
+
+
+# ---------------------------------------------------------------- education (skills supply, country profiles)
+EDUCATION_SOURCE_NOTE = ("Sources: UN WPP 2024 (population); Wittgenstein Centre 2018, SSP2 (education shares "
+                         "applied country by country).")
+#: One colour per education level, light (little schooling) to dark (post-secondary); children in grey.
+EDUCATION_COLOURS = {
+    "under-15": "#d9d9d9", "none": "#f2e2c4", "incomplete-primary": "#e7c28f", "primary": "#d99a4e",
+    "lower-secondary": "#8fb3d9", "upper-secondary": "#3f7fbf", "post-secondary": "#1b3a6b",
+    "short-post-secondary": "#5e81ac", "bachelor": "#2e4f80", "master-and-higher": "#142a4d",
+}
+SKILL_COLOURS = {"below-upper-secondary": "#d99a4e", "upper-secondary": "#3f7fbf", "post-secondary": "#1b3a6b"}
+
+
+def _label(level: str) -> str:
+    return str(level).replace("-", " ")
+
+
+def education_by_sex(wide: pd.DataFrame, name: str, ages: str, x: str = "year"):
+    """Two panels, men and women: stacked areas of the population by education level over the years.
+
+    Parameters
+    ----------
+    wide : DataFrame
+        ``<x>, sex`` and one column per level, lowest first (see
+        :func:`analysis.study.skills.wide_by_level` of a table by sex).
+    """
+    levels = [c for c in wide.columns if c in EDUCATION_COLOURS]
+    fig, axes = plt.subplots(1, 2, figsize=(14, 5), sharey=True)
+    for ax, sex, label in zip(axes, ("male", "female"), ("men", "women")):
+        rows = wide[wide["sex"].astype(str) == sex]
+        ax.stackplot(rows[x], *[rows[level] for level in levels], labels=[_label(level) for level in levels],
+                     colors=[EDUCATION_COLOURS[level] for level in levels], alpha=0.95)
+        millions(ax.yaxis)
+        ax.set_title(f"{name}: {label} aged {ages} by education")
+        ax.set_ylabel("millions")
+        ax.set_xlabel("")
+    handles, labels = axes[0].get_legend_handles_labels()
+    axes[1].legend(handles[::-1], labels[::-1], loc="upper left", fontsize=8)
+    fig.text(0.01, -0.02, EDUCATION_SOURCE_NOTE, fontsize=8, color="grey")
+    return fig
+
+
+def education_pyramids(wide: pd.DataFrame, years, name: str):
+    """Population pyramids by education level, one per year: men left, women right, bars stacked by level.
+
+    Parameters
+    ----------
+    wide : DataFrame
+        ``year, sex, age`` and one column per level (see
+        :func:`analysis.study.skills.pyramid_wide`).
+    """
+    years = list(years)
+    levels = [c for c in wide.columns if c in EDUCATION_COLOURS]
+    fig, axes = plt.subplots(1, len(years), figsize=(6.5 * len(years), 6), sharex=True, squeeze=False)
+    for ax, year in zip(axes[0], years):
+        at_year = wide[wide["year"] == year]
+        ages = list(AGE_GROUPS)
+        for sex, sign in (("male", -1), ("female", 1)):
+            rows = at_year[at_year["sex"].astype(str) == sex].set_index("age")[levels].reindex(ages).fillna(0.0)
+            left = pd.Series(0.0, index=rows.index)
+            for level in levels:
+                values = sign * rows[level] / 1e6
+                ax.barh(range(len(ages)), values, left=left, height=0.9, color=EDUCATION_COLOURS[level],
+                        label=_label(level) if sex == "male" else None)
+                left = left + values
+        ax.set_yticks(list(range(len(ages)))[::2])
+        ax.set_yticklabels(ages[::2])
+        ax.axvline(0, color="black", linewidth=0.8)
+        ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda value, _: f"{abs(value):,.1f}"))
+        ax.set_xlabel("millions (men left, women right)")
+        ax.set_title(f"{name}, {year}: population by education (medium variant)")
+    axes[0][-1].legend(loc="upper right", fontsize=8)
+    fig.text(0.01, -0.02, EDUCATION_SOURCE_NOTE, fontsize=8, color="grey")
+    return fig
+
+
+def contribution_panels(table: pd.DataFrame, title: str, panel: str = "education", label: str = "location",
+                        value: str = "change", share: str = "share_of_change"):
+    """One panel of ranked bars per level (e.g. the countries adding most people with each level)."""
+    panels = list(dict.fromkeys(table[panel].astype(str)))
+    fig, axes = plt.subplots(1, len(panels), figsize=(7 * len(panels), 5), squeeze=False)
+    for ax, name in zip(axes[0], panels):
+        ranked_bars(table[table[panel].astype(str) == name], label=label, value=value, share=share, ax=ax,
+                    title=f"{_label(name)}: {title}")
+    fig.texts.clear()
+    fig.text(0.01, -0.02, EDUCATION_SOURCE_NOTE, fontsize=8, color="grey")
+    return fig
+
+
+def period_bar_panels(table: pd.DataFrame, title: str, panel: str = "threshold", period_end: str = "period_end",
+                      ylabel: str = "millions a year"):
+    """One panel of per-period bars (medium variant, low–high range) per value of ``panel``.
+
+    Parameters
+    ----------
+    table : DataFrame
+        ``<panel>, <period_end>, medium, low, high`` (see
+        :func:`analysis.study.skills.entrants_by_variant`).
+    """
+    panels = list(dict.fromkeys(table[panel].astype(str)))
+    fig, axes = plt.subplots(1, len(panels), figsize=(7 * len(panels), 5), squeeze=False)
+    for ax, name in zip(axes[0], panels):
+        period_bars_with_range(table[table[panel].astype(str) == name], period_end=period_end, ax=ax,
+                               title=f"{_label(name)}: {title}", ylabel=ylabel)
+    fig.text(0.01, -0.12, EDUCATION_SOURCE_NOTE, fontsize=8, color="grey")  # below the rotated period labels
+    return fig
+
+
+def skill_mix_bars(destinations: pd.DataFrame, origins: pd.DataFrame, base_year: int, target_year: int, ages: str):
+    """Two panels of grouped horizontal bars: each destination's change by skill group, and each origin's.
+
+    Parameters
+    ----------
+    destinations, origins : DataFrame
+        ``destination`` (``origin``) and one column per skill group (see
+        :func:`analysis.study.skills.skill_mix_wide`).
+    """
+    fig, axes = plt.subplots(1, 2, figsize=(15, 6), gridspec_kw={"width_ratios": [2, 1]})
+    for ax, table, side, title in ((axes[0], destinations, "destination", "destinations"),
+                                   (axes[1], origins, "origin", "origin")):
+        groups = [c for c in table.columns if c in SKILL_COLOURS]
+        height = 0.8 / len(groups)
+        for index, group in enumerate(groups):
+            positions = [row + index * height for row in range(len(table))]
+            ax.barh(positions, table[group], height=height, color=SKILL_COLOURS[group], label=_label(group))
+        ax.set_yticks([row + 0.4 - height / 2 for row in range(len(table))])
+        ax.set_yticklabels(table[side].astype(str))
+        ax.invert_yaxis()
+        ax.axvline(0, color="black", linewidth=0.8)
+        millions(ax.xaxis)
+        ax.set_xlabel("change in millions")
+        ax.set_title(f"Change in the population aged {ages}, {base_year}–{target_year}: {title}")
+    axes[0].legend(loc="lower left", fontsize=8)
+    fig.text(0.01, -0.02, EDUCATION_SOURCE_NOTE, fontsize=8, color="grey")
+    return fig
 
 
 # ---------------------------------------------------------------- migrant stocks and the emigration model

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+
+from analysis.data import education as education_data
 from analysis.data import stocks as stocks_data
 from analysis.data import wpp
 from analysis.data.conventions import LAST_YEAR
 from analysis.data.locations import Location
 from analysis.data.tables import read_table
 from analysis.errors import InputError
-from analysis.study import demand, indicators, migration
+from analysis.study import demand, indicators, migration, skills
 
 VARIANTS = ("medium", "low", "high")
+#: Ages whose education the profile summarises: young adults, who have finished their schooling.
+EDUCATION_AGES = "25-34"
 
 
 def country_profile(place: Location, base_year: int = 2025, compare_year: int = 2050, stock_year: int = 2024,
@@ -77,8 +82,45 @@ def country_profile(place: Location, base_year: int = 2025, compare_year: int = 
         "old_age_compare": ratio.loc[compare_year, "old_age_dependency_ratio"],
         **{f"emigrants_{k}": v for k, v in emigrants.items()},
     }
+    education, education_numbers = _education(place, base_year, compare_year, processed_dir)
+    numbers.update(education_numbers)
     return {"pyramids": pyramids.reset_index(drop=True), "working_age": working, "entrants": entrants,
-            "dependency": dependency, "emigrants": emigrants, "destinations": destinations, "numbers": numbers}
+            "dependency": dependency, "emigrants": emigrants, "destinations": destinations, "numbers": numbers,
+            **education}
+
+
+def _education(place: Location, base_year: int, compare_year: int, processed_dir: Path | None = None
+               ) -> tuple[dict, dict]:
+    """The profile's education tables (pyramid by level, attainment of young adults) and numbers.
+
+    Empty tables and ``education_covered`` False when WIC does not cover the
+    country in both years.
+    """
+    years = [base_year, compare_year]
+    pyramid = skills.education_pyramid(place, years, processed_dir)
+    if set(pyramid["year"]) != set(years):
+        return {"education_pyramid": pyramid.iloc[:0], "attainment": pd.DataFrame()}, {"education_covered": False}
+    members = skills.members_of([place], processed_dir)
+    harmonised = education_data.load_harmonised(["medium"], years, members[place.name], processed_dir)
+    attainment = skills.attainment(skills.by_education(harmonised, members, EDUCATION_AGES, years))
+    entrants = skills.origin_entrants([place], base_year, compare_year, processed_dir=processed_dir)
+    post = entrants[entrants["threshold"] == "post-secondary"].set_index("period_start")["entrants_per_year"]
+    by_year = attainment.set_index("year")
+    numbers = {
+        "education_covered": True,
+        "education_ages": EDUCATION_AGES,
+        "post_secondary_base": by_year.loc[base_year, "post_secondary"],
+        "post_secondary_compare": by_year.loc[compare_year, "post_secondary"],
+        "post_share_base": by_year.loc[base_year, "share_post_secondary"],
+        "post_share_compare": by_year.loc[compare_year, "share_post_secondary"],
+        "upper_share_base": by_year.loc[base_year, "share_at_least_upper_secondary"],
+        "upper_share_compare": by_year.loc[compare_year, "share_at_least_upper_secondary"],
+        "post_entrants_first": post.loc[base_year],
+        "post_entrants_last": post.loc[compare_year - 5],
+    }
+    tables = {"education_pyramid": skills.pyramid_wide(pyramid),
+              "attainment": attainment.drop(columns=["location", "variant"])}
+    return tables, numbers
 
 
 def _population_in(place: Location, year: int, processed_dir: Path | None = None) -> float:
@@ -131,6 +173,7 @@ def summary_text(profile: dict) -> str:
         f"dependants per 100 people of working age; the old-age part goes from {n['old_age_base']:.0f} to "
         f"{n['old_age_compare']:.0f}."
     )
+    parts.append(education_sentence(n))
     destinations = profile["destinations"]
     if n["emigrants_migrants"] > 0 and len(destinations):
         first = destinations.iloc[0]
@@ -144,6 +187,21 @@ def summary_text(profile: dict) -> str:
     return " ".join(parts)
 
 
+def education_sentence(n: dict) -> str:
+    """The profile's sentence on skilled growth (WIC 2018 shares on WPP 2024), from its numbers."""
+    if not n.get("education_covered"):
+        return f"The Wittgenstein Centre's 2018 assessment gives no education figures for {n['name']}."
+    first, last = n["base_year"], n["compare_year"]
+    return (
+        f"Among people aged {n['education_ages'].replace('-', '–')}, {_millions(n['post_secondary_base'])} "
+        f"({n['post_share_base']:.0%}) hold post-secondary education in {first} and {_millions(n['post_secondary_compare'])} "
+        f"({n['post_share_compare']:.0%}) in {last}; the share with at least upper-secondary education goes from "
+        f"{n['upper_share_base']:.0%} to {n['upper_share_compare']:.0%}. About {_millions(n['post_entrants_first'])} young "
+        f"people a year reach post-secondary education in {first}–{first + 5}, and "
+        f"{_millions(n['post_entrants_last'])} a year in {last - 5}–{last} (Wittgenstein Centre SSP2 shares on WPP 2024)."
+    )
+
+
 def headline_numbers(profile: dict) -> list[tuple[str, str]]:
     """The profile's headline numbers for the report index, as (label, formatted value)."""
     n = profile["numbers"]
@@ -153,4 +211,6 @@ def headline_numbers(profile: dict) -> list[tuple[str, str]]:
          _millions(n["working_compare"])),
         (f"turning 15 each year, {n['entrants_first_period']}", _millions(n["entrants_first"])),
         (f"emigrants in {n['stock_year']}", _millions(n["emigrants_migrants"])),
-    ]
+    ] + ([(f"aged {n['education_ages']} with post-secondary education in {n['compare_year']} "
+           f"({_millions(n['post_secondary_base'])} in {n['base_year']})", _millions(n["post_secondary_compare"]))]
+         if n.get("education_covered") else [])

@@ -35,6 +35,13 @@ REFERENCES = {
                    "*IZA Journal of Labor Policy* 4:2. doi:10.1186/s40173-014-0028-z.",
     "preston2001": "Preston, S. H., Heuveline, P. and Guillot, M. (2001). *Demography: Measuring and Modeling Population "
                    "Processes*. Oxford: Blackwell (life table and Coale–Demeny separation factors).",
+    "eu2005": "Directive 2005/36/EC of the European Parliament and of the Council of 7 September 2005 on the recognition "
+              "of professional qualifications, Art. 31(3), as amended by Directive 2013/55/EU (training of nurses "
+              "responsible for general care: at least three years and 4,600 hours; the basis for taking nurses to need "
+              "post-secondary education).",
+    "oecd2019": "OECD (2019). *Health at a Glance 2019: OECD Indicators*, 'Long-term care workers'. Paris: OECD Publishing. "
+                "doi:10.1787/4dd50c09-en (personal care workers are most of the long-term care workforce, and few "
+                "countries set them a minimum level of education: upper secondary is this project's assumption).",
 }
 
 
