@@ -42,10 +42,10 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-import yaml
 
+from analysis.data import config
 from analysis.data import locations as locations_module
-from analysis.data.conventions import LAST_YEAR, PROJECTION_VARIANTS, IndicatorInputError, parse_age_band
+from analysis.data.conventions import LAST_YEAR, PROJECTION_VARIANTS, IndicatorInputError, distinct, parse_age_band
 from analysis.errors import InputError
 from analysis.model import projection
 from analysis.model.demography import replacement_tfr, scale_mortality_to_e0
@@ -78,6 +78,9 @@ SCHEMA: dict[str, Any] = {
 }
 FERTILITY_MODES = ("wpp", "constant", "replacement", "target")
 PATHS = ("linear", "logistic")
+#: Upper bounds of scenario values (beyond them a projection would be meaningless, not just extreme).
+MAX_MIGRATION_SCALE = 10.0
+MAX_PATHWAY_ANNUAL = 10_000_000
 PATHWAY_DEFAULTS = {"destination": None, "ages": "20-39", "female_share": 0.5, "return_share": 0.0, "return_after": 10}
 
 
@@ -103,78 +106,106 @@ def list_scenarios() -> pd.DataFrame:
 def load(reference: str | Path | Mapping) -> dict:
     """A validated scenario from a built-in name, a YAML path, ``a+b`` or a dict, with ``extends`` resolved.
 
+    Files are read by :func:`analysis.data.config.read_mapping` (regular
+    files only, size-capped, one line for any decoding or YAML error) and
+    checked against :data:`SCHEMA` (numeric strings such as ``1e4`` become
+    numbers; NaN and infinities are refused).
+
     Raises
     ------
     ScenarioError
-        Unknown scenario, unreadable file, unknown field or invalid value.
+        Unknown scenario, unreadable file, unknown field, invalid value or a loop of ``extends``.
     """
+    return _load(reference, ())
+
+
+def _is_file_reference(text: str) -> bool:
+    """Whether a scenario reference names a file rather than a built-in scenario."""
+    if Path(text).suffix in (".yml", ".yaml") or "/" in text or "\\" in text:
+        return True
+    try:
+        return Path(text).exists()
+    except OSError:  # e.g. a name too long for the file system: let the reader say so
+        return True
+
+
+def _load(reference: str | Path | Mapping, chain: tuple[str, ...]) -> dict:
     if isinstance(reference, Mapping):
         spec = dict(reference)
         origin = f"scenario {spec.get('name', '<dict>')!r}"
+        key = f"scenario {spec.get('name', '<dict>')}"
     else:
-        text = str(reference)
-        if "+" in text and not Path(text).exists():
-            parts = [load(part) for part in text.split("+")]
-            return compose(parts, name=text)
-        path = Path(text)
-        if path.suffix in (".yml", ".yaml") or path.exists():
-            if not path.exists():
-                raise ScenarioError(f"scenario file {path} does not exist")
+        text = str(reference).strip()
+        if not text:
+            raise ScenarioError(f"empty scenario name; give a built-in name ({', '.join(builtin_names())}), "
+                                "a path to a YAML file, or a+b to compose")
+        if "+" in text and not _is_file_reference(text):
+            parts = [part.strip() for part in text.split("+")]
+            if not all(parts):
+                raise ScenarioError(f"scenario {text!r} has an empty part around '+'; compose two or more scenarios "
+                                    "as a+b, e.g. medium+zero-migration")
+            return compose([_load(part, chain) for part in parts], name=text)
+        if _is_file_reference(text):
+            path, key = Path(text), f"file {text}"
+        elif text in builtin_names():
+            path, key = SCENARIO_DIR / f"{text}.yml", text
         else:
-            path = SCENARIO_DIR / f"{text}.yml"
-            if not path.exists():
-                close = difflib.get_close_matches(text, builtin_names(), n=3)
-                hint = f"did you mean: {', '.join(close)}? " if close else ""
-                raise ScenarioError(
-                    f"unknown scenario {text!r}; {hint}built-in: {', '.join(builtin_names())}; or give a path to a YAML file"
-                )
-        try:
-            spec = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as error:
-            raise ScenarioError(f"scenario file {path} is not valid YAML: {error}") from None
-        if not isinstance(spec, dict):
-            raise ScenarioError(f"scenario file {path} must hold a mapping of fields (name, fertility, …)")
+            close = difflib.get_close_matches(text, builtin_names(), n=3)
+            hint = f"did you mean: {', '.join(close)}? " if close else ""
+            raise ScenarioError(
+                f"unknown scenario {config.shown(repr(text), 60)}; {hint}built-in: {', '.join(builtin_names())}; "
+                "or give a path to a YAML file"
+            )
+        spec = config.read_mapping(path, "scenario file", ScenarioError,
+                                   example="name, description, extends, variant, fertility, mortality, migration, pathways")
         spec.setdefault("name", path.stem)
         origin = f"scenario {spec['name']!r}"
-    check_fields(spec, SCHEMA, origin)
+    chain = config.check_extends(chain, key, origin, ScenarioError)
+    spec = check_fields(spec, SCHEMA, origin)
     parents = spec.get("extends") or []
     parents = [parents] if isinstance(parents, str) else parents
+    if not all(isinstance(parent, str) for parent in parents):
+        raise ScenarioError(f"{origin}: 'extends' must list scenario names or files, got {parents!r}")
     if parents:
         own = {k: v for k, v in spec.items() if k != "extends"}
-        return compose([load(parent) for parent in parents] + [own], name=spec["name"])
+        return compose([_load(parent, chain) for parent in parents] + [own], name=spec["name"])
     validate_values(spec)
     return spec
 
 
-def check_fields(spec: Mapping, schema: Mapping, where: str) -> None:
-    """Reject unknown fields and wrong types, with close matches."""
-    for key, value in spec.items():
-        if key not in schema:
-            close = difflib.get_close_matches(str(key), list(schema), n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise ScenarioError(f"{where}: unknown field {key!r}{hint}; valid fields: {', '.join(schema)}")
-        expected = schema[key]
-        if isinstance(expected, dict):
-            if not isinstance(value, Mapping):
-                raise ScenarioError(f"{where}: {key!r} must be a mapping with fields {', '.join(expected)}")
-            check_fields(value, expected, f"{where}, {key}")
-        elif isinstance(expected, list):
-            if not isinstance(value, list):
-                raise ScenarioError(f"{where}: {key!r} must be a list")
-            for index, item in enumerate(value):
-                if not isinstance(item, Mapping):
-                    raise ScenarioError(f"{where}: {key}[{index}] must be a mapping with fields {', '.join(expected[0])}")
-                check_fields(item, expected[0], f"{where}, {key}[{index}]")
-        else:
-            types = expected if isinstance(expected, tuple) else (expected,)
-            if isinstance(value, bool) or not isinstance(value, types):
-                names = " or ".join(t.__name__ for t in types)
-                raise ScenarioError(f"{where}: {key!r} must be {names}, got {value!r}")
+def load_all(references: Iterable[str | Path | Mapping]) -> list[dict]:
+    """Load several scenarios; one named twice counts once (with a note), two different ones with one name are refused.
+
+    Raises
+    ------
+    ScenarioError
+        For no scenario, any invalid scenario, or two different scenarios
+        with the same name (their rows could not be told apart).
+    """
+    if isinstance(references, (str, Path, Mapping)):
+        references = [references]
+    specs = [load(reference) for reference in references]
+    if not specs:
+        raise ScenarioError(f"no scenario given; built-in: {', '.join(builtin_names())}")
+    for index, spec in enumerate(specs):
+        for other in specs[:index]:
+            if other["name"] == spec["name"] and other != spec:
+                raise ScenarioError(f"two different scenarios are named {spec['name']!r}; give one of them another "
+                                    "name (the field 'name' of its file)")
+    return distinct(specs, key=lambda spec: spec["name"], what="scenario", label=lambda spec: spec["name"])
+
+
+def check_fields(spec: Mapping, schema: Mapping, where: str) -> dict:
+    """Reject unknown fields, wrong types and non-finite numbers (with close matches); return the spec, numbers coerced."""
+    return config.check(spec, schema, where, ScenarioError)
 
 
 def validate_values(spec: Mapping) -> None:
     """Check values: variants, modes, TFR > 0, years within range, shares within 0–1."""
     name = f"scenario {spec.get('name', '<unnamed>')!r}"
+    label = spec.get("name", "")
+    if not isinstance(label, str) or not 0 < len(label) <= 200 or not label.isprintable():
+        raise ScenarioError(f"{name}: the name must be 1 to 200 printable characters")
     if spec.get("variant", "medium") not in PROJECTION_VARIANTS:
         raise ScenarioError(f"{name}: variant {spec['variant']!r} is not one of {', '.join(PROJECTION_VARIANTS)}")
     fertility = spec.get("fertility") or {}
@@ -201,8 +232,10 @@ def validate_values(spec: Mapping) -> None:
         if mortality.get("path", "linear") not in PATHS:
             raise ScenarioError(f"{name}: mortality path {mortality['path']!r} is not one of {', '.join(PATHS)}")
     migration = spec.get("migration") or {}
-    if migration.get("scale", 1.0) < 0:
-        raise ScenarioError(f"{name}: migration scale must be 0 or more, got {migration['scale']}")
+    if not 0 <= migration.get("scale", 1.0) <= MAX_MIGRATION_SCALE:
+        scale = migration["scale"]
+        raise ScenarioError(f"{name}: migration scale must be 0 or more" if scale < 0 else
+                            f"{name}: migration scale {scale:g} is above {MAX_MIGRATION_SCALE:g} times WPP's net migration")
     for index, pathway in enumerate(spec.get("pathways") or []):
         where = f"{name}, pathways[{index}]"
         for required in ("origin", "annual"):
@@ -210,13 +243,15 @@ def validate_values(spec: Mapping) -> None:
                 raise ScenarioError(f"{where}: {required!r} is required")
         if pathway["annual"] < 0:
             raise ScenarioError(f"{where}: annual must be 0 or more people per year, got {pathway['annual']}")
+        if pathway["annual"] > MAX_PATHWAY_ANNUAL:
+            raise ScenarioError(f"{where}: annual {pathway['annual']:g} is above {MAX_PATHWAY_ANNUAL:,.0f} people a year")
         for share in ("female_share", "return_share"):
             value = pathway.get(share, PATHWAY_DEFAULTS[share])
             if not 0 <= value <= 1:
                 raise ScenarioError(f"{where}: {share} must be between 0 and 1, got {value}")
         after = pathway.get("return_after", PATHWAY_DEFAULTS["return_after"])
-        if after < STEP or after % STEP:
-            raise ScenarioError(f"{where}: return_after must be a multiple of 5 years (5, 10, …), got {after}")
+        if after < STEP or after % STEP or after > LAST_YEAR - 1950:
+            raise ScenarioError(f"{where}: return_after must be a multiple of 5 years (5, 10, …, 150), got {after}")
         for key in ("start_year", "end_year"):
             if key in pathway:
                 _check_year(where, key, pathway[key])
@@ -447,8 +482,8 @@ def projected_population(
     """
     resolved = locations_module.resolve_all(locations, processed_dir)
     frames = []
-    for reference in scenario_refs:
-        result = run(reference, base_year, end_year, processed_dir=processed_dir)
+    for spec in load_all(scenario_refs):
+        result = run(spec, base_year, end_year, processed_dir=processed_dir)
         frames.append(locations_module.aggregate_locations(result.population_table(), resolved, sum_members=True))
     out = pd.concat(frames, ignore_index=True)
     out["scenario"] = pd.Categorical(out["scenario"], categories=list(dict.fromkeys(out["scenario"])))
@@ -465,8 +500,8 @@ def components(
     """Components of change per period (births, deaths, net migration) for locations and scenarios."""
     resolved = locations_module.resolve_all(locations, processed_dir)
     frames = []
-    for reference in scenario_refs:
-        table = run(reference, base_year, end_year, processed_dir=processed_dir).components_table()
+    for spec in load_all(scenario_refs):
+        table = run(spec, base_year, end_year, processed_dir=processed_dir).components_table()
         for location in resolved:
             part = table[table["location_code"].isin(location.members)]
             summed = part.drop(columns=["location_code"]).groupby(

@@ -30,14 +30,18 @@ from typing import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
-import yaml
 
+from analysis.data import config
 from analysis.errors import InputError
 
 
 class PathwayInputError(InputError):
     """An invalid pathway parameter; the message names it and what is valid."""
 
+
+#: Upper bounds: trainees admitted a year by one institution, and any cost per person (in ``currency``).
+MAX_INTAKE = 1_000_000
+MAX_COST = 10_000_000
 
 #: Where each default comes from (source ids refer to partnership_sources.csv).
 DEFAULT_SOURCES: dict[str, str] = {
@@ -87,48 +91,63 @@ class PathwayParameters:
     notes: dict = field(default_factory=dict, compare=False)
 
     def validate(self) -> "PathwayParameters":
-        """Raise :class:`PathwayInputError` for values outside their valid range."""
+        """Raise :class:`PathwayInputError` for values of the wrong type, not finite or outside their valid range."""
         shares = ("completion_rate", "away_share", "placement_rate", "annual_attrition", "return_share",
                   "destination_share_of_training", "employer_share_of_placement")
         for name in shares:
             value = getattr(self, name)
-            if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0.0 <= value <= 1.0:
+            if not _is_number(value) or not 0.0 <= value <= 1.0:
                 raise PathwayInputError(f"{name} must be a share between 0 and 1, got {value!r}")
-        for name in ("annual_intake", "cost_per_trainee_origin", "cost_per_worker_destination", "placement_cost"):
+        for name, high in (("annual_intake", MAX_INTAKE), ("cost_per_trainee_origin", MAX_COST),
+                           ("cost_per_worker_destination", MAX_COST), ("placement_cost", MAX_COST)):
             value = getattr(self, name)
-            if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+            if not _is_number(value):
+                raise PathwayInputError(f"{name} must be a finite number, 0 or more, got {value!r}")
+            if value < 0:
                 raise PathwayInputError(f"{name} must be 0 or more, got {value!r}")
-        for name, low, high in (("programme_years", 1, 10), ("years", 1, 75), ("return_after", 1, 50)):
+            if value > high:
+                raise PathwayInputError(f"{name} must be at most {high:,.0f}, got {value!r}")
+        for name, low, high in (("programme_years", 1, 10), ("years", 1, 75), ("return_after", 1, 50),
+                                ("start_year", 1950, 2100)):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+                if name == "start_year":
+                    raise PathwayInputError(f"start_year must be a whole year within 1950–2100, got {value!r}")
                 raise PathwayInputError(f"{name} must be a whole number of years from {low} to {high}, got {value!r}")
-        if not 1950 <= self.start_year <= 2100:
-            raise PathwayInputError(f"start_year {self.start_year} is outside 1950–2100")
+        for name in ("origin", "destination", "sector", "currency"):
+            value = getattr(self, name)
+            if not isinstance(value, str) or not value.strip():
+                raise PathwayInputError(f"{name} must be a non-empty text, got {value!r}")
         return self
 
     @classmethod
     def from_mapping(cls, values: Mapping) -> "PathwayParameters":
-        """Parameters from a dict (e.g. a YAML file); unknown keys are refused with the valid ones listed."""
+        """Parameters from a dict (e.g. a YAML file); unknown keys are refused with the valid ones listed.
+
+        Numeric strings (YAML 1.1 reads ``1e4`` as text) become numbers; NaN and infinities are refused.
+        """
         known = {f.name for f in dataclasses.fields(cls) if f.name != "notes"}
-        unknown = sorted(set(values) - known)
+        unknown = sorted(set(map(str, values)) - known)
         if unknown:
             close = difflib.get_close_matches(unknown[0], sorted(known), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise PathwayInputError(f"unknown pathway parameter {unknown[0]!r}{hint}; valid: {', '.join(sorted(known))}")
-        return cls(**dict(values)).validate()
+        kinds = {f.name: str(f.type) for f in dataclasses.fields(cls)}
+        coerced = {key: config.numeric(value, integer=kinds[key] == "int") if kinds[key] in ("int", "float") else value
+                   for key, value in values.items()}
+        return cls(**coerced).validate()
 
     @classmethod
     def from_yaml(cls, path: str | Path) -> "PathwayParameters":
-        path = Path(path)
-        if not path.exists():
-            raise PathwayInputError(f"pathway config {path} does not exist")
-        try:
-            values = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as error:
-            raise PathwayInputError(f"pathway config {path} is not valid YAML: {error}") from None
-        if not isinstance(values, Mapping):
-            raise PathwayInputError(f"pathway config {path} must be a mapping of parameters")
+        """Parameters from a YAML file, read by :func:`analysis.data.config.read_mapping` (one line for any problem)."""
+        values = config.read_mapping(path, "pathway config", PathwayInputError,
+                                     example=f"any of: {', '.join(DEFAULT_SOURCES)}")
         return cls.from_mapping(values)
+
+
+def _is_number(value) -> bool:
+    """A finite int or float (not a bool)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and np.isfinite(value)
 
 
 def simulate(parameters: PathwayParameters) -> pd.DataFrame:
