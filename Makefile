@@ -63,7 +63,13 @@ $(INSTALLED): pyproject.toml constraints.txt
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (labour-mobility)" >/dev/null
 	@touch $@
 
-data: $(PROCESSED_MANIFEST) ## fetch and verify the raw files, then build data/processed
+# Make compares modification times only: a raw file or processed table deleted or
+# corrupted after its manifest was written would look up to date.  `verify --remove`
+# checks every file against its SHA-256 first and removes what is missing or
+# corrupt together with the manifest vouching for it, so that Make redoes it.
+data: | $(INSTALLED) ## fetch and verify the raw files, then build data/processed (anything missing or corrupt is redone)
+	$(PY) -m analysis verify --remove
+	@$(MAKE) --no-print-directory $(PROCESSED_MANIFEST)
 
 $(RAW_MANIFEST): $(FETCH_INPUTS) | $(INSTALLED)
 	$(PY) -m analysis fetch
@@ -71,20 +77,26 @@ $(RAW_MANIFEST): $(FETCH_INPUTS) | $(INSTALLED)
 $(PROCESSED_MANIFEST): $(RAW_MANIFEST) $(BUILD_INPUTS) $(INSTALLED)
 	$(PY) -m analysis build
 
+# A failed report keeps its previous HTML and its one-line reason in reports/.failed/NAME.txt;
+# the index is still rebuilt (marking it), and `make reports` then fails naming it.
 reports: reports/index.html ## build every report of reports.yml (ipynb + HTML, code hidden) and reports/index.html
+	@failed=$$(cd reports/.failed 2>/dev/null && ls -- *.txt 2>/dev/null | sed 's/\.txt$$//' | tr '\n' ' '); \
+	if [ -n "$$failed" ]; then echo "error: reports failed (marked in reports/index.html): $$failed" >&2; exit 1; fi
 
 reports/.matrix.mk: reports.yml analysis/report/matrix.py $(NOTEBOOKS) $(PROCESSED_MANIFEST) | $(INSTALLED)
 	$(PY) -m analysis matrix
 
 # One report: papermill into a temporary file, then HTML; on failure the
 # previous report stays and the message names the notebook, parameters and cell.
+# The failure is ignored here (`-`) so that the index is still rebuilt; the
+# report is retried by the next `make reports`, and `reports` itself fails.
 reports/%.html: $(PROCESSED_MANIFEST) $(PACKAGE_FILES) $(INSTALLED)
-	$(PY) -m analysis report $*
+	-$(PY) -m analysis report $*
 
 reports/index.html: $(REPORT_HTML) reports/.matrix.mk
 	$(PY) -m analysis site
 
-test: $(PROCESSED_MANIFEST) $(INSTALLED) ## unit tests and nbval on the committed notebooks
+test: data $(INSTALLED) ## unit tests and nbval on the committed notebooks
 	$(PY) -m pytest
 
 lab: $(PROCESSED_MANIFEST) $(INSTALLED) ## JupyterLab on the project kernel
@@ -101,7 +113,8 @@ notebooks: $(PROCESSED_MANIFEST) $(INSTALLED) ## re-execute the committed notebo
 	done
 
 clean: ## remove reports and processed tables (raw files and .venv stay)
-	rm -rf reports/*.ipynb reports/*.html reports/.params reports/.failed reports/.matrix.mk reports/screenshots .pytest_cache .hypothesis
+	rm -rf reports/*.ipynb reports/*.html reports/screenshots .pytest_cache .hypothesis
+	find reports -mindepth 1 -maxdepth 1 -name '.*' ! -name .gitkeep -exec rm -rf {} +
 	find data/processed -mindepth 1 ! -name .gitkeep -delete
 	find . -name __pycache__ -type d -prune -not -path './.venv/*' -exec rm -rf {} +
 
