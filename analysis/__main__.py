@@ -215,10 +215,11 @@ def _cmd_matrix(args: argparse.Namespace) -> int:
 
 def _cmd_verify(args: argparse.Namespace) -> int:
     problems = integrity.verify(remove=args.remove)
-    for problem in problems:
-        print(("removed: " if args.remove else "") + _one_line(problem), file=sys.stderr)
     if problems and not args.remove:
-        return DataError.exit_status
+        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        raise DataError(problems[0] + more)
+    for problem in problems:
+        print(f"removed: {_one_line(problem)}")
     if problems:
         print(f"{len(problems)} problems: the files concerned and their manifests were removed; Make fetches and rebuilds them")
     else:

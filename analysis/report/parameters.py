@@ -17,12 +17,19 @@ from analysis.data.config import Field, check as check_schema
 from analysis.data.conventions import FIRST_YEAR, LAST_YEAR, parse_age_band
 from analysis.data.stocks import check_year as check_stock_year
 from analysis.errors import InputError
-from analysis.study.emigration import income_growth
 from analysis.study.migration import check_south_definition
 
 
 class ParameterError(InputError):
     """A notebook parameter has the wrong type or is out of range."""
+
+
+def _income_growth(scenario: Any) -> float:
+    """:func:`analysis.study.emigration.income_growth`, which raises a one-line error for a bad scenario."""
+    # imported here: emigration pulls in statsmodels (about 1 s), which the command line must not wait for
+    from analysis.study import emigration
+
+    return emigration.income_growth(scenario)
 
 
 NAME = Field(str, pattern=r"\S.{0,199}", what="a name of 1 to 200 characters")
@@ -51,7 +58,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     },
     "migration_context": {
         "year": STOCK_YEAR, "origin_region": NAME, "south_definition": Field(str, check=check_south_definition),
-        "income_scenario": Field((str, int, float), check=income_growth), "country": NAME, "top_n": TOP,
+        "income_scenario": Field((str, int, float), check=_income_growth), "country": NAME, "top_n": TOP,
     },
     "scenario_comparison": {
         "location": NAME, "scenario_names": [NAME], "ages": AGES, "base_year": YEAR, "horizon": YEAR,

@@ -114,6 +114,7 @@ def run_report(name: str, runs: list[ReportRun] | None = None) -> Path:
         previous report stays in place, the failed notebook is kept in
         ``reports/.failed/`` and the one-line reason in ``reports/.failed/NAME.txt``.
     """
+    matrix.check_name(name)
     # jsonschema (through nbformat) imports rfc3987_syntax when it is installed, which compiles
     # a large grammar (about 1.3 s per report) only to check IRI formats that notebooks never use.
     sys.modules.setdefault("rfc3987_syntax", None)
@@ -122,7 +123,6 @@ def run_report(name: str, runs: list[ReportRun] | None = None) -> Path:
     import papermill
     from nbconvert import HTMLExporter
 
-    matrix.check_name(name)
     run = _run_from_params_file(name) if runs is None else None
     if run is None:
         found = {candidate.name: candidate for candidate in (runs or load_matrix())}
