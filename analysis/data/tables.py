@@ -197,7 +197,11 @@ def load_manifest(processed_dir: Path | None = None) -> dict:
 @cache
 def _verified(path: str, mtime_ns: int, size: int, expected: str) -> bool:  # noqa: ARG001 (mtime and size invalidate)
     """SHA-256 of a file against the manifest's; cached, so a file is hashed once per modification."""
-    if sha256_of(Path(path)) != expected:
+    try:
+        actual = sha256_of(Path(path))
+    except OSError as error:  # a directory or an unreadable file where the table should be
+        raise CorruptTableError(f"processed table {shown(Path(path))} cannot be read ({error.strerror}): {REPAIR}") from None
+    if actual != expected:
         raise CorruptTableError(
             f"processed table {shown(Path(path))} does not match its SHA-256 in {MANIFEST_NAME} "
             f"(corrupt or changed since the build): {REPAIR}"
