@@ -14,9 +14,12 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 MAKEFLAGS += --no-builtin-rules
 # Reports build in parallel, one job per core unless `-j` is given.
+# (A sub-make, such as the one `make data` starts, shares its parent's jobs.)
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+ifeq ($(MAKELEVEL),0)
 ifeq ($(filter -j% --jobs%,$(MAKEFLAGS)),)
 MAKEFLAGS += --jobs=$(JOBS)
+endif
 endif
 MAKEFLAGS += --output-sync=target
 
