@@ -27,7 +27,9 @@ def verify(raw_dir: Path | None = None, processed_dir: Path | None = None, remov
     raw_dir, processed_dir : Path, optional
         ``data/raw`` and ``data/processed`` by default.
     remove : bool
-        Remove corrupt files and the manifest that vouches for them.
+        Remove corrupt files and the manifest that vouches for them.  Without
+        it, a folder not fetched or built yet is a problem too; with it, that
+        is left to Make.
 
     Returns
     -------
@@ -47,6 +49,9 @@ def verify(raw_dir: Path | None = None, processed_dir: Path | None = None, remov
                     path.unlink()
             raw_manifest.unlink(missing_ok=True)
         problems += raw_problems
+    elif not remove:
+        problems.append(f"the raw files in {raw_dir} are not fetched ({sources.MANIFEST_NAME} is missing): "
+                        "run `make data` to fetch them")
     manifest = processed_dir / MANIFEST_NAME
     if manifest.exists():
         processed_problems = check_processed(processed_dir)
@@ -59,4 +64,6 @@ def verify(raw_dir: Path | None = None, processed_dir: Path | None = None, remov
                     path.unlink(missing_ok=True)
             manifest.unlink(missing_ok=True)
         problems += processed_problems
+    elif not remove:
+        problems += check_processed(processed_dir)  # says that the tables are not built
     return problems
