@@ -203,7 +203,7 @@ def check_fields(spec: Mapping, schema: Mapping, where: str) -> dict:
 def validate_values(spec: Mapping) -> None:
     """Check values: variants, modes, TFR > 0, years within range, shares within 0–1."""
     name = f"scenario {spec.get('name', '<unnamed>')!r}"
-    label = spec.get("name", "")
+    label = spec.get("name", "<unnamed>")
     if not isinstance(label, str) or not 0 < len(label) <= 200 or not label.isprintable():
         raise ScenarioError(f"{name}: the name must be 1 to 200 printable characters")
     if spec.get("variant", "medium") not in PROJECTION_VARIANTS:
