@@ -83,7 +83,7 @@ $(PROCESSED_MANIFEST): $(RAW_MANIFEST) $(BUILD_INPUTS) $(INSTALLED)
 # A failed report keeps its previous HTML and its one-line reason in reports/.failed/NAME.txt;
 # the index is still rebuilt (marking it), and `make reports` then fails naming it.
 reports: reports/index.html ## build every report of reports.yml (ipynb + HTML, code hidden) and reports/index.html
-	@failed=$$(cd reports/.failed 2>/dev/null && ls -- *.txt 2>/dev/null | sed 's/\.txt$$//' | tr '\n' ' '); \
+	@failed=$$(ls reports/.failed 2>/dev/null | sed -n 's/\.txt$$//p' | tr '\n' ' ' || true); \
 	if [ -n "$$failed" ]; then echo "error: reports failed (marked in reports/index.html): $$failed" >&2; exit 1; fi
 
 reports/.matrix.mk: reports.yml analysis/report/matrix.py $(NOTEBOOKS) $(PROCESSED_MANIFEST) | $(INSTALLED)
