@@ -74,10 +74,15 @@ data: | $(INSTALLED) ## fetch and verify the raw files, then build data/processe
 	$(PY) -m analysis verify --remove
 	@$(MAKE) --no-print-directory $(PROCESSED_MANIFEST)
 
-$(RAW_MANIFEST): $(FETCH_INPUTS) | $(INSTALLED)
+# Each manifest also depends on the files it vouches for: one written after it
+# (edited or replaced) makes every goal fetch or rebuild, not only `make data`.
+RAW_FILES := $(wildcard data/raw/*/*)
+PROCESSED_TABLES := $(wildcard data/processed/*.parquet)
+
+$(RAW_MANIFEST): $(FETCH_INPUTS) $(RAW_FILES) | $(INSTALLED)
 	$(PY) -m analysis fetch
 
-$(PROCESSED_MANIFEST): $(RAW_MANIFEST) $(BUILD_INPUTS) $(INSTALLED)
+$(PROCESSED_MANIFEST): $(RAW_MANIFEST) $(BUILD_INPUTS) $(INSTALLED) $(PROCESSED_TABLES)
 	$(PY) -m analysis build
 
 # A failed report keeps its previous HTML and its one-line reason in reports/.failed/NAME.txt;
