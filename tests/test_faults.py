@@ -88,9 +88,12 @@ def refused(capsys, tmp_path):
 
 
 def _raise_one_line(call, error_type, *words):
-    """Call and return the one-line message of the expected error."""
+    """Call, expect ``error_type`` (exit status 2 or 3 on the command line) and return its one-line message."""
+    before = _snapshot(*WATCHED)
     with pytest.raises(error_type) as failure:
         call()
+    assert not _changes(before, _snapshot(*WATCHED))
+    assert failure.value.exit_status == (2 if issubclass(error_type, InputError) else 3)
     message = str(failure.value)
     assert "\n" not in message.strip(), message
     for word in words:
