@@ -19,7 +19,6 @@ import io
 import json
 import os
 import signal
-import shutil
 import subprocess
 import sys
 import threading
