@@ -14,9 +14,12 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 MAKEFLAGS += --no-builtin-rules
 # Reports build in parallel, one job per core unless `-j` is given.
+# (A sub-make, such as the one `make data` starts, shares its parent's jobs.)
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+ifeq ($(MAKELEVEL),0)
 ifeq ($(filter -j% --jobs%,$(MAKEFLAGS)),)
 MAKEFLAGS += --jobs=$(JOBS)
+endif
 endif
 # Parallel jobs print whole, one target at a time; not for `make lab`, whose server must print its URL at once.
 ifeq ($(filter lab,$(MAKECMDGOALS)),)
@@ -66,23 +69,40 @@ $(INSTALLED): pyproject.toml constraints.txt
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (labour-mobility)" >/dev/null
 	@touch $@
 
-data: $(PROCESSED_MANIFEST) ## fetch and verify the raw files, then build data/processed
+# Make compares modification times only: a raw file or processed table deleted or
+# corrupted after its manifest was written would look up to date.  `verify --remove`
+# checks every file against its SHA-256 first and removes what is missing or
+# corrupt together with the manifest vouching for it, so that Make redoes it.
+data: | $(INSTALLED) ## fetch and verify the raw files, then build data/processed (anything missing or corrupt is redone)
+	$(PY) -m analysis verify --remove
+	@$(MAKE) --no-print-directory $(PROCESSED_MANIFEST)
 
-$(RAW_MANIFEST): $(FETCH_INPUTS) | $(INSTALLED)
+# Each manifest also depends on the files it vouches for: one written after it
+# (edited or replaced) makes every goal fetch or rebuild, not only `make data`.
+RAW_FILES := $(wildcard data/raw/*/*)
+PROCESSED_TABLES := $(wildcard data/processed/*.parquet)
+
+$(RAW_MANIFEST): $(FETCH_INPUTS) $(RAW_FILES) | $(INSTALLED)
 	$(PY) -m analysis fetch
 
-$(PROCESSED_MANIFEST): $(RAW_MANIFEST) $(BUILD_INPUTS) $(INSTALLED)
+$(PROCESSED_MANIFEST): $(RAW_MANIFEST) $(BUILD_INPUTS) $(INSTALLED) $(PROCESSED_TABLES)
 	$(PY) -m analysis build
 
+# A failed report keeps its previous HTML and its one-line reason in reports/.failed/NAME.txt;
+# the index is still rebuilt (marking it), and `make reports` then fails naming it.
 reports: reports/index.html reports/methods.html ## every report of reports.yml (ipynb + HTML), reports/index.html and reports/methods.html
+	@failed=$$(ls reports/.failed 2>/dev/null | sed -n 's/\.txt$$//p' | tr '\n' ' ' || true); \
+	if [ -n "$$failed" ]; then echo "error: reports failed (marked in reports/index.html): $$failed" >&2; exit 1; fi
 
 reports/.matrix.mk: reports.yml analysis/report/matrix.py $(NOTEBOOKS) $(PROCESSED_MANIFEST) | $(INSTALLED)
 	$(PY) -m analysis matrix
 
 # One report: papermill into a temporary file, then HTML; on failure the
 # previous report stays and the message names the notebook, parameters and cell.
+# The failure is ignored here (`-`) so that the index is still rebuilt; the
+# report is retried by the next `make reports`, and `reports` itself fails.
 reports/%.html: $(PROCESSED_MANIFEST) $(PACKAGE_FILES) $(INSTALLED)
-	$(PY) -m analysis report $*
+	-$(PY) -m analysis report $*
 
 reports/index.html: $(REPORT_HTML) reports/.matrix.mk
 	$(PY) -m analysis site
@@ -91,7 +111,7 @@ reports/index.html: $(REPORT_HTML) reports/.matrix.mk
 reports/methods.html: docs/methods.md $(PROCESSED_MANIFEST) $(PACKAGE_FILES) $(INSTALLED)
 	$(PY) -m analysis methods
 
-test: $(PROCESSED_MANIFEST) $(INSTALLED) ## unit tests and nbval on the committed notebooks
+test: data $(INSTALLED) ## unit tests and nbval on the committed notebooks
 	$(PY) -m pytest
 
 # JupyterLab at the repository root, new notebooks on the project kernel; `make lab LAB_IP=0.0.0.0 LAB_PORT=8890`
@@ -116,7 +136,8 @@ notebooks: $(PROCESSED_MANIFEST) $(INSTALLED) ## re-execute the committed notebo
 	done
 
 clean: ## remove reports and processed tables (raw files and .venv stay)
-	rm -rf reports/*.ipynb reports/*.html reports/.params reports/.failed reports/.matrix.mk reports/screenshots .pytest_cache .hypothesis
+	rm -rf reports/*.ipynb reports/*.html reports/screenshots .pytest_cache .hypothesis
+	find reports -mindepth 1 -maxdepth 1 -name '.*' ! -name .gitkeep -exec rm -rf {} +
 	find data/processed -mindepth 1 ! -name .gitkeep -delete
 	find . -name __pycache__ -type d -prune -not -path './.venv/*' -exec rm -rf {} +
 

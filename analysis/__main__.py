@@ -12,31 +12,45 @@
     python -m analysis partnerships --origin Africa --destination Germany --sector health
     python -m analysis education --location Nigeria --ages 25-34 --years 2025,2040 --level post-secondary --sex female
 
-Usage errors (unknown location, malformed age band, year outside the data,
-unknown variant, …) exit with status 2 and one line on stderr saying what is
-wrong and what is valid.  Commands that print data end with ``#`` lines on stderr:
-the git commit and whether the working tree had uncommitted changes, and the
-SHA-256 of each scenario or config file they read.
+Exit status: 0 on success; 2 for bad input (unknown location, malformed age
+band, year outside the data, unknown variant, invalid config file, …) and 3
+for unusable data (a raw file or processed table missing or not matching its
+checksum), each with one line on stderr saying what is wrong and what to do;
+1 with one line for anything unexpected (``--debug`` or ``LMS_DEBUG=1`` adds
+the traceback).  Input accepted with a note (a location given twice counts
+once) prints one ``note:`` line on stderr.
+Commands that print data end with ``#`` lines on stderr: the git commit and
+whether the working tree had uncommitted changes, and the SHA-256 of each
+scenario or config file they read.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import math
+import os
 import sys
-from typing import Sequence
+import traceback
+import warnings
+from typing import Callable, Sequence
 
+import numpy as np
 import pandas as pd
 
 from analysis import paths
 from analysis.data import build as build_module
-from analysis.data import sources
+from analysis.data import integrity, sources
 from analysis.data.conventions import check_variants, check_years, parse_age_band
 from analysis.data.locations import resolve, resolve_all
-from analysis.errors import DataError, InputError
+from analysis.errors import DataError, InputError, InputNote
 from analysis.model import scenarios
 from analysis.report import file_provenance, matrix, methods, runner, site_index
 from analysis.study import demand, indicators, migration, partnerships, pathways, skills
+
+
+#: Environment variable that, set to 1, makes every error print its traceback (as ``--debug`` does).
+DEBUG_ENV = "LMS_DEBUG"
 
 
 class UsageError(InputError):
@@ -67,6 +81,42 @@ def _parse_years(text: str) -> list[int]:
     if not years:
         raise UsageError("no years given; give years like 2025,2055 (1950, 1955, …, 2100)")
     return years
+
+
+def _number(low: float | None = None, high: float | None = None, low_open: bool = False) -> Callable[[str], float]:
+    """An argparse type: a finite number within bounds (``low`` exclusive when ``low_open``)."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+        if low is not None and (value <= low if low_open else value < low) or high is not None and value > high:
+            lower = "" if low is None else f"{'above' if low_open else 'at least'} {low:g}"
+            upper = "" if high is None else f"at most {high:g}"
+            raise argparse.ArgumentTypeError(f"{text} must be {' and '.join(p for p in (lower, upper) if p)}")
+        return value
+
+    parse.__name__ = "number"
+    return parse
+
+
+def _check_finite(table: pd.DataFrame, allow_missing: Sequence[str] = ()) -> None:
+    """Raise unless every number is finite (``allow_missing`` columns may be empty, never infinite)."""
+    numeric = table.select_dtypes("number")
+    values = numeric.to_numpy(dtype=float, na_value=np.nan)
+    bad = np.isinf(values) | np.isnan(values) & ~numeric.columns.isin(list(allow_missing))[None, :]
+    if bad.any():
+        column = numeric.columns[int(np.argmax(bad.any(axis=0)))]
+        raise RuntimeError(f"the result has non-finite values in column {column!r}; nothing was printed")
+
+
+def _write_csv(table: pd.DataFrame, allow_missing: Sequence[str] = ()) -> None:
+    """Print a table as CSV, refusing non-finite numbers (a wrong number must never reach exit status 0)."""
+    _check_finite(table, allow_missing)
+    table.to_csv(sys.stdout, index=False, lineterminator="\n")
 
 
 def _check_span(start: int, end: int) -> tuple[int, int]:
@@ -101,51 +151,64 @@ def _cmd_working_age(args: argparse.Namespace) -> int:
     variants = check_variants(_split_list(args.variant))
     locations = resolve_all(args.location or ["Africa"])
     table = indicators.working_age_table(locations, band.label, years, variants)
-    table["population"] = table["population"].round().astype("int64")
-    table.to_csv(sys.stdout, index=False, lineterminator="\n")
+    _write_csv(table.assign(population=table["population"].round().astype("int64")))
     _provenance([])
     return 0
 
 
 def _cmd_project(args: argparse.Namespace) -> int:
     if args.list_scenarios:
+        given = [option for option, value in (("--location", args.location), ("--scenario", args.scenario),
+                 ("--from", args.base_year), ("--to", args.to), ("--ages", args.ages)) if value is not None]
+        if given:
+            raise UsageError(f"--list-scenarios lists the built-in scenarios and takes no other option; drop {given[0]}")
         for row in scenarios.list_scenarios().itertuples():
             print(f"{row.scenario:34s} {row.description}")
         return 0
-    band = parse_age_band(args.ages)
-    start, end = _check_span(args.base_year, args.to)
+    band = parse_age_band(args.ages or "15-64")
+    start, end = _check_span(2025 if args.base_year is None else args.base_year, 2100 if args.to is None else args.to)
     locations = resolve_all(args.location or ["Africa"])
     specs = [scenarios.load(reference) for reference in args.scenario or ["medium"]]
     population = scenarios.projected_population(locations, specs, start, end)
     table = indicators.age_band_total(population, band)[["location", "scenario", "year", "ages", "population"]]
-    table["population"] = table["population"].round().astype("int64")
-    table.to_csv(sys.stdout, index=False, lineterminator="\n")
+    _write_csv(table.assign(population=table["population"].round().astype("int64")))
     _provenance(scenarios.files_used(specs))
     return 0
 
 
 def _cmd_replacement(args: argparse.Namespace) -> int:
     _check_span(args.base_year, args.to)
+    if args.floor is not None and args.target not in ("support-ratio", "all"):
+        raise UsageError(f"--floor sets the support-ratio target's floor and does nothing with --target {args.target}; "
+                         "drop it, or use --target support-ratio (or all)")
+    if args.no_emigration and args.target == "support-ratio":
+        raise UsageError("--no-emigration does nothing with --target support-ratio, which never asks for emigration; "
+                         "drop it, or use --target total, working-age or all")
     profile = demand.MigrantProfile(args.ages, args.female_share)
     profile.weights()  # validates the band and the share
     targets = demand.TARGETS if args.target == "all" else [args.target]
     tables = [
         demand.replacement_migration(args.destination or list(demand.DEFAULT_DESTINATIONS), target, args.base_year,
-                                     args.to, profile, args.floor, args.variant, not args.no_emigration)
+                                     args.to, profile, args.floor if target == "support-ratio" else None,
+                                     args.variant, not args.no_emigration)
         for target in targets
     ]
     table = pd.concat(tables, ignore_index=True)
+    _check_finite(table)  # before rounding: a non-finite value must not reach the cast
     for column in ("migrants", "migrants_per_year", "cumulative_migrants", "total", "working_age"):
         table[column] = table[column].round().astype("int64")
     table["potential_support_ratio"] = table["potential_support_ratio"].round(4)
-    table.to_csv(sys.stdout, index=False, lineterminator="\n")
+    _write_csv(table)
     # the runs it solves from: the variant's WPP inputs with and without migration
     _provenance(scenarios.files_used([scenarios.load(f"{args.variant}+zero-migration")]))
     return 0
 
 
 def _cmd_pathway(args: argparse.Namespace) -> int:
-    parameters = pathways.PathwayParameters.from_yaml(args.config) if args.config else pathways.PathwayParameters()
+    if args.config is not None:
+        parameters = pathways.PathwayParameters.from_yaml(args.config)
+    else:
+        parameters = pathways.PathwayParameters()
     for place in (parameters.origin, parameters.destination):
         resolve(place)  # unknown origin or destination: exit 2 with close matches
     if args.to is not None and not parameters.start_year <= args.to <= 2100:
@@ -153,14 +216,15 @@ def _cmd_pathway(args: argparse.Namespace) -> int:
     table = pathways.simulate(parameters, last_year=args.to)
     if args.by_sex:
         table = pathways.flows_by_sex(table)
-    table.round(2).to_csv(sys.stdout, index=False, lineterminator="\n")
+    # no cost per migrant before the first arrival, nor per skilled worker before the first graduate
+    _write_csv(table.round(2), allow_missing=["cost_per_migrant", "cost_per_skilled_worker"])
     _provenance(pathways.config_files(parameters))
     return 0
 
 
 def _cmd_stocks(args: argparse.Namespace) -> int:
     table = migration.stocks_table(args.year, args.by, args.origin, args.destination)
-    table.to_csv(sys.stdout, index=False, lineterminator="\n")
+    _write_csv(table)
     _provenance([])
     return 0
 
@@ -170,6 +234,7 @@ def _cmd_partnerships(args: argparse.Namespace) -> int:
     sectors = [item for text in args.sector or [] for item in _split_list(text)]
     models = [item for text in args.model or [] for item in _split_list(text)]
     chosen = partnerships.select(table, args.origin, args.destination, sectors, models)
+    # empty cells are unknown values of the dataset, not missing numbers
     partnerships.with_sources(chosen, values).to_csv(sys.stdout, index=False, lineterminator="\n", float_format="%.15g")
     return 0
 
@@ -179,17 +244,31 @@ def _cmd_education(args: argparse.Namespace) -> int:
     years = check_years(_parse_years(args.years))
     table, coverage = skills.education_table(args.location or ["Africa"], band.label, years, args.sex, args.level,
                                              args.variant)
-    table["population"] = table["population"].round().astype("int64")
-    table.to_csv(sys.stdout, index=False, lineterminator="\n")
+    _write_csv(table.assign(population=table["population"].round().astype("int64")))
     for line in skills.coverage_note(coverage):
         print(f"note: {line}", file=sys.stderr)
     return 0
 
 
 def _cmd_matrix(args: argparse.Namespace) -> int:
+    runner.remove_stale_scratch()
     runs = matrix.load_matrix()
     changed = matrix.write_make_inputs(runs)
     print(f"report matrix: {len(runs)} reports; {changed} parameter files changed")
+    return 0
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    problems = integrity.verify(remove=args.remove)
+    if problems and not args.remove:
+        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        raise DataError(problems[0] + more)
+    for problem in problems:
+        print(f"removed: {_one_line(problem)}")
+    if problems:
+        print(f"{len(problems)} problems: the files concerned and their manifests were removed; Make fetches and rebuilds them")
+    else:
+        print("raw files and processed tables match their checksums")
     return 0
 
 
@@ -210,14 +289,19 @@ def _cmd_methods(args: argparse.Namespace) -> int:
 
 
 def _cmd_site(args: argparse.Namespace) -> int:
-    path = site_index.build_index()
-    print(f"wrote {runner.shown(path)}")
+    runner.remove_stale_scratch()
+    runs = matrix.load_matrix()
+    path = site_index.build_index(runs)
+    failed = site_index.failed_reports(runs)
+    print(f"wrote {runner.shown(path)}" + (f" ({len(failed)} failed reports marked: {', '.join(failed)})" if failed else ""))
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
     pathway_fields = sorted(f.name for f in dataclasses.fields(pathways.PathwayParameters) if f.name != "notes")
     parser = _Parser(prog="analysis", description="Labour-mobility scenarios from WPP 2024 and related data.")
+    parser.add_argument("--debug", action="store_true",
+                        help=f"show the traceback of an error (also {DEBUG_ENV}=1); may be given anywhere")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     fetch = commands.add_parser("fetch", help="fetch and verify the raw data files",
@@ -249,9 +333,9 @@ def build_parser() -> argparse.ArgumentParser:
                          help="name, ISO-3 or M49 code, or group; repeatable (default Africa)")
     project.add_argument("--scenario", action="append",
                          help="built-in name, path to a YAML file, or a+b to compose; repeatable (default medium)")
-    project.add_argument("--from", dest="base_year", type=int, default=2025, help="base year (default 2025)")
-    project.add_argument("--to", type=int, default=2100, help="last year, up to 2100 (default 2100)")
-    project.add_argument("--ages", default="15-64", help="age band on 5-year groups (default 15-64)")
+    project.add_argument("--from", dest="base_year", type=int, help="base year (default 2025)")
+    project.add_argument("--to", type=int, help="last year, up to 2100 (default 2100)")
+    project.add_argument("--ages", help="age band on 5-year groups (default 15-64)")
     project.add_argument("--list-scenarios", action="store_true", help="list the built-in scenarios and exit")
     project.set_defaults(run=_cmd_project)
 
@@ -271,9 +355,11 @@ def build_parser() -> argparse.ArgumentParser:
     replacement.add_argument("--from", dest="base_year", type=int, default=2025, help="base year (default 2025)")
     replacement.add_argument("--to", type=int, default=2050, help="last year (default 2050)")
     replacement.add_argument("--ages", default="20-39", help="ages of the migrants, 5-year groups (default 20-39)")
-    replacement.add_argument("--female-share", type=float, default=0.5, help="share of women among migrants (default 0.5)")
-    replacement.add_argument("--floor", type=float, default=None,
-                             help="potential support ratio to keep (support-ratio target; default: the base year's)")
+    replacement.add_argument("--female-share", type=_number(), default=0.5,
+                             help="share of women among migrants, 0 to 1 (default 0.5)")
+    replacement.add_argument("--floor", type=_number(0.0, 50.0, low_open=True), default=None,
+                             help="potential support ratio to keep, above 0 and at most 50 (support-ratio target only; "
+                                  "default: the base year's)")
     replacement.add_argument("--variant", default="medium", choices=["medium", "low", "high"],
                              help="WPP fertility variant of the projection (default medium)")
     replacement.add_argument("--no-emigration", action="store_true",
@@ -343,6 +429,13 @@ def build_parser() -> argparse.ArgumentParser:
     education_parser.add_argument("--sex", default="both", help="both, male, female, or each (men and women as rows) (default both)")
     education_parser.add_argument("--variant", default="medium", help="WPP variant: medium, low or high (default medium)")
     education_parser.set_defaults(run=_cmd_education)
+    verify = commands.add_parser(
+        "verify", help="check the raw files and processed tables against their checksums",
+        description="Check every raw file against its pinned SHA-256 and every processed table against "
+        "data/processed/manifest.json. Exit status 3 when something is missing or corrupt; with --remove, remove "
+        "what is corrupt and the manifest that vouches for it (so that `make data` fetches and rebuilds it) and exit 0.")
+    verify.add_argument("--remove", action="store_true", help="remove corrupt files and their manifests (`make data` does)")
+    verify.set_defaults(run=_cmd_verify)
 
     matrix = commands.add_parser("matrix", help="check reports.yml and write the per-report parameter files for Make")
     matrix.set_defaults(run=_cmd_matrix)
@@ -357,17 +450,67 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _show_warning(previous: Callable) -> Callable:
+    """A ``warnings.showwarning`` printing input notes as one ``note:`` line (other warnings as before)."""
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, InputNote):
+            print(f"note: {_one_line(message)}", file=sys.stderr)
+        else:
+            previous(message, category, filename, lineno, file, line)
+
+    return show
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    """Run the command line; returns the exit status (see the module notes)."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in arguments or os.environ.get(DEBUG_ENV, "").strip() not in ("", "0")
+    arguments = [argument for argument in arguments if argument != "--debug"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", InputNote)
+        warnings.showwarning = _show_warning(warnings.showwarning)
+        try:
+            args = build_parser().parse_args(arguments)
+            return args.run(args)
+        except (InputError, DataError) as error:
+            if debug:
+                traceback.print_exc()
+            print(f"error: {_one_line(error)}", file=sys.stderr)
+            return error.exit_status
+        except BrokenPipeError:  # e.g. piped into `head`
+            return 0
+        except KeyboardInterrupt:
+            print("error: interrupted", file=sys.stderr)
+            return 130
+        except Exception as error:  # anything unexpected: one line, the traceback on request
+            if debug:
+                traceback.print_exc()
+            print(f"error: unexpected {type(error).__name__}: {_one_line(error) or 'no message'} "
+                  f"(run with --debug or {DEBUG_ENV}=1 for the traceback)", file=sys.stderr)
+            return 1
+
+
+def run() -> None:
+    """Entry point of ``python -m analysis`` and ``labour-mobility``: :func:`main`, then exit at once.
+
+    The process ends with ``os._exit`` after flushing stdout and stderr, so
+    that the exit status is always :func:`main`'s: at normal interpreter
+    teardown, pyarrow's thread pools can abort the process ("terminate called
+    without an active exception", exit status 134) after the work is done
+    (apache/arrow#34314).
+    """
     try:
-        args = parser.parse_args(argv)
-        return args.run(args)
-    except (InputError, DataError) as error:
-        print(f"error: {_one_line(error)}", file=sys.stderr)
-        return error.exit_status
-    except BrokenPipeError:  # e.g. piped into `head`
-        return 0
+        status = main()
+    except SystemExit as done:  # --help, --version
+        status = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (BrokenPipeError, OSError, ValueError):
+            pass
+    os._exit(status)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

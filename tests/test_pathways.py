@@ -94,14 +94,14 @@ def test_partnerships_needed():
         ({"annual_intake": -10}, "annual_intake must be 0 or more"),
         ({"programme_years": -1}, "programme_years must be a whole number"),
         ({"programme_years": 11}, "programme_years must be a whole number of years from 0 to 10"),
-        ({"annual_intake": float("nan")}, "annual_intake must be 0 or more"),
-        ({"return_after": float("inf")}, "return_after must be a number of years"),
-        ({"female_share": True}, "female_share must be a share"),
+        ({"annual_intake": float("nan")}, "annual_intake must be a finite number"),
+        ({"return_after": float("inf")}, "return_after must be a finite number"),
+        ({"female_share": True}, "female_share must be a finite number \\(a share between 0 and 1\\)"),
         ({"currency": "JPY"}, "currency 'JPY' is not one of EUR, GBP, USD"),
         ({"placement_cost": -1}, "placement_cost must be 0 or more"),
         ({"years": 2.5}, "years must be a whole number"),
         ({"intake": 5}, "unknown pathway parameter 'intake' .*did you mean 'annual_intake'"),
-        ({"return_share": "half"}, "return_share must be a share"),
+        ({"return_share": "half"}, "return_share must be a finite number \\(a share between 0 and 1\\)"),
     ],
 )
 def test_bad_parameters(values, message):

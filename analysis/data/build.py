@@ -1,8 +1,9 @@
 """The build: every processed table from the raw files (``python -m analysis build``).
 
-Each step reads its raw inputs, cleans them, validates the result, writes
-Parquet atomically and reads the written file back to check it.
-``manifest.json`` is written last, so its presence means a complete build.
+The raw files are checked against their pinned SHA-256 first.  Each step
+reads its raw inputs, cleans them, validates the result, writes Parquet
+atomically and reads the written file back to check it.  ``manifest.json`` is
+removed first and written last, so its presence means a complete build.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from analysis.data import locations as locations_module
 from analysis.data import stocks as stocks_module
 from analysis.data import wpp
 from analysis.data.conventions import FERTILITY_AGE_GROUPS, MORTALITY_AGE_GROUPS, AGE_GROUPS
-from analysis.data.sources import read_raw
+from analysis.data.sources import check_raw, read_raw
 from analysis.data.tables import (
+    MANIFEST_NAME,
     TABLE_KEYS,
     ValidationError,
     atomic_write_text,
@@ -31,9 +33,6 @@ from analysis.data.tables import (
     sha256_of,
     write_parquet,
 )
-
-MANIFEST_NAME = "manifest.json"
-
 
 def build(
     raw_dir: Path | None = None,
@@ -66,7 +65,11 @@ def build(
     """
     out_dir = Path(out_dir or paths.PROCESSED)
     say = progress or (lambda message: None)
+    if read is None:
+        check_raw(raw_dir)  # every raw file against its pinned SHA-256 before anything is read
     raw = read or (lambda name: read_raw(name, raw_dir))
+    # the manifest goes first and comes back last: while it is missing, readers know the build is incomplete
+    (out_dir / MANIFEST_NAME).unlink(missing_ok=True)
     manifest: dict[str, dict] = {}
     started = time.perf_counter()
 

@@ -16,7 +16,7 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from analysis.errors import InputError
+from analysis.errors import InputError, note
 
 #: 5-year age groups of the population tables, youngest first.
 AGE_GROUPS: tuple[str, ...] = tuple(f"{a}-{a + 4}" for a in range(0, 100, 5)) + ("100+",)
@@ -89,7 +89,7 @@ def parse_age_band(text: str | AgeBand) -> AgeBand:
         return text
     raw = str(text).strip()
     valid = "give ages as START-END or START+ on 5-year groups, e.g. 15-64, 20-39, 65+"
-    match = re.fullmatch(r"(\d{1,3})\s*(?:-\s*(\d{1,3})|(\+))", raw)
+    match = re.fullmatch(r"([0-9]{1,3})\s*(?:-\s*([0-9]{1,3})|(\+))", raw)
     if not match:
         raise IndicatorInputError(f"malformed age band {raw!r}: {valid}")
     start = int(match.group(1))
@@ -107,19 +107,60 @@ def parse_age_band(text: str | AgeBand) -> AgeBand:
     return AgeBand(start, end)
 
 
+def whole_number(value, what: str = "value") -> int:
+    """``value`` as an int: ints, integral finite floats and digit strings; raises :class:`IndicatorInputError`.
+
+    ``True``/``False``, fractions (2025.5), NaN and infinities are refused rather than truncated.
+    """
+    if isinstance(value, (bool, np.bool_)):
+        raise IndicatorInputError(f"{what} {value!r} is not a whole number")
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)) and np.isfinite(value) and float(value).is_integer():
+        return int(value)
+    if isinstance(value, str) and re.fullmatch(r"\s*[-+]?[0-9]+\s*", value):
+        return int(value)
+    raise IndicatorInputError(f"{what} {value!r} is not a whole number")
+
+
+def distinct(items: Iterable, key=lambda item: item, what: str = "value", label=lambda item: item) -> list:
+    """``items`` without repeats (by ``key``), in first-seen order; each repeat is reported with :func:`note`.
+
+    The one rule for repeated input: a location, variant, year, scenario or
+    destination given twice (by any alias) counts once.  ``label`` gives what
+    the user typed, for the note (``'NGA'`` and ``'Nigeria'``).
+    """
+    seen: dict = {}
+    out = []
+    for item in items:
+        k = key(item)
+        if k in seen:
+            first, again = label(seen[k]), label(item)
+            alias = "" if str(first) == str(again) else f" (as {first!r} and {again!r})"
+            note(f"{what} {k} was given more than once{alias}; it is counted once")
+            continue
+        seen[k] = item
+        out.append(item)
+    return out
+
+
 def check_years(years: Iterable[int]) -> list[int]:
     """Validate years against the 5-yearly population data (1950, 1955, …, 2100).
+
+    A year given twice counts once (with a note).
 
     Raises
     ------
     IndicatorInputError
-        For a year outside 1950–2100 or not on the 5-year grid.
+        For no years, a year that is not a whole number, outside 1950–2100 or not on the 5-year grid.
     """
+    if isinstance(years, (str, int, float, np.integer, np.floating)):
+        years = [years]
     checked = []
     for year in years:
         try:
-            value = int(year)
-        except (TypeError, ValueError):
+            value = whole_number(year, "year")
+        except IndicatorInputError:
             raise IndicatorInputError(f"year {year!r} is not a whole number; valid years: 1950, 1955, …, 2100") from None
         if not FIRST_YEAR <= value <= LAST_YEAR:
             raise IndicatorInputError(
@@ -131,13 +172,33 @@ def check_years(years: Iterable[int]) -> list[int]:
                 f"(1 July of 1950, 1955, …, 2100), e.g. {value - value % 5} or {value - value % 5 + 5}"
             )
         checked.append(value)
-    return checked
+    if not checked:
+        raise IndicatorInputError("no years given; valid years: 1950, 1955, …, 2100")
+    return distinct(checked, what="year")
 
 
 def check_variants(variants: Iterable[str]) -> list[str]:
-    """Validate variant names (``medium``, ``low``, ``high``, ``estimates``)."""
-    variants = [str(v).strip().lower() for v in variants]
-    unknown = [v for v in variants if v not in VARIANTS]
+    """Validate variant names (``medium``, ``low``, ``high``, ``estimates``); a repeat counts once (with a note)."""
+    if isinstance(variants, str):
+        variants = [variants]
+    names = []
+    for variant in variants:
+        if not isinstance(variant, str):
+            raise IndicatorInputError(f"variant {variant!r} is not a name; valid: {', '.join(VARIANTS)}")
+        names.append(variant.strip().lower())
+    unknown = [v for v in names if v not in VARIANTS]
     if unknown:
         raise IndicatorInputError(f"unknown variant {unknown[0]!r}; valid: {', '.join(VARIANTS)}")
-    return variants
+    if not names:
+        raise IndicatorInputError(f"no variant given; valid: {', '.join(VARIANTS)}")
+    return distinct(names, what="variant")
+
+
+def check_estimate_years(years: Iterable[int] | None, variants: Iterable[str]) -> None:
+    """Refuse years after 2020 for the ``estimates`` variant alone (it would give no rows)."""
+    later = sorted(y for y in (years or []) if y > LAST_ESTIMATE_YEAR)
+    if "estimates" in variants and later:
+        raise IndicatorInputError(
+            f"the estimates variant covers 1950–{LAST_ESTIMATE_YEAR}, not {later[0]}; for later years choose "
+            "medium, low or high (estimates are included in each of them up to 2020)"
+        )

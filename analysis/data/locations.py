@@ -32,7 +32,8 @@ import pandas as pd
 import yaml
 
 from analysis import paths
-from analysis.data.conventions import IndicatorInputError
+from analysis.data.config import shown
+from analysis.data.conventions import IndicatorInputError, distinct
 from analysis.data.tables import ValidationError, check_unique, read_table
 from analysis.errors import InputError
 
@@ -409,9 +410,15 @@ class LocationIndex:
         UnknownLocationError
             With up to three close matches.
         """
+        if isinstance(query, bool) or not isinstance(query, (str, int, np.integer)):
+            raise UnknownLocationError(f"location {query!r} is not a name or a code; {self._valid()}")
         text = str(query).strip()
-        if re.fullmatch(r"\d+(\.0+)?", text):
+        if not text:
+            raise UnknownLocationError(f"empty location; {self._valid()}")
+        if re.fullmatch(r"[0-9]+(\.0+)?", text):
             text = str(int(float(text)))
+        elif re.fullmatch(r"[-+.0-9eE ]+", text) and re.search(r"[0-9]", text):
+            raise UnknownLocationError(f"location {text!r} is not an M49 code (a whole number such as 566); {self._valid()}")
         lid = self._keys.get(normalise(text))
         if lid is None:
             raise UnknownLocationError(self._unknown_message(text))
@@ -432,11 +439,11 @@ class LocationIndex:
             if name not in suggestions:
                 suggestions.append(name)
         hint = f"did you mean: {', '.join(suggestions[:3])}? " if suggestions else ""
-        return (
-            f"unknown location {text!r}; {hint}"
-            "give a WPP name (e.g. 'Nigeria', 'Western Africa', 'Sub-Saharan Africa'), an ISO-3 code (NGA), "
-            f"an M49 code (566) or a group ({', '.join(self.groups)})"
-        )
+        return f"unknown location {shown(repr(text), 80)}; {hint}{self._valid()}"
+
+    def _valid(self) -> str:
+        return ("give a WPP name (e.g. 'Nigeria', 'Western Africa', 'Sub-Saharan Africa'), an ISO-3 code (NGA), "
+                f"an M49 code (566) or a group ({', '.join(self.groups)})")
 
     def countries(self, location: Location) -> pd.DataFrame:
         """The member countries of a location, as rows of the locations table."""
@@ -536,8 +543,36 @@ def group_description(location: Location | str, processed_dir: Path | None = Non
 
 
 def resolve_all(items: Iterable, processed_dir: Path | None = None) -> list[Location]:
-    """Resolve several locations; :class:`Location` objects pass through unchanged."""
-    return [item if isinstance(item, Location) else resolve(item, processed_dir) for item in items]
+    """Resolve several locations; :class:`Location` objects pass through unchanged.
+
+    The one meaning of repeated input: a location given twice, by any alias
+    (``NGA`` and ``Nigeria``, ``Africa`` and ``AFRICA``, or two WPP codes with
+    the same name and members), counts once, with a note
+    (:func:`analysis.errors.note`).
+
+    Raises
+    ------
+    UnknownLocationError
+        For an unknown location, no location at all, or two different
+        locations that would share one name in the output.
+    """
+    if isinstance(items, (str, int, np.integer, Location)):
+        items = [items]
+    given = [(item, item if isinstance(item, Location) else resolve(item, processed_dir)) for item in items]
+    if not given:
+        raise UnknownLocationError("no location given; give at least one name, ISO-3 or M49 code, or group")
+    by_name: dict[str, Location] = {}
+    for item, location in given:
+        other = by_name.get(location.name)
+        if other is not None and other.members != location.members:
+            raise UnknownLocationError(
+                f"{location.name!r} names two different locations (M49 {other.code} and {location.code}); "
+                "give only one of them"
+            )
+        by_name.setdefault(location.name, location)
+    kept = distinct(given, key=lambda pair: pair[1].name, what="location",
+                    label=lambda pair: pair[0].name if isinstance(pair[0], Location) else pair[0])
+    return [location for _, location in kept]
 
 
 def subregions(location: Location | str, processed_dir: Path | None = None) -> list[str]:

@@ -24,7 +24,7 @@ import pyreadr
 import yaml
 
 from analysis import paths
-from analysis.data.tables import atomic_write_text
+from analysis.data.tables import atomic_write_text, sha256_of, shown
 from analysis.errors import DataError
 
 REGISTRY_FILE = Path(__file__).with_name("sources.yml")
@@ -87,7 +87,7 @@ def raw_path(name: str, raw_dir: Path | None = None) -> Path:
     path = Path(raw_dir or paths.RAW) / name
     if not path.exists():
         raise DataFetchError(
-            f"raw file {path} is missing: run `make data` (or `python -m analysis fetch`) first"
+            f"raw file {shown(path)} is missing: run `make data` to fetch it"
         )
     return path
 
@@ -208,12 +208,55 @@ def write_manifest(raw_dir: Path, hashes: dict[str, str]) -> Path:
     return target
 
 
+def verify_raw(raw_dir: Path | None = None, names: Iterable[str] | None = None) -> list[str]:
+    """Problems with the fetched raw files: each registered file's presence and SHA-256.
+
+    Parameters
+    ----------
+    raw_dir : Path, optional
+        Folder of the raw files (``data/raw`` by default).
+    names : iterable of str, optional
+        Registry names to check; all registered files by default.
+
+    Returns
+    -------
+    list of str
+        One line per missing or corrupt file, naming it and the command that repairs it.
+    """
+    raw_dir = Path(raw_dir or paths.RAW)
+    files = raw_files()
+    problems = []
+    for name in sorted(names if names is not None else files):
+        path = raw_dir / name
+        if not path.is_file():
+            problems.append(f"raw file {shown(path)} is missing: run `make data` to fetch it")
+        elif sha256_of(path) != files[name].sha256:
+            problems.append(f"raw file {shown(path)} does not match its pinned SHA-256 (corrupt or replaced): "
+                            "run `make data` to fetch it again")
+    return problems
+
+
+def check_raw(raw_dir: Path | None = None, names: Iterable[str] | None = None) -> None:
+    """Raise :class:`DataFetchError` (the first problem, in one line) unless the raw files are intact."""
+    problems = verify_raw(raw_dir, names)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise DataFetchError(problems[0] + more)
+
+
 # ---------------------------------------------------------------- reading raw files
 def read_rda(path: Path) -> pd.DataFrame:
-    """Read the single data frame stored in an ``.rda`` file."""
-    frames = pyreadr.read_r(str(path))
+    """Read the single data frame stored in an ``.rda`` file (one-line :class:`DataFetchError` if it cannot)."""
+    try:
+        frames = pyreadr.read_r(str(path))
+    except Exception as error:  # pyreadr's and librdata's errors share no base class
+        raise DataFetchError(
+            f"raw file {shown(path)} cannot be read as R data ({type(error).__name__}: "
+            f"{' '.join(str(error).split())[:160]}): run `make data` to fetch it again"
+        ) from None
     if len(frames) != 1:
-        raise DataFetchError(f"{path}: expected one data frame, found {list(frames)}")
+        raise DataFetchError(f"raw file {shown(path)}: expected one data frame, found {list(frames)}: "
+                             "run `make data` to fetch it again")
     return next(iter(frames.values()))
 
 
@@ -222,4 +265,10 @@ def read_raw(name: str, raw_dir: Path | None = None) -> pd.DataFrame:
     path = raw_path(name, raw_dir)
     if path.suffix == ".rda":
         return read_rda(path)
-    return pd.read_csv(path, sep="\t", encoding="utf-8")
+    try:
+        return pd.read_csv(path, sep="\t", encoding="utf-8")
+    except (ValueError, OSError) as error:  # includes UnicodeDecodeError and pandas' ParserError
+        raise DataFetchError(
+            f"raw file {shown(path)} cannot be read as tab-separated text ({type(error).__name__}): "
+            "run `make data` to fetch it again"
+        ) from None

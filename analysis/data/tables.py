@@ -3,12 +3,17 @@
 Processed tables are Parquet files in ``data/processed`` (or any folder passed
 as ``processed_dir``); every write goes to a temporary file beside the target
 and is renamed into place only when complete, so no reader ever sees a
-half-written file.
+half-written file.  ``manifest.json`` in the same folder, written last by the
+build, records each table's SHA-256: the first read of a table in a process
+checks the file against it (once per file and modification time), so a
+corrupt or changed table is refused with one line naming it and the command
+that rebuilds it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import tempfile
 from functools import cache
@@ -17,6 +22,7 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow
 
 from analysis import paths
 from analysis.errors import DataError
@@ -53,6 +59,16 @@ class ValidationError(DataError):
 
 class DataNotBuiltError(DataError):
     """A processed table is missing."""
+
+
+class CorruptTableError(DataError):
+    """A processed table does not match its checksum in the manifest, or cannot be read."""
+
+
+#: Written last by the build: per table, rows, columns and SHA-256.
+MANIFEST_NAME = "manifest.json"
+#: The command that rebuilds the processed tables (named in every message about them).
+REPAIR = "run `make data` to rebuild it"
 
 
 # ---------------------------------------------------------------- checks
@@ -145,14 +161,112 @@ def table_path(name: str, processed_dir: Path | None = None) -> Path:
     return Path(processed_dir or paths.PROCESSED) / f"{name}.parquet"
 
 
+def shown(path: Path) -> str:
+    """A path relative to the repository when it is inside it, for messages."""
+    try:
+        return str(Path(path).resolve().relative_to(paths.ROOT))
+    except ValueError:
+        return str(path)
+
+
+@cache
+def _manifest(path: str, mtime_ns: int) -> dict:  # noqa: ARG001 (mtime invalidates)
+    try:
+        manifest = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise CorruptTableError(f"{shown(Path(path))} is unreadable ({type(error).__name__}): {REPAIR}") from None
+    if not isinstance(manifest, dict):
+        raise CorruptTableError(f"{shown(Path(path))} is not a manifest of tables: {REPAIR}")
+    return manifest
+
+
+def load_manifest(processed_dir: Path | None = None) -> dict:
+    """The manifest of a folder of processed tables (``{table: {rows, columns, sha256}}``).
+
+    Raises
+    ------
+    DataNotBuiltError
+        When the folder holds no complete build (the manifest is written last).
+    CorruptTableError
+        When the manifest cannot be read.
+    """
+    path = Path(processed_dir or paths.PROCESSED) / MANIFEST_NAME
+    try:
+        mtime = path.stat().st_mtime_ns
+    except FileNotFoundError:
+        raise DataNotBuiltError(
+            f"the processed tables in {shown(path.parent)} are not built or the build did not finish "
+            f"({MANIFEST_NAME} is missing): run `make data` to build them"
+        ) from None
+    return _manifest(str(path), mtime)
+
+
+@cache
+def _verified(path: str, mtime_ns: int, size: int, expected: str) -> bool:  # noqa: ARG001 (mtime and size invalidate)
+    """SHA-256 of a file against the manifest's; cached, so a file is hashed once per modification."""
+    try:
+        actual = sha256_of(Path(path))
+    except OSError as error:  # a directory or an unreadable file where the table should be
+        raise CorruptTableError(f"processed table {shown(Path(path))} cannot be read ({error.strerror}): {REPAIR}") from None
+    if actual != expected:
+        raise CorruptTableError(
+            f"processed table {shown(Path(path))} does not match its SHA-256 in {MANIFEST_NAME} "
+            f"(corrupt or changed since the build): {REPAIR}"
+        )
+    return True
+
+
+def verify_table(path: Path) -> None:
+    """Check a processed table against the manifest beside it; raises a one-line :class:`DataError`."""
+    path = Path(path)
+    manifest = load_manifest(path.parent)
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise DataNotBuiltError(f"processed table {shown(path)} is missing: {REPAIR}") from None
+    entry = manifest.get(path.stem)
+    if not isinstance(entry, dict) or not isinstance(entry.get("sha256"), str):
+        raise CorruptTableError(f"processed table {shown(path)} is not listed in {MANIFEST_NAME}: {REPAIR}")
+    _verified(str(path), info.st_mtime_ns, info.st_size, entry["sha256"])
+
+
 def read_table(name: str, processed_dir: Path | None = None) -> pd.DataFrame:
-    """Read a processed table, with a clear error when it has not been built."""
+    """Read a processed table, verified against the manifest (one-line :class:`DataError` otherwise)."""
     path = table_path(name, processed_dir)
-    if not path.exists():
-        raise DataNotBuiltError(f"processed table {path} is missing: run `make data` first")
-    return _read_cached(str(path), path.stat().st_mtime_ns).copy()
+    verify_table(path)
+    try:
+        return _read_cached(str(path), path.stat().st_mtime_ns).copy()
+    except (OSError, pyarrow.ArrowException, ValueError) as error:
+        raise CorruptTableError(
+            f"processed table {shown(path)} cannot be read ({type(error).__name__}: "
+            f"{' '.join(str(error).split())[:200]}): {REPAIR}"
+        ) from None
 
 
 @cache
 def _read_cached(path: str, mtime_ns: int) -> pd.DataFrame:  # noqa: ARG001 (mtime invalidates)
     return pd.read_parquet(path)
+
+
+def check_processed(processed_dir: Path | None = None) -> list[str]:
+    """Problems with a folder of processed tables: the manifest, and each table's presence and SHA-256.
+
+    Returns
+    -------
+    list of str
+        One line per problem (empty when the build is complete and intact).
+    """
+    directory = Path(processed_dir or paths.PROCESSED)
+    try:
+        manifest = load_manifest(directory)
+    except DataError as error:
+        return [str(error)]
+    problems = []
+    for name in sorted(set(TABLE_KEYS) - set(manifest)):
+        problems.append(f"processed table {name} is not listed in {shown(directory / MANIFEST_NAME)}: {REPAIR}")
+    for name in sorted(manifest):
+        try:
+            verify_table(table_path(name, directory))
+        except DataError as error:
+            problems.append(str(error))
+    return problems

@@ -43,6 +43,7 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
+from analysis.data import config
 from analysis.data.conventions import FIRST_YEAR, LAST_YEAR, STEP, IndicatorInputError, parse_age_band
 from analysis.errors import InputError
 
@@ -146,15 +147,19 @@ def check_field(name: str, value: Any, where: str = "pathway") -> Any:
         except IndicatorInputError as error:
             raise PathwayFieldError(f"{where}: ages: {error}") from None
         return str(value)
+    if kind in ("year", "whole", "share", "years", "amount"):
+        value = config.numeric(value, integer=kind in ("year", "whole"))  # YAML 1.1 reads 1e4 as text
     if kind in ("year", "whole"):
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or not field.low <= value <= field.high:
             what = "a year" if kind == "year" else "a whole number of years"
             raise PathwayFieldError(f"{where}: {name} must be {what} from {field.low:g} to {field.high:g}, got {value!r}")
         return int(value)
-    if not _is_number(value) or not math.isfinite(float(value)):
-        what = {"share": "a share between 0 and 1", "years": f"a number of years from {field.low:g} to {field.high:g}"}.get(
-            kind, "0 or more")
-        raise PathwayFieldError(f"{where}: {name} must be {what}, got {value!r}")
+    what = {"share": "a share between 0 and 1", "years": f"a number of years from {field.low:g} to {field.high:g}"}.get(
+        kind, "0 or more")
+    if not _is_number(value):
+        raise PathwayFieldError(f"{where}: {name} must be a finite number ({what}), got {value!r}")
+    if not math.isfinite(float(value)):
+        raise PathwayFieldError(f"{where}: {name} must be a finite number, got {value!r}")
     value = float(value)
     if kind == "share" and not 0.0 <= value <= 1.0:
         raise PathwayFieldError(f"{where}: {name} must be a share between 0 and 1, got {value!r}")
@@ -163,7 +168,8 @@ def check_field(name: str, value: Any, where: str = "pathway") -> Any:
     if kind == "amount" and value < 0:
         raise PathwayFieldError(f"{where}: {name} must be 0 or more, got {value!r}")
     if kind == "amount" and value > field.high:
-        raise PathwayFieldError(f"{where}: {name} {value:,.0f} is implausibly large (at most {field.high:,.0f})")
+        shown = f"{value:,.0f}" if value < 1e15 else f"{value:.3g}"
+        raise PathwayFieldError(f"{where}: {name} {shown} is implausibly large (at most {field.high:,.0f})")
     return value
 
 

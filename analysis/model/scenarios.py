@@ -65,11 +65,11 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from analysis import paths
+from analysis.data import config
 from analysis.data import locations as locations_module
-from analysis.data.conventions import LAST_YEAR, PROJECTION_VARIANTS
+from analysis.data.conventions import LAST_YEAR, PROJECTION_VARIANTS, distinct
 from analysis.data.tables import sha256_of
 from analysis.errors import InputError
 from analysis.model import pathway_flows, projection
@@ -98,6 +98,8 @@ BLOCK_SECTIONS = ("fertility", "mortality", "migration")
 FERTILITY_MODES = ("wpp", "constant", "replacement", "target")
 PATHS = ("linear", "logistic")
 PAST_TARGET = ("hold", "follow")
+#: Largest migration scale: beyond it a projection would be meaningless, not just extreme.
+MAX_MIGRATION_SCALE = 10.0
 #: Steepness of the logistic path: its steepest step is about 1.66 times the linear path's.
 LOGISTIC_STEEPNESS = 6.0
 
@@ -131,34 +133,12 @@ def find_file(text: str | Path, base_dir: Path | None = None) -> Path | None:
     candidates = [path] if path.is_absolute() else [p for p in (
         (base_dir / path) if base_dir is not None else None, Path.cwd() / path, paths.ROOT / path) if p is not None]
     for candidate in candidates:
-        if candidate.is_file():
-            return candidate.resolve()
+        try:
+            if candidate.is_file():
+                return candidate.resolve()
+        except OSError:  # e.g. a name too long for the file system: the reader reports it
+            return None
     return None
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A YAML loader that refuses a key given twice in one mapping (YAML would keep the last silently)."""
-
-    def construct_mapping(self, node, deep=False):
-        seen = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(None, None, f"field {key!r} is given twice", key_node.start_mark)
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
-def _read_yaml(path: Path, what: str) -> dict:
-    try:
-        values = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506 (a safe loader)
-    except yaml.YAMLError as error:
-        raise ScenarioError(f"{what} {path} is not valid YAML: {' '.join(str(error).split())}") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ScenarioError(f"{what} {path} cannot be read: {error}") from None
-    if not isinstance(values, dict):
-        raise ScenarioError(f"{what} {path} must hold a mapping of fields")
-    return values
 
 
 def load(reference: str | Path | Mapping, _loading: tuple[Path, ...] = ()) -> dict:
@@ -172,10 +152,15 @@ def load(reference: str | Path | Mapping, _loading: tuple[Path, ...] = ()) -> di
         or generated from its blocks) and ``files`` (each file read, with
         its SHA-256).
 
+    Files are read by :func:`analysis.data.config.read_mapping` (regular
+    files only, size-capped, one line for any decoding or YAML error, a field
+    given twice refused) and checked against :data:`SCHEMA` (numeric strings
+    such as ``1e4`` become numbers; NaN and infinities are refused).
+
     Raises
     ------
     ScenarioError
-        Unknown scenario, unreadable file, unknown field or invalid value.
+        Unknown scenario, unreadable file, unknown field, invalid value or a loop of ``extends``.
     """
     base_dir = None
     files: list[dict] = []
@@ -184,34 +169,44 @@ def load(reference: str | Path | Mapping, _loading: tuple[Path, ...] = ()) -> di
     if isinstance(reference, Mapping):
         spec = dict(reference)
     else:
-        text = str(reference)
+        text = str(reference).strip()
+        if not text:
+            raise ScenarioError(f"empty scenario name; give a built-in name ({', '.join(builtin_names())}), "
+                                "a path to a YAML file, or a+b to compose")
         path = find_file(text)
-        if "+" in text and path is None:
-            parts = [load(part) for part in text.split("+")]
-            return compose(parts, name=text)
-        if path is None and (text.endswith((".yml", ".yaml")) or "/" in text):
-            raise ScenarioError(f"scenario file {text} does not exist")
-        if path is None:
+        if "+" in text and path is None and not _is_file_reference(text):
+            parts = [part.strip() for part in text.split("+")]
+            if not all(parts):
+                raise ScenarioError(f"scenario {config.shown(repr(text), 60)} has an empty part around '+'; compose "
+                                    "two or more scenarios as a+b, e.g. medium+zero-migration")
+            return compose([load(part, _loading) for part in parts], name=text)
+        if path is None and _is_file_reference(text):
+            path = Path(text)  # the reader says what is wrong with it: missing, a folder, not a regular file
+        elif path is None:
             path = SCENARIO_DIR / f"{text}.yml"
-            if not path.is_file():
+            if text not in builtin_names():
                 close = difflib.get_close_matches(text, builtin_names(), n=3)
                 hint = f"did you mean: {', '.join(close)}? " if close else ""
                 raise ScenarioError(
-                    f"unknown scenario {text!r}; {hint}built-in: {', '.join(builtin_names())}; or give a path to a YAML file"
+                    f"unknown scenario {config.shown(repr(text), 60)}; {hint}built-in: {', '.join(builtin_names())}; "
+                    "or give a path to a YAML file"
                 )
-        if path.resolve() in _loading:
-            chain = " -> ".join(p.name for p in (*_loading, path.resolve()))
-            raise ScenarioError(f"scenario file {path} extends itself ({chain}); remove the loop from extends")
-        _loading = (*_loading, path.resolve())
-        spec = _read_yaml(path, "scenario file")
+        spec = config.read_mapping(path, "scenario file", ScenarioError,
+                                   example="name, description, extends, variant, fertility, mortality, migration, pathways")
+        key = str(path.resolve())
+        chain = config.check_extends(tuple(str(p) for p in _loading), key, f"scenario file {config.shown(path)}",
+                                     ScenarioError)
+        _loading = tuple(Path(p) for p in chain)
         spec.setdefault("name", path.stem)
         base_dir = path.parent
         files.append(_file_record(path, "built-in scenario" if path.parent == SCENARIO_DIR else "scenario"))
     origin = f"scenario {spec.get('name', '<dict>')!r}"
-    check_fields(spec, origin)
+    spec = check_fields(spec, origin)
     own = _normalise(spec, origin, base_dir, files)
     parents = spec.get("extends") or []
     parents = [parents] if isinstance(parents, str) else parents
+    if not all(isinstance(parent, str) for parent in parents):
+        raise ScenarioError(f"{origin}: 'extends' must list scenario names or files, got {parents!r}")
     if parents:
         if not all(isinstance(parent, str) for parent in parents):
             raise ScenarioError(f"{origin}: extends must list scenario names or paths")
@@ -224,9 +219,45 @@ def load(reference: str | Path | Mapping, _loading: tuple[Path, ...] = ()) -> di
     return out
 
 
-def check_fields(spec: Mapping, where: str) -> None:
-    """Reject unknown fields and wrong types (not finite, booleans for numbers), with close matches."""
-    for key, value in spec.items():
+def load_all(references: Iterable[str | Path | Mapping]) -> list[dict]:
+    """Load several scenarios; one named twice counts once (with a note), two different ones with one name are refused.
+
+    Raises
+    ------
+    ScenarioError
+        For no scenario, any invalid scenario, or two different scenarios
+        with the same name (their rows could not be told apart).
+    """
+    if isinstance(references, (str, Path, Mapping)):
+        references = [references]
+    specs = [load(reference) for reference in references]
+    if not specs:
+        raise ScenarioError(f"no scenario given; built-in: {', '.join(builtin_names())}")
+    for index, spec in enumerate(specs):
+        for other in specs[:index]:
+            if other["name"] == spec["name"] and other != spec:
+                raise ScenarioError(f"two different scenarios are named {spec['name']!r}; give one of them another "
+                                    "name (the field 'name' of its file)")
+    return distinct(specs, key=lambda spec: spec["name"], what="scenario", label=lambda spec: spec["name"])
+
+
+def _is_file_reference(text: str) -> bool:
+    """Whether a scenario reference names a file rather than a built-in scenario."""
+    if Path(text).suffix in (".yml", ".yaml") or "/" in text or "\\" in text:
+        return True
+    try:
+        return Path(text).exists()
+    except OSError:  # e.g. a name too long for the file system: let the reader say so
+        return True
+
+
+def check_fields(spec: Mapping, where: str) -> dict:
+    """Reject unknown fields and wrong types (not finite, booleans for numbers), with close matches.
+
+    Returns the spec with numeric strings (``1e4``, which YAML 1.1 reads as text) turned into numbers.
+    """
+    spec = dict(spec)
+    for key, value in list(spec.items()):
         if key not in SCHEMA:
             close = difflib.get_close_matches(str(key), list(SCHEMA), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
@@ -243,23 +274,38 @@ def check_fields(spec: Mapping, where: str) -> None:
                 if not isinstance(block, Mapping):
                     raise ScenarioError(f"{label} must be a mapping of fields")
                 if key != "pathways":
-                    _check_types(block, expected, label)
+                    blocks[index] = _check_types(block, expected, label)
+            spec[key] = blocks if isinstance(value, list) else blocks[0]
         else:
-            _check_types({key: value}, {key: expected}, where)
+            spec[key] = _check_types({key: value}, {key: expected}, where)[key]
+    return spec
 
 
-def _check_types(values: Mapping, schema: Mapping, where: str) -> None:
+def _printable(text: str, limit: int) -> bool:
+    """Text of 1 to ``limit`` characters, not blank, without control characters (names become file and row labels)."""
+    return 0 < len(text) <= limit and bool(text.strip()) and all(ch.isprintable() or ch == " " for ch in text)
+
+
+def _check_types(values: Mapping, schema: Mapping, where: str) -> dict:
+    checked = dict(values)
     for key, value in values.items():
         if key not in schema:
             close = difflib.get_close_matches(str(key), list(schema), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise ScenarioError(f"{where}: unknown field {key!r}{hint}; valid fields: {', '.join(schema)}")
         types = schema[key] if isinstance(schema[key], tuple) else (schema[key],)
+        if int in types or float in types:
+            value = checked[key] = config.numeric(value, integer=float not in types)
+        if types == (int,) and isinstance(value, float) and math.isfinite(value):
+            raise ScenarioError(f"{where}: {key!r} must be a whole number, got {value!r}")
         if isinstance(value, bool) or not isinstance(value, types):
             names = " or ".join(t.__name__ for t in types)
             raise ScenarioError(f"{where}: {key!r} must be {names}, got {value!r}")
+        if key == "name" and isinstance(value, str) and not _printable(value, 200):
+            raise ScenarioError(f"{where}: name must be 1 to 200 printable characters, got {config.shown(repr(value), 60)}")
         if isinstance(value, float) and not math.isfinite(value):
             raise ScenarioError(f"{where}: {key!r} must be a finite number, got {value!r}")
+    return checked
 
 
 def _locations(value: Any, where: str) -> list:
@@ -296,21 +342,21 @@ def _normalise(spec: Mapping, where: str, base_dir: Path | None, files: list[dic
 def _pathway_block(block: Mapping, where: str, base_dir: Path | None, files: list[dict]) -> dict:
     """A complete pathway block: PATHWAY_FIELDS defaults, then its config file, then its own fields."""
     block = dict(block)
-    config = block.pop("config", None)
+    config_file = block.pop("config", None)
     places = block.pop("locations", None)
     try:
         pathway_flows.check_unknown(block, where, allowed=("config", "locations"))
     except PathwayFieldError as error:
         raise ScenarioError(str(error)) from None
     values: dict[str, Any] = {}
-    if config is not None:
-        if not isinstance(config, str):
-            raise ScenarioError(f"{where}: config must be the path of a pathway config file, got {config!r}")
-        path = find_file(config, base_dir)
+    if config_file is not None:
+        if not isinstance(config_file, str):
+            raise ScenarioError(f"{where}: config must be the path of a pathway config file, got {config_file!r}")
+        path = find_file(config_file, base_dir)
         if path is None:
-            raise ScenarioError(f"{where}: pathway config {config} does not exist"
+            raise ScenarioError(f"{where}: pathway config {config_file} does not exist"
                                 + (f" (looked beside {base_dir})" if base_dir else ""))
-        values.update(_read_yaml(path, "pathway config"))
+        values.update(config.read_mapping(path, "pathway config", ScenarioError))
         try:
             pathway_flows.check_unknown(values, f"{where}, config {path.name}")
         except PathwayFieldError as error:
@@ -330,7 +376,7 @@ def _pathway_block(block: Mapping, where: str, base_dir: Path | None, files: lis
         raise ScenarioError(str(error)) from None
     if places is not None:
         checked["locations"] = _locations(places, where)
-    if config is not None:
+    if config_file is not None:
         checked["config"] = str(path)
     return checked
 
@@ -338,6 +384,9 @@ def _pathway_block(block: Mapping, where: str, base_dir: Path | None, files: lis
 def validate_values(spec: Mapping) -> None:
     """Check values: variants, modes, paths, TFR > 0, years within range, scales finite and 0 or more."""
     name = f"scenario {spec.get('name', '<unnamed>')!r}"
+    label = spec.get("name", "<unnamed>")
+    if not isinstance(label, str) or not 0 < len(label) <= 200 or not label.isprintable():
+        raise ScenarioError(f"{name}: the name must be 1 to 200 printable characters")
     if spec.get("variant", "medium") not in PROJECTION_VARIANTS:
         raise ScenarioError(f"{name}: variant {spec['variant']!r} is not one of {', '.join(PROJECTION_VARIANTS)}")
     for index, block in enumerate(spec.get("fertility") or []):
@@ -386,8 +435,9 @@ def validate_values(spec: Mapping) -> None:
             raise ScenarioError(f"{where}: migration needs scale (WPP net migration times this; 0 = none)")
         if block["scale"] < 0:
             raise ScenarioError(f"{where}: migration scale must be 0 or more, got {block['scale']}")
-        if block["scale"] > 100:
-            raise ScenarioError(f"{where}: migration scale {block['scale']} is implausible (more than 100 times WPP's)")
+        if block["scale"] > MAX_MIGRATION_SCALE:
+            raise ScenarioError(f"{where}: migration scale {block['scale']:g} is above {MAX_MIGRATION_SCALE:g} times "
+                                "WPP's net migration")
 
 
 def _check_path_options(block: Mapping, where: str, year_key: str) -> None:
@@ -830,16 +880,6 @@ def _check_feasible(spec: Mapping, result: projection.ProjectionResult, inputs: 
     )
 
 
-def _distinct(scenario_refs: Sequence[str | Mapping]) -> list[dict]:
-    """The scenarios loaded, refusing one given twice (its rows would be counted twice)."""
-    specs = [load(reference) for reference in scenario_refs]
-    names = [spec["name"] for spec in specs]
-    repeated = sorted({name for name in names if names.count(name) > 1})
-    if repeated:
-        raise ScenarioError(f"scenario {repeated[0]!r} is given twice; give each scenario once")
-    return specs
-
-
 def projected_population(
     locations: Sequence,
     scenario_refs: Sequence[str | Mapping] = ("medium",),
@@ -859,8 +899,8 @@ def projected_population(
     """
     resolved = locations_module.resolve_all(locations, processed_dir)
     frames = []
-    for reference in _distinct(scenario_refs):
-        result = run(reference, base_year, end_year, processed_dir=processed_dir)
+    for spec in load_all(scenario_refs):
+        result = run(spec, base_year, end_year, processed_dir=processed_dir)
         frames.append(locations_module.aggregate_locations(result.population_table(), resolved, sum_members=True))
     out = pd.concat(frames, ignore_index=True)
     out["scenario"] = pd.Categorical(out["scenario"], categories=list(dict.fromkeys(out["scenario"])))
@@ -877,8 +917,8 @@ def components(
     """Components of change per period (births, deaths, net migration) for locations and scenarios."""
     resolved = locations_module.resolve_all(locations, processed_dir)
     frames = []
-    for reference in _distinct(scenario_refs):
-        table = run(reference, base_year, end_year, processed_dir=processed_dir).components_table()
+    for spec in load_all(scenario_refs):
+        table = run(spec, base_year, end_year, processed_dir=processed_dir).components_table()
         for location in resolved:
             part = table[table["location_code"].isin(location.members)]
             summed = part.drop(columns=["location_code"]).groupby(

@@ -17,14 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-import yaml
-
 from analysis import paths
-from analysis.data import locations
+from analysis.data import config, locations
+from analysis.data.config import Field
 from analysis.data.tables import atomic_write_text
 from analysis.errors import InputError
 from analysis.model import scenarios
 from analysis.model.scenarios import ScenarioError
+from analysis.report import parameters as notebook_checks
 
 MATRIX_FILE = paths.ROOT / "reports.yml"
 PARAMS_DIR = paths.REPORTS / ".params"
@@ -33,8 +33,32 @@ HEADLINE_MIME = "application/vnd.labour-mobility.headline+json"
 GROUPS = ("Africa supply", "Destinations", "Pathways", "Migration context", "Country profiles")
 
 
+#: Report and notebook names: lower-case letters, digits, '-' and '_' (no path separators, no Make syntax).
+NAME_PATTERN = r"[a-z0-9][a-z0-9_-]{0,99}"
+_NAME = Field(str, pattern=NAME_PATTERN, what="a name of lower-case letters, digits, '-' and '_' (at most 100)")
+#: The schema of reports.yml (see :mod:`analysis.data.config`).
+SCHEMA = {
+    "reports": [{
+        "notebook": _NAME,
+        "group": str,
+        "title": str,
+        "runs": [{"name": _NAME, "title": str, "parameters": dict}],
+        "for_each": Field(str, choices=("african_countries",)),
+        "template": dict,
+    }],
+}
+
+
 class MatrixError(InputError):
     """The report matrix is invalid; the message names the entry and the problem."""
+
+
+def check_name(name: str, what: str = "report") -> str:
+    """A report or notebook name, or :class:`MatrixError` (closes path traversal and Make injection)."""
+    if not isinstance(name, str) or not re.fullmatch(NAME_PATTERN, name):
+        raise MatrixError(f"{what} name {config.shown(repr(name), 60)} is not valid: use lower-case letters, digits, "
+                          "'-' and '_' (at most 100 characters, starting with a letter or digit)")
+    return name
 
 
 @dataclass(frozen=True)
@@ -67,11 +91,14 @@ class ReportRun:
 # ---------------------------------------------------------------- parameters cells
 def notebook_parameters(notebook: str | Path) -> dict:
     """Names and default values of a notebook's ``parameters`` cell (literals only)."""
-    path = Path(notebook) if str(notebook).endswith(".ipynb") else paths.NOTEBOOKS / f"{notebook}.ipynb"
-    if not path.exists():
+    path = Path(notebook) if str(notebook).endswith(".ipynb") else paths.NOTEBOOKS / f"{check_name(notebook, 'notebook')}.ipynb"
+    if not path.is_file():
         raise MatrixError(f"notebook {path} does not exist")
-    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    tagged = [c for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    try:
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as error:
+        raise MatrixError(f"notebook {path} is not a readable notebook ({type(error).__name__})") from None
+    tagged = [c for c in cells if isinstance(c, dict) and "parameters" in c.get("metadata", {}).get("tags", [])]
     if len(tagged) != 1:
         raise MatrixError(f"{path.name}: expected exactly one cell tagged 'parameters', found {len(tagged)}")
     source = "".join(tagged[0]["source"])
@@ -94,50 +121,69 @@ def _slug(text: str) -> str:
 def _expand(entry: dict) -> list[dict]:
     """Parameter sets of one matrix entry, expanding ``for_each`` lists."""
     runs = [dict(run) for run in entry.get("runs", [])]
-    each = entry.get("for_each")
-    if each:
-        if each != "african_countries":
-            raise MatrixError(f"{entry['notebook']}: unknown for_each {each!r}; valid: african_countries")
+    if entry.get("for_each"):
+        template = entry.get("template", {})
         for row in locations.african_countries().itertuples():
-            template = entry.get("template", {})
-            parameters = {k: str(v).format(iso3=row.iso3, name=row.name) for k, v in template.items()}
+            try:
+                parameters = {k: str(v).format(iso3=row.iso3, name=row.name) for k, v in template.items()}
+            except (KeyError, IndexError, ValueError) as error:
+                raise MatrixError(f"{entry['notebook']}: template {template!r} cannot be filled ({error}); "
+                                  "use {iso3} or {name}") from None
             runs.append({"name": f"{entry['notebook']}-{row.iso3.lower()}", "title": row.name, "parameters": parameters})
     return runs
 
 
-def load_matrix(path: Path = MATRIX_FILE, check: bool = True) -> list[ReportRun]:
-    """The report matrix, each parameter name checked against its notebook's parameters cell.
+def load_matrix(path: Path | None = None, check: bool = True) -> list[ReportRun]:
+    """The report matrix, each parameter name and value checked against its notebook.
+
+    ``reports.yml`` is read by :func:`analysis.data.config.read_mapping` and
+    checked against :data:`SCHEMA`; report and notebook names must match
+    :data:`NAME_PATTERN`; every parameter set (the notebook's defaults updated
+    by the run's parameters) passes :func:`analysis.report.parameters.check`.
 
     Raises
     ------
     MatrixError
-        Unknown notebook, group or parameter (with the valid names), or a duplicate report name.
+        Unreadable file, unknown notebook, group or parameter (with the valid
+        names), an invalid name or value, or a duplicate report name.
     """
-    spec = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    path = Path(path or MATRIX_FILE)
+    spec = config.check(config.read_mapping(path, "report matrix", MatrixError, example="reports: [...]"),
+                        SCHEMA, path.name, MatrixError, required=["reports"])
     runs: list[ReportRun] = []
-    for entry in spec["reports"]:
+    for index, entry in enumerate(spec["reports"]):
+        for required in ("notebook", "group"):
+            if required not in entry:
+                raise MatrixError(f"{path.name}: reports[{index}] has no {required!r}")
+        if not entry.get("runs") and not entry.get("for_each"):
+            raise MatrixError(f"{path.name}: reports[{index}] ({entry['notebook']}) has neither runs nor for_each")
         notebook = entry["notebook"]
-        group = entry.get("group")
+        group = entry["group"]
         if group not in GROUPS:
             raise MatrixError(f"{notebook}: group {group!r} is not one of {', '.join(GROUPS)}")
         defaults = notebook_parameters(notebook)
         for run in _expand(entry):
             parameters = dict(run.get("parameters") or {})
+            name = check_name(run.get("name") or notebook)
             if check:
-                unknown = sorted(set(parameters) - set(defaults))
+                unknown = sorted(set(map(str, parameters)) - set(defaults))
                 if unknown:
                     close = difflib.get_close_matches(unknown[0], list(defaults), n=1)
                     hint = f" (did you mean {close[0]!r}?)" if close else ""
                     raise MatrixError(
-                        f"report {run.get('name', notebook)}: parameter {unknown[0]!r}{hint} is not in the parameters "
+                        f"report {name}: parameter {unknown[0]!r}{hint} is not in the parameters "
                         f"cell of notebooks/{notebook}.ipynb, which has: {', '.join(defaults)}"
                     )
-            name = run.get("name") or notebook
+                if notebook in notebook_checks.SCHEMAS:
+                    try:
+                        notebook_checks.check(notebook, **{**defaults, **parameters})
+                    except InputError as error:
+                        raise MatrixError(f"report {name}: {error}") from None
             runs.append(ReportRun(name, notebook, group, run.get("title") or entry.get("title", notebook), parameters))
     names = [run.name for run in runs]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
-        raise MatrixError(f"duplicate report names in {Path(path).name}: {duplicates}")
+        raise MatrixError(f"duplicate report names in {path.name}: {duplicates}")
     return runs
 
 
@@ -183,6 +229,10 @@ def write_make_inputs(runs: Iterable[ReportRun]) -> int:
     wanted = {run.params_path.name for run in runs}
     for stale in PARAMS_DIR.glob("*.json"):
         if stale.name not in wanted:
+            stale.unlink()
+    names = {run.name for run in runs}
+    for stale in (paths.REPORTS / ".failed").glob("*.*"):  # failures of reports no longer in the matrix
+        if stale.suffix in (".txt", ".ipynb") and stale.stem not in names:
             stale.unlink()
     lines = ["# Generated by `python -m analysis matrix` from reports.yml; do not edit.",
              "REPORT_RUNS := " + " ".join(run.name for run in runs), ""]

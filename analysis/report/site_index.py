@@ -12,6 +12,7 @@ from analysis import paths
 from analysis.data import sources
 from analysis.data.tables import atomic_write_text
 from analysis.report.matrix import GROUPS, HEADLINE_MIME, ReportRun, load_matrix
+from analysis.report.runner import failure_marker
 
 INDEX = paths.REPORTS / "index.html"
 #: File name of the methods page (analysis.report.methods builds it) beside the index and the reports.
@@ -24,17 +25,37 @@ def methods_link(text: str = "Methods") -> str:
 
 
 def headlines(notebook: Path) -> list[dict]:
-    """Headline numbers a report recorded (see :func:`analysis.report.provenance.headline`)."""
-    if not notebook.exists():
+    """Headline numbers a report recorded (see :func:`analysis.report.provenance.headline`).
+
+    A missing or unreadable executed notebook (e.g. truncated) has none; the
+    index then shows the report without numbers instead of failing.
+    """
+    try:
+        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+        found = []
+        for cell in cells:
+            for output in cell.get("outputs", []):
+                data = output.get("data", {})
+                if HEADLINE_MIME in data and {"label", "value"} <= set(data[HEADLINE_MIME]):
+                    found.append(data[HEADLINE_MIME])
+        return found
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError):
         return []
-    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
-    found = []
-    for cell in cells:
-        for output in cell.get("outputs", []):
-            data = output.get("data", {})
-            if HEADLINE_MIME in data:
-                found.append(data[HEADLINE_MIME])
-    return found
+
+
+def failure(run: ReportRun) -> str | None:
+    """The one-line reason of a report's last failed build (``reports/.failed/NAME.txt``), if any."""
+    try:
+        return " ".join(failure_marker(run.name).read_text(encoding="utf-8").split()) or "the build failed"
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError):
+        return "the build failed"
+
+
+def failed_reports(runs: list[ReportRun]) -> list[str]:
+    """Names of the reports whose last build failed."""
+    return [run.name for run in runs if failure(run) is not None]
 
 
 def _git_commit() -> str:
@@ -69,11 +90,20 @@ def build_index(runs: list[ReportRun] | None = None, target: Path | None = None)
                 for item in headlines(run.ipynb_path)
             )
             parameters = ", ".join(f"{k}={v}" for k, v in run.parameters.items()) or "default parameters"
-            status = "" if run.html_path.exists() else " <em>(not built)</em>"
+            built = run.html_path.exists()
+            title = (f"<a href='{html.escape(run.html_path.name)}'>{html.escape(run.title)}</a>" if built
+                     else html.escape(run.title))
+            reason = failure(run)
+            status = "" if built else " <em>(not built)</em>"
+            problem = ""
+            if reason is not None:
+                status = " <em class='failed-label'>(failed" + ("; the previous report is shown" if built else "") + ")</em>"
+                problem = f"<p class='failure'>{html.escape(reason)}</p>"
             cards.append(
-                f"<article class='card' data-search='{html.escape((run.title + ' ' + group + ' ' + parameters).lower())}'>"
-                f"<h3><a href='{html.escape(run.html_path.name)}'>{html.escape(run.title)}</a>{status}</h3>"
-                f"<p class='params'>{html.escape(run.notebook)}: {html.escape(parameters)}</p>"
+                f"<article class='card{' failed' if reason is not None else ''}' "
+                f"data-search='{html.escape((run.title + ' ' + group + ' ' + parameters).lower())}'>"
+                f"<h3>{title}{status}</h3>"
+                f"<p class='params'>{html.escape(run.notebook)}: {html.escape(parameters)}</p>{problem}"
                 f"<ul class='numbers'>{numbers}</ul></article>"
             )
         sections.append(f"<section data-group='{html.escape(group)}'><h2>{html.escape(group)}</h2>"
@@ -103,6 +133,7 @@ h1 {{ margin-bottom: 0.2rem; }} h2 {{ border-bottom: 2px solid #1f5a96; padding-
 .numbers {{ padding-left: 1rem; margin: 0.4rem 0 0 0; font-size: 0.9rem; }} .value {{ font-weight: 600; color: #1f5a96; }}
 footer {{ margin-top: 3rem; font-size: 0.85rem; color: #444; }} table {{ border-collapse: collapse; font-size: 0.8rem; }}
 td {{ padding: 0.1rem 0.6rem; border-bottom: 1px solid #eee; }} .hidden {{ display: none; }}
+.card.failed {{ border-color: #b3261e; background: #fdf3f2; }} .failure, .failed-label {{ color: #b3261e; font-size: 0.85rem; }}
 </style></head>
 <body>
 <h1>Labour-mobility scenarios</h1>

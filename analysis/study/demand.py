@@ -34,6 +34,8 @@ DEFAULT_DESTINATIONS = (
     "EU27", "Europe", "Northern America", "GCC", "Japan", "Republic of Korea", "Germany", "Italy", "United Kingdom",
 )
 TARGETS = ("total", "working-age", "support-ratio")
+#: Highest potential support ratio accepted as a target (people aged 15-64 per person aged 65+).
+MAX_SUPPORT_RATIO_FLOOR = 50.0
 #: OECD average: about five long-term care workers per 100 people aged 65 and over.
 #: Source: OECD (2020), Who Cares? Attracting and Retaining Care Workers for the
 #: Elderly, OECD Health Policy Studies, OECD Publishing, Paris, doi:10.1787/92c0ef68-en.
@@ -94,7 +96,7 @@ class MigrantProfile:
 
     def weights(self) -> np.ndarray:
         """(2, 21) shares summing to 1 (male, female × age groups)."""
-        if not 0.0 <= self.female_share <= 1.0:
+        if isinstance(self.female_share, bool) or not 0.0 <= self.female_share <= 1.0:  # NaN fails too
             raise DemandInputError(f"female_share must be between 0 and 1, got {self.female_share}")
         band = parse_age_band(self.ages)
         groups = band.contains(np.arange(0, 101, 5)).astype(float)
@@ -192,8 +194,12 @@ def solve_replacement(
     """
     if target not in TARGETS:
         raise DemandInputError(f"unknown target {target!r}; valid: {', '.join(TARGETS)}")
-    if support_ratio_floor is not None and support_ratio_floor <= 0:
-        raise DemandInputError(f"the support-ratio floor must be positive, got {support_ratio_floor}")
+    if support_ratio_floor is not None:
+        if target != "support-ratio":
+            raise DemandInputError(f"a support-ratio floor applies to the support-ratio target only, not to {target!r}")
+        if isinstance(support_ratio_floor, bool) or not 0 < support_ratio_floor <= MAX_SUPPORT_RATIO_FLOOR:
+            raise DemandInputError(f"the support-ratio floor must be positive and at most {MAX_SUPPORT_RATIO_FLOOR:g} "
+                                   f"people aged 15-64 per person aged 65+, got {support_ratio_floor}")
     weights = profile.weights()
     places = resolve_all(destinations, processed_dir)
     inputs = wpp_inputs(variant, base_year, end_year, processed_dir=processed_dir)
@@ -241,10 +247,16 @@ def solve_replacement(
         response = projection.step(zeros, unit, rates[p]).end
         free_level, free_old = (per_destination(v) for v in _metric(free, "working-age" if target == "support-ratio" else target))
         unit_level, unit_old = (per_destination(v) for v in _metric(response, "working-age" if target == "support-ratio" else target))
+        if target != "support-ratio" and not (unit_level > 0).all():
+            bad = places[int(np.argmax(~(unit_level > 0)))].name
+            raise DemandInputError(
+                f"migrants aged {profile.ages} add nobody to the {'total population' if target == 'total' else 'population aged 15-64'} "
+                f"of {bad} within a 5-year period; choose migrants of working age (e.g. 20-39)"
+            )
         if target == "support-ratio":
             gain = unit_level - floor * unit_old
-            if (gain <= 0).any():
-                bad = places[int(np.argmax(gain <= 0))].name
+            if not (gain > 0).all():
+                bad = places[int(np.argmax(~(gain > 0)))].name
                 raise DemandInputError(
                     f"migrants of ages {profile.ages} cannot raise the support ratio of {bad} to {floor.max():.2f}: "
                     "choose younger migrants"
@@ -356,8 +368,8 @@ def care_workers(
         ``location, year, variant, ages, older_population, workers_needed,
         additional_workers`` (against the base year).
     """
-    if workers_per_100 <= 0:
-        raise DemandInputError(f"workers per 100 older people must be positive, got {workers_per_100}")
+    if isinstance(workers_per_100, bool) or not 0 < workers_per_100 <= 100:  # NaN fails too
+        raise DemandInputError(f"workers per 100 older people must be positive and at most 100, got {workers_per_100}")
     years = check_years(years if years is not None else range(base_year, 2101, 5))
     check_years([base_year])
     population = indicators.population_of(resolve_all(destinations, processed_dir), variants,

@@ -23,6 +23,7 @@ from analysis.data.conventions import (  # noqa: F401 (re-exported: the checks n
     VARIANTS,
     AgeBand,
     IndicatorInputError,
+    check_estimate_years,
     check_variants,
     check_years,
     parse_age_band,
@@ -209,6 +210,7 @@ def population_of(
     resolved = locations_module.resolve_all(locations, processed_dir)
     variants = check_variants(variants)
     years = check_years(years) if years is not None else None
+    check_estimate_years(years, variants)
     population = wpp.load_population(variants, years, locations_module.member_codes(resolved), processed_dir)
     return locations_module.aggregate_locations(population, resolved)
 

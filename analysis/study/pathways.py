@@ -47,8 +47,8 @@ from typing import Any, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
-import yaml
 
+from analysis.data import config
 from analysis.data import locations as locations_module
 from analysis.data import stocks as stocks_module
 from analysis.data.tables import sha256_of
@@ -149,7 +149,10 @@ class PathwayParameters:
 
     @classmethod
     def from_mapping(cls, values: Mapping) -> "PathwayParameters":
-        """Parameters from a dict (e.g. a YAML file); unknown keys are refused with the valid ones listed."""
+        """Parameters from a dict (e.g. a YAML file); unknown keys are refused with the valid ones listed.
+
+        Numeric strings (YAML 1.1 reads ``1e4`` as text) become numbers; NaN and infinities are refused.
+        """
         known = [name for name in PATHWAY_FIELDS]
         unknown = sorted(str(key) for key in set(values) - set(known))
         if unknown:
@@ -166,15 +169,9 @@ class PathwayParameters:
 
     @classmethod
     def from_yaml(cls, path: str | Path) -> "PathwayParameters":
+        values = config.read_mapping(path, "pathway config", PathwayInputError,
+                                     example="origin, destination, annual_intake, away_share, …")
         path = Path(path)
-        if not path.exists():
-            raise PathwayInputError(f"pathway config {path} does not exist")
-        try:
-            values = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as error:
-            raise PathwayInputError(f"pathway config {path} is not valid YAML: {error}") from None
-        if not isinstance(values, Mapping):
-            raise PathwayInputError(f"pathway config {path} must be a mapping of parameters")
         parameters = cls.from_mapping(values)
         return dataclasses.replace(parameters, notes={**parameters.notes, "config": str(path),
                                                       "config_sha256": sha256_of(path)})

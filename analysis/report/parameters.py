@@ -1,0 +1,176 @@
+"""Types and ranges of every notebook parameter, checked before a report computes anything.
+
+Each notebook's ``parameters`` cell holds literals only; papermill replaces
+them with the values of ``reports.yml`` or of ``-p`` options, which may come
+as text (``"1e4"``) or be out of range (``horizon: -30``).  :func:`check` is
+called by each notebook's first cell and by ``python -m analysis matrix`` for
+every run of ``reports.yml``, so a bad value is refused with one line before a
+report is built.  Numeric strings become numbers; NaN, infinities, fractions
+where a whole number is expected, and values outside their range are refused.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping
+
+from analysis.data.config import Field, check as check_schema
+from analysis.data.conventions import FIRST_YEAR, LAST_YEAR, parse_age_band
+from analysis.data.stocks import check_year as check_stock_year
+from analysis.errors import InputError
+from analysis.model import pathway_flows
+from analysis.study import skills
+from analysis.study.migration import check_south_definition
+
+
+class ParameterError(InputError):
+    """A notebook parameter has the wrong type or is out of range."""
+
+
+def _income_growth(scenario: Any) -> float:
+    """:func:`analysis.study.emigration.income_growth`, which raises a one-line error for a bad scenario."""
+    # imported here: emigration pulls in statsmodels (about 1 s), which the command line must not wait for
+    from analysis.study import emigration
+
+    return emigration.income_growth(scenario)
+
+
+def _pathway_check(name: str) -> Callable[[Any], Any]:
+    """The pathway model's own check of one of its fields (type, finiteness, range)."""
+    def check_value(value: Any) -> Any:
+        try:
+            return pathway_flows.check_field(name, value, where="notebook skills_partnership parameters")
+        except pathway_flows.PathwayFieldError as error:
+            raise ParameterError(str(error)) from None
+
+    return check_value
+
+
+def _education_level(level: Any) -> None:
+    """An education level of the skills-supply report (``upper-secondary``, ``post-secondary``, …)."""
+    skills.parse_levels([level])
+
+
+NAME = Field(str, pattern=r"\S.{0,199}", what="a name of 1 to 200 characters")
+YEAR = Field(int, low=FIRST_YEAR, high=LAST_YEAR)
+SHARE = Field((int, float), low=0.0, high=1.0)
+COST = Field((int, float), low=0.0, high=10_000_000.0)
+AGES = Field(str, check=parse_age_band)
+STOCK_YEAR = Field(int, check=check_stock_year)
+TOP = Field(int, low=1, high=100)
+
+#: Each notebook's parameters (the names of its ``parameters`` cell) and their types and ranges.
+SCHEMAS: dict[str, dict[str, Any]] = {
+    "africa_working_age": {
+        "location": NAME, "ages": AGES, "base_year": YEAR, "horizon": Field(int, low=5, high=LAST_YEAR - FIRST_YEAR),
+        "variants": [Field(str, choices=("medium", "low", "high"))], "first_year": YEAR, "top_n": TOP,
+    },
+    "country_profile": {
+        "country": NAME, "base_year": YEAR, "compare_year": YEAR, "stock_year": STOCK_YEAR,
+    },
+    "destination_demand": {
+        "destination": NAME, "base_year": Field(int, low=2025, high=LAST_YEAR - 5), "horizon": YEAR,
+        "support_ratio_floor": Field((int, float), low=0.0, low_open=True, high=50.0), "migrant_ages": AGES,
+        "migrant_female_share": SHARE,
+        "care_workers_per_100_aged_65": Field((int, float), low=0.0, low_open=True, high=100.0),
+        "origin_region": NAME, "employment_rate": Field((int, float), low=0.0, low_open=True, high=1.0),
+    },
+    "migration_context": {
+        "year": STOCK_YEAR, "origin_region": NAME, "south_definition": Field(str, check=check_south_definition),
+        "income_scenario": Field((str, int, float), check=_income_growth), "country": NAME, "top_n": TOP,
+    },
+    "scenario_comparison": {
+        "location": NAME, "scenario_names": [NAME], "ages": AGES, "base_year": YEAR, "horizon": YEAR,
+    },
+    "skills_partnership": {
+        **{name: Field(object, check=_pathway_check(name)) for name in (
+            "origin", "destination", "sector", "start_year", "years", "annual_intake", "ages", "female_share",
+            "programme_years", "completion_rate", "away_share", "placement_rate", "annual_attrition", "return_share",
+            "return_after", "currency", "cost_per_trainee_origin", "cost_per_worker_destination", "placement_cost",
+            "destination_share_of_training", "employer_share_of_placement", "earnings_destination",
+            "remittances_per_migrant")},
+        "coverage": Field((int, float), low=0.0, low_open=True, high=1.0),
+        "target_year": YEAR, "care_workers_per_100_aged_65": Field((int, float), low=0.0, low_open=True, high=100.0),
+    },
+    "skills_supply": {
+        "location": NAME, "ages": AGES, "years": [YEAR], "levels": [Field(str, check=_education_level)],
+        "young_ages": AGES, "completion_ages": AGES, "first_year": YEAR, "top_n": TOP, "destinations": [NAME],
+    },
+    "partnerships": {
+        "base_year": Field(int, low=2025, high=LAST_YEAR - 5), "horizon": YEAR,
+        "care_workers_per_100_aged_65": Field((int, float), low=0.0, low_open=True, high=100.0),
+        "destination": NAME, "top_n": TOP, "observed": [NAME],
+    },
+}
+
+
+def _in_order(values: Mapping, earlier: str, later: str) -> None:
+    if values[earlier] >= values[later]:
+        raise ParameterError(f"{later} ({values[later]}) must come after {earlier} ({values[earlier]})")
+
+
+def _africa_working_age(values: Mapping) -> None:
+    if values["base_year"] + values["horizon"] > LAST_YEAR:
+        raise ParameterError(f"base_year {values['base_year']} + horizon {values['horizon']} goes past {LAST_YEAR}; "
+                             f"choose a horizon of at most {LAST_YEAR - values['base_year']} years")
+    if values["first_year"] > values["base_year"]:
+        raise ParameterError(f"first_year ({values['first_year']}) must not come after base_year ({values['base_year']})")
+    if not values["variants"] or "medium" not in values["variants"]:
+        raise ParameterError("variants must include medium (the headline figures use it)")
+
+
+def _pathway_values(values: dict) -> None:
+    """The pathway parameters as the pathway model reads them (``"1e4"`` a number), for the checks after."""
+    for name in values:
+        if name in pathway_flows.PATHWAY_FIELDS:
+            values[name] = pathway_flows.check_field(name, values[name], where="notebook skills_partnership parameters")
+
+
+def _skills_partnership(values: Mapping) -> None:
+    last = values["start_year"] + values["years"] - 1
+    if not values["start_year"] <= values["target_year"] <= last:
+        raise ParameterError(f"target_year ({values['target_year']}) must fall within the pathway run "
+                             f"({values['start_year']}–{last}); change target_year or years")
+
+
+def _not_empty(name: str) -> Callable[[Mapping], None]:
+    def check_list(values: Mapping) -> None:
+        if not values[name]:
+            raise ParameterError(f"{name} must not be empty")
+
+    return check_list
+
+
+#: Checks that involve several parameters of one notebook.
+CROSS_CHECKS: dict[str, list[Callable[[Mapping], None]]] = {
+    "africa_working_age": [_africa_working_age],
+    "country_profile": [lambda values: _in_order(values, "base_year", "compare_year")],
+    "destination_demand": [lambda values: _in_order(values, "base_year", "horizon")],
+    "scenario_comparison": [lambda values: _in_order(values, "base_year", "horizon"), _not_empty("scenario_names")],
+    "skills_supply": [_not_empty("years"), _not_empty("levels"), _not_empty("destinations")],
+    "partnerships": [lambda values: _in_order(values, "base_year", "horizon"), _not_empty("observed")],
+    "skills_partnership": [_pathway_values, _skills_partnership],
+}
+
+
+def check(notebook: str, **values: Any) -> dict:
+    """Check a notebook's parameters; return them with numeric strings turned into numbers.
+
+    Parameters
+    ----------
+    notebook : str
+        The notebook's name (``"africa_working_age"``).
+    **values
+        Its parameters, all of them (a notebook passes its ``parameters`` cell's names).
+
+    Raises
+    ------
+    ParameterError
+        One line naming the parameter, what it must be and what it got.
+    """
+    if notebook not in SCHEMAS:
+        raise ParameterError(f"no parameter schema for notebook {notebook!r}; known: {', '.join(SCHEMAS)}")
+    schema = SCHEMAS[notebook]
+    checked = check_schema(values, schema, f"notebook {notebook} parameters", ParameterError, required=schema)
+    for cross_check in CROSS_CHECKS.get(notebook, []):
+        cross_check(checked)
+    return checked
