@@ -29,7 +29,7 @@ def _trajectory() -> pd.DataFrame:
 def test_trajectory_with_band_and_highlight():
     ax = plotting.trajectory_with_band(_trajectory(), title="a title", highlight=(2025, 2035))
     assert ax.get_title() == "a title"
-    assert [line.get_label() for line in ax.get_lines()][0] == "medium variant"
+    assert [line.get_label() for line in ax.get_lines()][0] == "WPP 2024 medium variant"
     assert len(ax.collections) >= 1  # the low-high band
     assert any(abs(patch.get_width() - 10) < 1e-9 for patch in ax.patches)  # the highlighted span, 2025-2035
 
@@ -134,7 +134,7 @@ def test_working_age_and_support_ratio_two_panels_with_the_floor():
     assert left.get_title() == "Somewhere: population aged 15-64"
     assert right.get_title() == "Somewhere: people aged 15-64 per person aged 65+"
     labels = [text.get_text() for text in right.get_legend().get_texts()]
-    assert "floor 2.5" in labels and "medium variant" in labels
+    assert "floor 2.5" in labels and "WPP 2024 medium variant" in labels
     assert any(list(line.get_ydata()) == [2.5, 2.5] for line in right.get_lines())  # the floor
 
 
