@@ -158,9 +158,9 @@ def summary_text(profile: dict) -> str:
         f"({100 * change / n['working_base']:+.0f} %)."
     ]
     if n["working_peak_year"] < 2100:
-        parts.append(f"Under the medium variant it peaks around {n['working_peak_year']}.")
+        parts.append(f"Under WPP 2024's medium variant it peaks around {n['working_peak_year']}.")
     else:
-        parts.append("Under the medium variant it is still growing in 2100.")
+        parts.append("Under WPP 2024's medium variant it is still growing in 2100.")
     trend = "rising" if n["entrants_compare"] > n["entrants_first"] else "falling"
     parts.append(
         f"About {_millions(n['entrants_first'])} young people turn 15 each year in {n['entrants_first_period']}, "
@@ -207,10 +207,11 @@ def headline_numbers(profile: dict) -> list[tuple[str, str]]:
     n = profile["numbers"]
     change = n["working_compare"] - n["working_base"]
     return [
-        (f"aged 15–64 in {n['compare_year']} ({'+' if change > 0 else ''}{100 * change / n['working_base']:.0f} % on {n['base_year']})",
-         _millions(n["working_compare"])),
-        (f"turning 15 each year, {n['entrants_first_period']}", _millions(n["entrants_first"])),
+        (f"aged 15–64 in {n['compare_year']} ({'+' if change > 0 else ''}{100 * change / n['working_base']:.0f} % on "
+         f"{n['base_year']}), WPP 2024 medium variant", _millions(n["working_compare"])),
+        (f"turning 15 each year, {n['entrants_first_period']}, WPP 2024 medium variant", _millions(n["entrants_first"])),
         (f"emigrants in {n['stock_year']}", _millions(n["emigrants_migrants"])),
     ] + ([(f"aged {n['education_ages']} with post-secondary education in {n['compare_year']} "
-           f"({_millions(n['post_secondary_base'])} in {n['base_year']})", _millions(n["post_secondary_compare"]))]
+           f"({_millions(n['post_secondary_base'])} in {n['base_year']}; WIC shares on WPP 2024 medium)",
+           _millions(n["post_secondary_compare"]))]
          if n.get("education_covered") else [])
