@@ -49,7 +49,13 @@ def test_pyramids_one_panel_per_year():
                                "age": list(ages.repeat(2)) * 2, "population": [1e6, 1.1e6, 0.9e6, 1e6] * 2})
     population["age"] = population["age"].astype(ages.dtype)
     figure = plotting.pyramids(population, [2025, 2050], "Somewhere")
-    assert [ax.get_title() for ax in figure.axes] == ["Somewhere, 2025 (medium variant)", "Somewhere, 2050 (medium variant)"]
+    assert [ax.get_title() for ax in figure.axes] == ["Somewhere, 2025 (WPP 2024 medium variant)",
+                                                     "Somewhere, 2050 (WPP 2024 medium variant)"]
+    figure.canvas.draw()
+    ticks = figure.axes[0].get_xticklabels()
+    # about 1 million a side: enough decimals to tell the ticks apart, and no sign for the men's side
+    assert len({tick.get_text() for tick in ticks}) == len({abs(round(tick.get_position()[0], 9)) for tick in ticks})
+    assert not any(tick.get_text().startswith(("-", "−")) for tick in ticks)
 
 
 def test_dependency_lines_and_destination_bars():

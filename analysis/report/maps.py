@@ -233,7 +233,9 @@ def choropleth(
     cmap = mcolors.ListedColormap(fills)
     norm = mcolors.BoundaryNorm(breaks, cmap.N)
 
-    ax = ax or plt.subplots(figsize=(9, 9))[1]
+    frame = geopandas.GeoSeries([box(*extent).segmentize(1.0)], crs="EPSG:4326").to_crs(projection)
+    west, south, east, north = frame.total_bounds
+    ax = ax or plt.subplots(figsize=(9, 1.5 + 8 * aspect(values, shapes, code)))[1]
     land.plot(ax=ax, color=palette.NEUTRAL["no_data"], edgecolor=palette.NEUTRAL["edge"], linewidth=0.3)
     mapped.plot(ax=ax, color=[cmap(norm(v)) for v in mapped["shown"]], edgecolor=palette.NEUTRAL["edge"],
                 linewidth=0.4)
@@ -245,8 +247,6 @@ def choropleth(
                    linewidth=0.8, zorder=3)
         ax.annotate(getattr(row, label), (point.x, point.y), xytext=(5, -2), textcoords="offset points", fontsize=7,
                     color=palette.NEUTRAL["outline"])
-    frame = geopandas.GeoSeries([box(*extent).segmentize(1.0)], crs="EPSG:4326").to_crs(projection)
-    west, south, east, north = frame.total_bounds
     ax.set_xlim(west, east)
     ax.set_ylim(south, north)
     ax.set_aspect("equal")
@@ -271,6 +271,17 @@ def map_note(table: pd.DataFrame, source: str, shapes: geopandas.GeoDataFrame, c
     return textwrap.fill(text, width)
 
 
+def aspect(table: pd.DataFrame, shapes: geopandas.GeoDataFrame, code: str = "location_code") -> float:
+    """Height over width of the map of a table's places (between 0.4 and 1.2), to size its figure."""
+    mapped = shapes[shapes["m49"].isin(table[code].astype(int))]
+    if mapped.empty:
+        return 1.0
+    extent = _extent(mapped)
+    frame = geopandas.GeoSeries([box(*extent).segmentize(1.0)], crs="EPSG:4326").to_crs(_projection(extent))
+    west, south, east, north = frame.total_bounds
+    return min(1.2, max(0.4, (north - south) / (east - west)))
+
+
 def change_maps(table: pd.DataFrame, title: str, source: str, base_year: int, target_year: int,
                 scale: str = "millions", decimals: int = 2, code: str = "location_code", label: str = "location",
                 shapes: geopandas.GeoDataFrame | None = None, raw_dir: Path | None = None):
@@ -288,7 +299,7 @@ def change_maps(table: pd.DataFrame, title: str, source: str, base_year: int, ta
         Folder of the raw files, where the shapes are read (``data/raw`` by default).
     """
     shapes = country_shapes.load_country_shapes(raw_dir) if shapes is None else shapes
-    fig, axes = plt.subplots(1, 2, figsize=(15, 8.5))
+    fig, axes = plt.subplots(1, 2, figsize=(15, 1.5 + 7 * aspect(table, shapes, code)))
     choropleth(table, "change", f"{title}: change {base_year}–{target_year}", f"{scale}, {base_year}–{target_year}",
                source, ax=axes[0], code=code, label=label, scale=scale, decimals=decimals, shapes=shapes, note=False)
     choropleth(table, "percent_change", f"{title}: change {base_year}–{target_year} in %",

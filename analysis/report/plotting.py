@@ -46,6 +46,18 @@ def millions(axis) -> None:
     axis.set_major_formatter(plt.FuncFormatter(label))
 
 
+def _both_sides(axis) -> None:
+    """Label a pyramid's axis (millions, men negative) without signs, with the decimals its range needs."""
+
+    def label(value, _position):
+        low, high = axis.get_view_interval()
+        span = abs(high - low)
+        decimals = 0 if span >= 10 else 1 if span >= 1 else 2 if span >= 0.1 else 3
+        return f"{abs(value):,.{decimals}f}"
+
+    axis.set_major_formatter(plt.FuncFormatter(label))
+
+
 def trajectory_with_band(
     table: pd.DataFrame,
     value: str | Sequence[str] = "population",
@@ -225,7 +237,7 @@ def pyramid(population: pd.DataFrame, ax=None, title: str | None = None, outline
                         linewidth=1.5, label=str(name) if sex == "male" else None)
     ax.set_yticks(list(positions)[::2])
     ax.set_yticklabels(ages[::2])
-    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda value, _: f"{abs(value):,.1f}"))
+    _both_sides(ax.xaxis)
     ax.axvline(0, color=palette.NEUTRAL["axis"], linewidth=0.8)
     ax.set_xlabel("millions (men left, women right)")
     if title:
@@ -332,7 +344,7 @@ def education_pyramids(wide: pd.DataFrame, years, name: str):
         ax.set_yticks(list(range(len(ages)))[::2])
         ax.set_yticklabels(ages[::2])
         ax.axvline(0, color=palette.NEUTRAL["axis"], linewidth=0.8)
-        ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda value, _: f"{abs(value):,.1f}"))
+        _both_sides(ax.xaxis)
         ax.set_xlabel("millions (men left, women right)")
         ax.set_title(f"{name}, {year}: population by education (medium variant)")
     axes[0][-1].legend(loc="upper right", fontsize=8)
@@ -570,7 +582,7 @@ def period_bars_with_range(table: pd.DataFrame, period_end: str = "year", ax=Non
     return ax
 
 
-def pyramids(population: pd.DataFrame, years, name: str, variant_label: str | None = "medium variant",
+def pyramids(population: pd.DataFrame, years, name: str, variant_label: str | None = "WPP 2024 medium variant",
              outline_by: str | None = None):
     """Side-by-side population pyramids of one location, one per year (``year, sex, age, population``).
 

@@ -167,11 +167,14 @@ def summary_text(profile: dict) -> str:
         f"{trend} to {_millions(n['entrants_compare'])} a year by {n['compare_year']} "
         f"(the most in {n['entrants_peak_period']})."
     )
-    direction = "falls" if n["dependency_compare"] < n["dependency_base"] else "rises"
+    if round(n["dependency_compare"]) == round(n["dependency_base"]):
+        total = f"stays at about {n['dependency_base']:.0f}"
+    else:
+        direction = "falls" if n["dependency_compare"] < n["dependency_base"] else "rises"
+        total = f"{direction} from {n['dependency_base']:.0f} to {n['dependency_compare']:.0f}"
     parts.append(
-        f"The total dependency ratio {direction} from {n['dependency_base']:.0f} to {n['dependency_compare']:.0f} "
-        f"dependants per 100 people of working age; the old-age part goes from {n['old_age_base']:.0f} to "
-        f"{n['old_age_compare']:.0f}."
+        f"The total dependency ratio {total} dependants per 100 people of working age; the old-age part goes from "
+        f"{n['old_age_base']:.0f} to {n['old_age_compare']:.0f}."
     )
     parts.append(education_sentence(n))
     destinations = profile["destinations"]
