@@ -105,9 +105,11 @@ def test_long_tables_scroll_inside_their_box_and_long_text_is_never_cut():
     assert "height:auto" in short
 
 
-def test_a_column_shown_twice_is_refused():
+def test_a_column_shown_twice_or_two_under_one_heading_are_refused():
     with pytest.raises(ValueError, match="shown twice"):
         report_table(pd.DataFrame({"a": [1]}), columns=["a", "a"])
+    with pytest.raises(ValueError, match=r"the same heading: \['b'\]"):
+        report_table(pd.DataFrame({"a": [1], "b": [2]}), rename={"a": "b"})
 
 
 def test_a_real_table_prints_the_figures_of_the_data(processed_dir):

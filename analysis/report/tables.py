@@ -185,6 +185,9 @@ def report_table(
 
     texts = {column: _formatted(shown[column], *formats[column], missing_text) for column in shown.columns}
     heading_text = {column: label + (f" ({unit})" if unit else "") for column, (label, unit) in headings.items()}
+    if len(set(heading_text.values())) < len(heading_text):
+        repeated = sorted({text for text in heading_text.values() if list(heading_text.values()).count(text) > 1})
+        raise ValueError(f"two columns would be shown under the same heading: {repeated}")
     frame = pd.DataFrame({heading_text[column]: texts[column] for column in shown.columns})
     text = frame.to_string(index=False, **text_options)
     text = "\n".join(part for part in (title, text, note) if part)
