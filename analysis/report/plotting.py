@@ -346,7 +346,7 @@ def education_pyramids(wide: pd.DataFrame, years, name: str):
         ax.axvline(0, color=palette.NEUTRAL["axis"], linewidth=0.8)
         _both_sides(ax.xaxis)
         ax.set_xlabel("millions (men left, women right)")
-        ax.set_title(f"{name}, {year}: population by education (medium variant)")
+        ax.set_title(f"{name}, {year}: population by education (WPP 2024 medium, WIC shares)")
     axes[0][-1].legend(loc="upper right", fontsize=8)
     source_note(fig, EDUCATION_SOURCE_NOTE)
     return fig
