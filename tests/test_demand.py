@@ -323,3 +323,38 @@ def test_additional_care_workers_and_average_entrants(processed_dir):
     assert entrants == pytest.approx(608_690, abs=1)  # the published report: 608,690 a year turn 15 in Morocco
     flows = demand.supply(["Morocco"], 2025, 2050, ["medium"], processed_dir=processed_dir)
     assert entrants == pytest.approx(flows["entrants_per_year"].sum() / 5)
+
+
+def test_replacement_per_decade_averages_the_two_periods_of_each_decade(processed_dir):
+    solved = demand.replacement_by_target(["EU27"], 2025, 2100, MigrantProfile(), 2.5, processed_dir=processed_dir)
+    baseline = demand.baselines(["EU27"], 2025, 2100, processed_dir=processed_dir)
+    per_year = demand.replacement_per_year(solved, baseline).set_index("period_end")
+    decades = demand.replacement_per_decade(solved, baseline)
+    assert decades["period"].tolist() == ["2025-2035", "2035-2045", "2045-2055", "2055-2065", "2065-2075", "2075-2085",
+                                          "2085-2095", "2095-2100"]
+    assert decades["years"].tolist() == [10] * 7 + [5]
+    first = decades.iloc[0]
+    for column in (*demand.TARGETS, "WPP medium"):
+        assert first[column] == pytest.approx((per_year.loc[2030, column] + per_year.loc[2035, column]) / 2, rel=1e-12)
+        assert decades.iloc[-1][column] == pytest.approx(per_year.loc[2100, column], rel=1e-12)
+    # the support-ratio target's five-year echo (none needed in 2025-2030, then millions) is gone per decade
+    assert per_year.loc[2030, "support-ratio"] == 0 and per_year.loc[2035, "support-ratio"] > 5e6
+    assert (decades["support-ratio"].iloc[:6] > 1e6).all()
+    # migrants are conserved: the decades' migrants add up to the periods'
+    total = (decades["support-ratio"] * decades["years"]).sum()
+    assert total == pytest.approx(solved[solved.target == "support-ratio"]["migrants"].sum(), rel=1e-12)
+
+
+def test_replacement_context_beside_wpps_assumption(processed_dir):
+    solved = demand.replacement_by_target(["GCC"], 2025, 2050, MigrantProfile(), 2.5, processed_dir=processed_dir)
+    baseline = demand.baselines(["GCC"], 2025, 2050, processed_dir=processed_dir)
+    context = demand.replacement_context(solved, baseline, 2050)
+    working = solved[solved.target == "working-age"]
+    assert context["need_per_year"] == pytest.approx(working["migrants"].sum() / 25, rel=1e-12)
+    assert context["need_per_year"] < 0  # the GCC's 15-64 population would grow without migration
+    zero = baseline[baseline.scenario == "zero-migration"]
+    assert context["zero_migration_peak"] == zero["working_age"].max() > context["held"]
+    assert context["assumed_per_year"] == pytest.approx(
+        baseline[baseline.scenario == "medium"]["net_migration"].sum() / 25, rel=1e-12)
+    with pytest.raises(DemandInputError, match="does not reach 2060"):
+        demand.replacement_context(solved, baseline, 2060)

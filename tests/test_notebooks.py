@@ -10,13 +10,9 @@ import pytest
 from analysis import paths
 from analysis.study import indicators
 
+from .notebook_text import output_text
+
 KERNEL = "labour-mobility"
-
-
-def _stream_text(notebook) -> str:
-    return "\n".join(
-        output.get("text", "") for cell in notebook.cells if cell.cell_type == "code" for output in cell.get("outputs", [])
-    )
 
 
 def _parameters_cell(path):
@@ -50,7 +46,7 @@ def test_africa_report_with_other_parameters(processed_dir, tmp_path):
         str(paths.NOTEBOOKS / "africa_working_age.ipynb"), str(output), parameters=parameters,
         kernel_name=KERNEL, progress_bar=False, cwd=str(tmp_path),
     )
-    text = _stream_text(nbformat.read(output, as_version=4))
+    text = output_text(nbformat.read(output, as_version=4))
     expected = indicators.change(
         indicators.working_age_table(["Western Africa"], "20-39", [2030, 2050], ["medium"]), 2030, 2050
     ).iloc[0]

@@ -12,7 +12,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from shapely.geometry import box  # noqa: E402
 
-from analysis.report import plotting  # noqa: E402
+from analysis.report import maps, plotting  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -44,7 +44,7 @@ def test_partnership_map_shades_only_countries_with_partnerships():
                                      "as_destination": [1, 0, 0]},
                                     geometry=[box(0, 0, 10, 10), box(20, 0, 30, 10), box(40, 0, 50, 10)],
                                     crs="EPSG:4326")
-    fig = plotting.partnership_map(shapes)
+    fig = maps.partnership_map(shapes)
     axes = [ax for ax in fig.axes if ax.get_title()]
     assert [ax.get_title() for ax in axes] == ["Partnerships by countries of origin",
                                                "Partnerships by countries of destination"]

@@ -29,7 +29,7 @@ def _trajectory() -> pd.DataFrame:
 def test_trajectory_with_band_and_highlight():
     ax = plotting.trajectory_with_band(_trajectory(), title="a title", highlight=(2025, 2035))
     assert ax.get_title() == "a title"
-    assert [line.get_label() for line in ax.get_lines()][0] == "medium variant"
+    assert [line.get_label() for line in ax.get_lines()][0] == "WPP 2024 medium variant"
     assert len(ax.collections) >= 1  # the low-high band
     assert any(abs(patch.get_width() - 10) < 1e-9 for patch in ax.patches)  # the highlighted span, 2025-2035
 
@@ -49,7 +49,13 @@ def test_pyramids_one_panel_per_year():
                                "age": list(ages.repeat(2)) * 2, "population": [1e6, 1.1e6, 0.9e6, 1e6] * 2})
     population["age"] = population["age"].astype(ages.dtype)
     figure = plotting.pyramids(population, [2025, 2050], "Somewhere")
-    assert [ax.get_title() for ax in figure.axes] == ["Somewhere, 2025 (medium variant)", "Somewhere, 2050 (medium variant)"]
+    assert [ax.get_title() for ax in figure.axes] == ["Somewhere, 2025 (WPP 2024 medium variant)",
+                                                     "Somewhere, 2050 (WPP 2024 medium variant)"]
+    figure.canvas.draw()
+    ticks = figure.axes[0].get_xticklabels()
+    # about 1 million a side: enough decimals to tell the ticks apart, and no sign for the men's side
+    assert len({tick.get_text() for tick in ticks}) == len({abs(round(tick.get_position()[0], 9)) for tick in ticks})
+    assert not any(tick.get_text().startswith(("-", "−")) for tick in ticks)
 
 
 def test_dependency_lines_and_destination_bars():
@@ -134,7 +140,7 @@ def test_working_age_and_support_ratio_two_panels_with_the_floor():
     assert left.get_title() == "Somewhere: population aged 15-64"
     assert right.get_title() == "Somewhere: people aged 15-64 per person aged 65+"
     labels = [text.get_text() for text in right.get_legend().get_texts()]
-    assert "floor 2.5" in labels and "medium variant" in labels
+    assert "floor 2.5" in labels and "WPP 2024 medium variant" in labels
     assert any(list(line.get_ydata()) == [2.5, 2.5] for line in right.get_lines())  # the floor
 
 

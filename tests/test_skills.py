@@ -27,6 +27,8 @@ from analysis.report import profiles
 from analysis.report.site_index import headlines
 from analysis.study import demand, skills
 
+from .notebook_text import output_text
+
 WIC_LEVELS = {"none": "No Education", "incomplete-primary": "Incomplete Primary", "primary": "Primary",
               "lower-secondary": "Lower Secondary", "upper-secondary": "Upper Secondary",
               "post-secondary": "Post Secondary"}
@@ -408,5 +410,5 @@ def test_skills_report_with_other_parameters(processed_dir, tmp_path):
     recorded = {item["label"]: item["value"] for item in headlines(output)}
     label = next(label for label in recorded if label.startswith("aged 30-34 with post-secondary education in IGAD, 2045"))
     assert recorded[label] == f"{post / 1e6:,.1f} million"
-    text = "\n".join(o.get("text", "") for c in nbformat.read(output, as_version=4).cells for o in c.get("outputs", []))
+    text = output_text(nbformat.read(output, as_version=4))
     assert "IGAD: ages 20-39 (30-34 for attainment), 2030-2045" in text and "Germany" in text

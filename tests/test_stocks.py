@@ -17,6 +17,7 @@ from analysis.data.locations import UnknownLocationError
 from analysis.data.stocks import StocksInputError
 
 from .conftest import FIXTURES
+from .notebook_text import output_text
 
 KERNEL = "labour-mobility"
 
@@ -333,19 +334,13 @@ def test_unmatched_table_on_the_real_data(processed_dir):
 
 
 # ---------------------------------------------------------------- the report with other parameters
-def _stream_text(notebook) -> str:
-    return "\n".join(
-        output.get("text", "") for cell in notebook.cells if cell.cell_type == "code" for output in cell.get("outputs", [])
-    )
-
-
 def test_migration_report_with_other_parameters(processed_dir, tmp_path):
     parameters = {"year": 2020, "origin_region": "Western Africa", "south_definition": "world_bank_income",
                   "income_scenario": "low", "country": "SEN", "top_n": 5}
     output = tmp_path / "western_africa.ipynb"
     pm.execute_notebook(str(paths.NOTEBOOKS / "migration_context.ipynb"), str(output), parameters=parameters,
                         kernel_name=KERNEL, progress_bar=False, cwd=str(tmp_path))
-    text = _stream_text(nbformat.read(output, as_version=4))
+    text = output_text(nbformat.read(output, as_version=4))
     geo = stocks.load_geography()
     name, codes = migration.resolve_group("Western Africa", geo)
     summary = migration.emigrant_summary(stocks.load_migrant_stocks(), 2020, codes, name).iloc[0]
@@ -432,3 +427,25 @@ def test_top_remittances_by_amount_and_by_share_of_gdp(processed_dir, real):
     assert len(everyone) == received["share_of_gdp"].notna().sum()
     with pytest.raises(StocksInputError, match="unknown ranking"):
         migration.top_remittances(received, 10, by="gdp")
+
+
+def test_emigration_rates_by_country(processed_dir):
+    geography = stocks.load_geography(processed_dir)
+    migrant_stocks = stocks.load_migrant_stocks(processed_dir)
+    name, codes = migration.resolve_group("Africa", geography)
+    population = stocks.load_country_population(2024, processed_dir)
+    rates = migration.emigration_rates(migrant_stocks, population, geography, 2024, codes)
+    assert len(rates) == 58 and rates["share_of_population"].is_monotonic_decreasing
+    nigeria = rates.set_index("iso3").loc["NGA"]
+    emigrants = migrant_stocks[(migrant_stocks.year == 2024) & (migrant_stocks.origin_iso3 == "NGA")]["migrants"].sum()
+    assert nigeria["emigrants"] == emigrants and nigeria["location_code"] == 566
+    midyear = tables.read_table("population_midyear", processed_dir)
+    home = midyear[(midyear.location_code == 566) & (midyear.year == 2024)]["population"].item()
+    assert nigeria["share_of_population"] == pytest.approx(emigrants / home, rel=1e-12)
+    assert 0.005 < nigeria["share_of_population"] < 0.015  # about 2.1 million emigrants for 230 million people
+    in_2020 = stocks.load_country_population(2020, processed_dir).set_index("location_code")["population"]
+    estimates = tables.read_table("population", processed_dir)
+    assert in_2020[566] == estimates[(estimates.location_code == 566) & (estimates.year == 2020)
+                                     & (estimates.variant == "estimates")]["population"].sum()
+    with pytest.raises(StocksInputError, match="2020, 2024 only"):
+        stocks.load_country_population(2023, processed_dir)

@@ -472,6 +472,28 @@ def load_geography(processed_dir: Path | None = None) -> pd.DataFrame:
     return geography(read_table("locations", processed_dir), read_table("location_groups", processed_dir))
 
 
+def load_country_population(year, processed_dir: Path | None = None) -> pd.DataFrame:
+    """Every WPP location's population (WPP 2024, persons, 1 July) in one stock year.
+
+    1990–2020 are WPP estimates (the 5-year table); 2024 comes from the
+    ``population_midyear`` table, as in :func:`load_world_population`.
+
+    Returns
+    -------
+    DataFrame
+        ``location_code, population``.
+    """
+    year = check_year(year)
+    if year % 5 == 0:
+        population = read_table("population", processed_dir)
+        rows = population[(population["variant"] == "estimates") & (population["year"] == year)]
+        out = rows.groupby("location_code", observed=True)["population"].sum().reset_index()
+    else:
+        midyear = read_table("population_midyear", processed_dir)
+        out = midyear.loc[midyear["year"] == year, ["location_code", "population"]].reset_index(drop=True)
+    return out.astype({"location_code": "int64", "population": "float64"})
+
+
 def load_world_population(processed_dir: Path | None = None) -> pd.DataFrame:
     """World population (WPP 2024, persons, 1 July) in the stock years.
 

@@ -1,9 +1,11 @@
 """Shared figure style and recurring figures.
 
 Functions draw on a Matplotlib ``Axes`` and return it; they compute nothing
-that the analysis modules do not already provide.  Notebooks end plot calls
-with ``;`` and pin each figure's numbers as printed text, since nbval does not
-compare images.
+that the analysis modules do not already provide.  Every colour comes from
+:mod:`analysis.report.palette`, so a variant, scenario, sex, region, education
+level or track has the same colour in every figure.  Notebooks end plot cells
+with ``plt.show()`` and pin each figure's numbers as a table, since nbval does
+not compare images.  Maps are in :mod:`analysis.report.maps`.
 """
 
 from __future__ import annotations
@@ -16,14 +18,20 @@ import pandas as pd
 import seaborn as sns
 
 from analysis.data.conventions import AGE_GROUPS
+from analysis.report import palette
 
-PALETTE = {"medium": "#1f5a96", "low": "#8fb3d9", "high": "#8fb3d9", "estimates": "#333333"}
 SOURCE_NOTE = "Source: UN DESA, Population Division, World Population Prospects 2024."
 
 
 def use_style() -> None:
-    """The project's figure style (seaborn ``whitegrid``, readable sizes)."""
+    """The project's figure style (seaborn ``whitegrid``, readable sizes, the palette's colour cycle)."""
     sns.set_theme(style="whitegrid", context="notebook", rc={"figure.figsize": (9, 5), "figure.dpi": 100})
+    plt.rcParams["axes.prop_cycle"] = plt.cycler(color=list(palette.SERIES))
+
+
+def source_note(figure, text: str, y: float = -0.02) -> None:
+    """A figure's source line, small and grey, under it."""
+    figure.text(0.01, y, text, fontsize=8, color=palette.NEUTRAL["note"])
 
 
 def millions(axis) -> None:
@@ -34,6 +42,18 @@ def millions(axis) -> None:
         span = abs(high - low)
         decimals = 0 if span >= 10e6 else 1 if span >= 1e6 else 2
         return f"{value / 1e6:,.{decimals}f}"
+
+    axis.set_major_formatter(plt.FuncFormatter(label))
+
+
+def _both_sides(axis) -> None:
+    """Label a pyramid's axis (millions, men negative) without signs, with the decimals its range needs."""
+
+    def label(value, _position):
+        low, high = axis.get_view_interval()
+        span = abs(high - low)
+        decimals = 0 if span >= 10 else 1 if span >= 1 else 2 if span >= 0.1 else 3
+        return f"{abs(value):,.{decimals}f}"
 
     axis.set_major_formatter(plt.FuncFormatter(label))
 
@@ -55,6 +75,7 @@ def trajectory_with_band(
     marker: str | None = None,
     legend_loc: str = "lower right",
     source: str | None = SOURCE_NOTE,
+    kind: str | None = None,
 ):
     """Medium-variant trajectory with the low–high range as a shaded band, for one series or several.
 
@@ -86,6 +107,9 @@ def trajectory_with_band(
         Marker of the medium-variant lines (e.g. ``"o"``).
     source : str or None
         Source note printed under the figure (none if ``None``).
+    kind : str, optional
+        The palette's kind of the series (``ages``, ``supply``, ``scenario``
+        …) when there are several; otherwise the palette's series colours in order.
     """
     ax = ax or plt.subplots()[1]
     if line is not None:
@@ -98,23 +122,26 @@ def trajectory_with_band(
         wide = table.pivot_table(index=x, columns="variant", values=value, observed=True)
         if {"low", "high"} <= set(wide.columns):
             projected = wide if last_estimate_year is None else wide[wide.index >= last_estimate_year]
-            ax.fill_between(projected.index, projected["low"], projected["high"], color=PALETTE["low"], alpha=0.5,
-                            label="low–high variants (±½ child)")
-        sns.lineplot(x=wide.index, y=wide["medium"], ax=ax, color=PALETTE["medium"], label="medium variant",
-                     linewidth=2, marker=marker)
+            ax.fill_between(projected.index, projected["low"], projected["high"], color=palette.VARIANT_BAND,
+                            alpha=0.5, label="low–high variants (±½ child)")
+        sns.lineplot(x=wide.index, y=wide["medium"], ax=ax, color=palette.VARIANTS["medium"],
+                     label="WPP 2024 medium variant", linewidth=2, marker=marker)
+    series_colours = palette.series_colours([name for name, _, _ in series], kind)
     for name, part, column in series:
         wide = part.pivot_table(index=x, columns="variant", values=column, observed=True)
         label = labels.format(name) if isinstance(labels, str) else (labels or {}).get(name, str(name))
-        drawn = ax.plot(wide.index, wide["medium"], linewidth=2, marker=marker, label=label)
+        colour = series_colours[str(name)]
+        ax.plot(wide.index, wide["medium"], linewidth=2, marker=marker, label=label, color=colour)
         if {"low", "high"} <= set(wide.columns):
             projected = wide if last_estimate_year is None else wide[wide.index >= last_estimate_year]
             ax.fill_between(projected.index, projected[["low", "high"]].min(axis=1),
-                            projected[["low", "high"]].max(axis=1), color=drawn[0].get_color(), alpha=0.2)
+                            projected[["low", "high"]].max(axis=1), color=colour, alpha=0.2)
     if reference is not None:
-        ax.axhline(reference, color="grey", linestyle="--", label=reference_label)
+        ax.axhline(reference, color=palette.NEUTRAL["reference"], linestyle="--", label=reference_label)
     if last_estimate_year is not None:
-        ax.axvline(last_estimate_year, color="grey", linestyle=":", linewidth=1)
-        ax.text(last_estimate_year, ax.get_ylim()[1], " projections →", va="top", ha="left", fontsize=9, color="grey")
+        ax.axvline(last_estimate_year, color=palette.NEUTRAL["note"], linestyle=":", linewidth=1)
+        ax.text(last_estimate_year, ax.get_ylim()[1], " projections →", va="top", ha="left", fontsize=9,
+                color=palette.NEUTRAL["note"])
     if units == "millions":
         millions(ax.yaxis)
     ax.set_xlabel("")
@@ -123,9 +150,9 @@ def trajectory_with_band(
         ax.set_title(title)
     ax.legend(loc=legend_loc)
     if source:
-        ax.figure.text(0.01, -0.02, source, fontsize=8, color="grey")
+        source_note(ax.figure, source)
     if highlight is not None:
-        ax.axvspan(*highlight, color="orange", alpha=0.08)
+        ax.axvspan(*highlight, color=palette.NEUTRAL["highlight"], alpha=0.12)
     return ax
 
 
@@ -141,7 +168,7 @@ def ranked_bars(
     """Horizontal bars, largest first, optionally annotated with a share (0–1)."""
     ax = ax or plt.subplots()[1]
     ordered = table.sort_values(value, ascending=False).assign(**{label: lambda t: t[label].astype(str)})
-    sns.barplot(data=ordered, y=label, x=value, ax=ax, color=PALETTE["medium"], orient="h")
+    sns.barplot(data=ordered, y=label, x=value, ax=ax, color=palette.PRIMARY, orient="h")
     millions(ax.xaxis)
     if share:
         for patch, fraction in zip(ax.patches, ordered[share]):
@@ -151,15 +178,28 @@ def ranked_bars(
     ax.set_ylabel("")
     if title:
         ax.set_title(title)
-    ax.figure.text(0.01, -0.02, SOURCE_NOTE, fontsize=8, color="grey")
+    source_note(ax.figure, SOURCE_NOTE)
     return ax
 
 
-def lines_by(table: pd.DataFrame, x: str, y: str, hue: str, ax=None, title: str | None = None, ylabel: str = "millions"):
-    """One line per ``hue`` value (e.g. scenario), values in millions."""
+def lines_by(table: pd.DataFrame, x: str, y: str, hue: str, ax=None, title: str | None = None, ylabel: str = "millions",
+             kind: str | None = "scenario", colours: Mapping[str, str] | None = None):
+    """One line per ``hue`` value (e.g. scenario), values in millions.
+
+    Parameters
+    ----------
+    kind : str, optional
+        The palette's kind of the ``hue`` values (``scenario`` by default), so
+        that each keeps its colour across figures; ``None`` for the palette's
+        series colours in order.
+    colours : {value: colour}, optional
+        Colours from the palette given directly (e.g. by role, see :func:`pathway_effect`).
+    """
     ax = ax or plt.subplots()[1]
-    sns.lineplot(data=table.assign(**{hue: table[hue].astype(str)}), x=x, y=y, hue=hue, ax=ax, linewidth=2, marker="o",
-                 markersize=4)
+    data = table.assign(**{hue: table[hue].astype(str)})
+    names = list(dict.fromkeys(data[hue]))
+    sns.lineplot(data=data, x=x, y=y, hue=hue, ax=ax, linewidth=2, marker="o", markersize=4,
+                 palette=dict(colours) if colours is not None else palette.series_colours(names, kind))
     millions(ax.yaxis)
     ax.set_xlabel("")
     ax.set_ylabel(ylabel)
@@ -188,18 +228,17 @@ def pyramid(population: pd.DataFrame, ax=None, title: str | None = None, outline
         values = table[table["sex"] == sex].set_index("age")["population"].reindex(ages).fillna(0.0) / 1e6
         return values.to_numpy() * (-1 if sex == "male" else 1)
 
-    ax.barh(positions, side(population, "male"), color=PALETTE["medium"], height=0.9, label="men")
-    ax.barh(positions, side(population, "female"), color="#c8553d", height=0.9, label="women")
+    for sex in ("male", "female"):
+        ax.barh(positions, side(population, sex), color=palette.SEXES[sex], height=0.9, label=palette.SEX_LABELS[sex])
     if outline is not None:
-        palette = sns.color_palette("dark", n_colors=outline[outline_by].nunique())
-        for colour, (name, series) in zip(palette, outline.groupby(outline_by, observed=True, sort=False)):
+        for name, series in outline.groupby(outline_by, observed=True, sort=False):
             for sex in ("male", "female"):
-                ax.step(side(series, sex), positions, where="mid", color=colour, linewidth=1.5,
-                        label=str(name) if sex == "male" else None)
+                ax.step(side(series, sex), positions, where="mid", color=palette.colour(outline_by, name),
+                        linewidth=1.5, label=str(name) if sex == "male" else None)
     ax.set_yticks(list(positions)[::2])
     ax.set_yticklabels(ages[::2])
-    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda value, _: f"{abs(value):,.1f}"))
-    ax.axvline(0, color="black", linewidth=0.8)
+    _both_sides(ax.xaxis)
+    ax.axvline(0, color=palette.NEUTRAL["axis"], linewidth=0.8)
     ax.set_xlabel("millions (men left, women right)")
     if title:
         ax.set_title(title)
@@ -212,15 +251,15 @@ def bars_with_range(table: pd.DataFrame, label: str, value: str, low: str, high:
     """Horizontal bars of ``value`` with a ``low``–``high`` range, in the table's order."""
     ax = ax or plt.subplots()[1]
     positions = range(len(table))
-    ax.barh(list(positions), table[value], color=PALETTE["medium"], label="medium")
+    ax.barh(list(positions), table[value], color=palette.VARIANTS["medium"], label="WPP 2024 medium")
     lower = (table[value] - table[[low, high]].min(axis=1)).clip(lower=0)
     upper = (table[[low, high]].max(axis=1) - table[value]).clip(lower=0)
-    ax.errorbar(table[value], list(positions), xerr=[lower, upper], fmt="none", ecolor="black", capsize=3,
-                label="low–high variants")
+    ax.errorbar(table[value], list(positions), xerr=[lower, upper], fmt="none", ecolor=palette.NEUTRAL["axis"],
+                capsize=3, label="low–high variants")
     ax.set_yticks(list(positions))
     ax.set_yticklabels(table[label].astype(str))
     ax.invert_yaxis()
-    ax.axvline(0, color="black", linewidth=0.8)
+    ax.axvline(0, color=palette.NEUTRAL["axis"], linewidth=0.8)
     ax.set_xlabel(xlabel)
     if title:
         ax.set_title(title)
@@ -229,10 +268,13 @@ def bars_with_range(table: pd.DataFrame, label: str, value: str, low: str, high:
 
 
 def stacked_area(table: pd.DataFrame, x: str, columns: list[str], labels: list[str] | None = None, ax=None,
-                 title: str | None = None, ylabel: str = "people"):
-    """Stacked areas of ``columns`` against ``x`` (e.g. home- and away-track graduates)."""
+                 title: str | None = None, ylabel: str = "people", colours: Sequence[str] | None = None):
+    """Stacked areas of ``columns`` against ``x`` (e.g. home- and away-track graduates).
+
+    ``colours`` come from the palette (e.g. ``palette.TRACKS``); by default the palette's series colours.
+    """
     ax = ax or plt.subplots()[1]
-    colours = [PALETTE["medium"], "#c8553d", "#8fb3d9", "#f2a65a"][: len(columns)]
+    colours = list(colours) if colours is not None else list(palette.series_colours(columns).values())
     ax.stackplot(table[x], *[table[c] for c in columns], labels=labels or columns, colors=colours, alpha=0.85)
     ax.set_ylabel(ylabel)
     ax.set_xlabel("")
@@ -245,13 +287,6 @@ def stacked_area(table: pd.DataFrame, x: str, columns: list[str], labels: list[s
 # ---------------------------------------------------------------- education (skills supply, country profiles)
 EDUCATION_SOURCE_NOTE = ("Sources: UN WPP 2024 (population); Wittgenstein Centre 2018, SSP2 (education shares "
                          "applied country by country).")
-#: One colour per education level, light (little schooling) to dark (post-secondary); children in grey.
-EDUCATION_COLOURS = {
-    "under-15": "#d9d9d9", "none": "#f2e2c4", "incomplete-primary": "#e7c28f", "primary": "#d99a4e",
-    "lower-secondary": "#8fb3d9", "upper-secondary": "#3f7fbf", "post-secondary": "#1b3a6b",
-    "short-post-secondary": "#5e81ac", "bachelor": "#2e4f80", "master-and-higher": "#142a4d",
-}
-SKILL_COLOURS = {"below-upper-secondary": "#d99a4e", "upper-secondary": "#3f7fbf", "post-secondary": "#1b3a6b"}
 
 
 def _label(level: str) -> str:
@@ -267,19 +302,19 @@ def education_by_sex(wide: pd.DataFrame, name: str, ages: str, x: str = "year"):
         ``<x>, sex`` and one column per level, lowest first (see
         :func:`analysis.study.skills.wide_by_level` of a table by sex).
     """
-    levels = [c for c in wide.columns if c in EDUCATION_COLOURS]
+    levels = [c for c in wide.columns if c in palette.EDUCATION]
     fig, axes = plt.subplots(1, 2, figsize=(14, 5), sharey=True)
     for ax, sex, label in zip(axes, ("male", "female"), ("men", "women")):
         rows = wide[wide["sex"].astype(str) == sex]
         ax.stackplot(rows[x], *[rows[level] for level in levels], labels=[_label(level) for level in levels],
-                     colors=[EDUCATION_COLOURS[level] for level in levels], alpha=0.95)
+                     colors=[palette.EDUCATION[level] for level in levels], alpha=0.95)
         millions(ax.yaxis)
         ax.set_title(f"{name}: {label} aged {ages} by education")
         ax.set_ylabel("millions")
         ax.set_xlabel("")
     handles, labels = axes[0].get_legend_handles_labels()
     axes[1].legend(handles[::-1], labels[::-1], loc="upper left", fontsize=8)
-    fig.text(0.01, -0.02, EDUCATION_SOURCE_NOTE, fontsize=8, color="grey")
+    source_note(fig, EDUCATION_SOURCE_NOTE)
     return fig
 
 
@@ -293,7 +328,7 @@ def education_pyramids(wide: pd.DataFrame, years, name: str):
         :func:`analysis.study.skills.pyramid_wide`).
     """
     years = list(years)
-    levels = [c for c in wide.columns if c in EDUCATION_COLOURS]
+    levels = [c for c in wide.columns if c in palette.EDUCATION]
     fig, axes = plt.subplots(1, len(years), figsize=(6.5 * len(years), 6), sharex=True, squeeze=False)
     for ax, year in zip(axes[0], years):
         at_year = wide[wide["year"] == year]
@@ -303,17 +338,17 @@ def education_pyramids(wide: pd.DataFrame, years, name: str):
             left = pd.Series(0.0, index=rows.index)
             for level in levels:
                 values = sign * rows[level] / 1e6
-                ax.barh(range(len(ages)), values, left=left, height=0.9, color=EDUCATION_COLOURS[level],
+                ax.barh(range(len(ages)), values, left=left, height=0.9, color=palette.EDUCATION[level],
                         label=_label(level) if sex == "male" else None)
                 left = left + values
         ax.set_yticks(list(range(len(ages)))[::2])
         ax.set_yticklabels(ages[::2])
-        ax.axvline(0, color="black", linewidth=0.8)
-        ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda value, _: f"{abs(value):,.1f}"))
+        ax.axvline(0, color=palette.NEUTRAL["axis"], linewidth=0.8)
+        _both_sides(ax.xaxis)
         ax.set_xlabel("millions (men left, women right)")
-        ax.set_title(f"{name}, {year}: population by education (medium variant)")
+        ax.set_title(f"{name}, {year}: population by education (WPP 2024 medium, WIC shares)")
     axes[0][-1].legend(loc="upper right", fontsize=8)
-    fig.text(0.01, -0.02, EDUCATION_SOURCE_NOTE, fontsize=8, color="grey")
+    source_note(fig, EDUCATION_SOURCE_NOTE)
     return fig
 
 
@@ -326,7 +361,7 @@ def contribution_panels(table: pd.DataFrame, title: str, panel: str = "education
         ranked_bars(table[table[panel].astype(str) == name], label=label, value=value, share=share, ax=ax,
                     title=f"{_label(name)}: {title}")
     fig.texts.clear()
-    fig.text(0.01, -0.02, EDUCATION_SOURCE_NOTE, fontsize=8, color="grey")
+    source_note(fig, EDUCATION_SOURCE_NOTE)
     return fig
 
 
@@ -345,7 +380,7 @@ def period_bar_panels(table: pd.DataFrame, title: str, panel: str = "threshold",
     for ax, name in zip(axes[0], panels):
         period_bars_with_range(table[table[panel].astype(str) == name], period_end=period_end, ax=ax,
                                title=f"{_label(name)}: {title}", ylabel=ylabel)
-    fig.text(0.01, -0.12, EDUCATION_SOURCE_NOTE, fontsize=8, color="grey")  # below the rotated period labels
+    source_note(fig, EDUCATION_SOURCE_NOTE, y=-0.12)  # below the rotated period labels
     return fig
 
 
@@ -361,25 +396,27 @@ def skill_mix_bars(destinations: pd.DataFrame, origins: pd.DataFrame, base_year:
     fig, axes = plt.subplots(1, 2, figsize=(15, 6), gridspec_kw={"width_ratios": [2, 1]})
     for ax, table, side, title in ((axes[0], destinations, "destination", "destinations"),
                                    (axes[1], origins, "origin", "origin")):
-        groups = [c for c in table.columns if c in SKILL_COLOURS]
+        groups = [c for c in table.columns if c in palette.SKILLS]
         height = 0.8 / len(groups)
         for index, group in enumerate(groups):
             positions = [row + index * height for row in range(len(table))]
-            ax.barh(positions, table[group], height=height, color=SKILL_COLOURS[group], label=_label(group))
+            ax.barh(positions, table[group], height=height, color=palette.SKILLS[group], label=_label(group))
         ax.set_yticks([row + 0.4 - height / 2 for row in range(len(table))])
         ax.set_yticklabels(table[side].astype(str))
         ax.invert_yaxis()
-        ax.axvline(0, color="black", linewidth=0.8)
+        ax.axvline(0, color=palette.NEUTRAL["axis"], linewidth=0.8)
         millions(ax.xaxis)
         ax.set_xlabel("change in millions")
         ax.set_title(f"Change in the population aged {ages}, {base_year}–{target_year}: {title}")
     axes[0].legend(loc="lower left", fontsize=8)
-    fig.text(0.01, -0.02, EDUCATION_SOURCE_NOTE, fontsize=8, color="grey")
+    source_note(fig, EDUCATION_SOURCE_NOTE)
     return fig
 
 
 # ---------------------------------------------------------------- migrant stocks and the emigration model
 STOCKS_SOURCE_NOTE = "Source: UN DESA, International Migrant Stock 2024 (IOM GDI gdidata package)."
+EMIGRATION_RATE_SOURCE_NOTE = ("Sources: UN DESA, International Migrant Stock 2024 (emigrants; IOM GDI gdidata package); "
+                               "UN WPP 2024 (population at home, 1 July).")
 WDI_SOURCE_NOTE = "Source: World Bank, World Development Indicators (IOM GDI gdidata package)."
 MODEL_SOURCE_NOTE = ("Sources: UN DESA International Migrant Stock 2024; UN WPP 2024; World Bank WDI. "
                      "Association, not causation.")
@@ -396,13 +433,14 @@ def origin_destination_heatmap(table: pd.DataFrame, origin: str = "origin", dest
     matrix = table.pivot_table(index=origin, columns=destination, values=value, aggfunc="sum", observed=True,
                                fill_value=0.0, sort=False) / 1e6
     matrix.columns = [textwrap.fill(str(c), 12) for c in matrix.columns]
-    sns.heatmap(matrix, annot=True, fmt=".1f", cmap="Blues", linewidths=0.5, cbar_kws={"label": "millions"}, ax=ax)
+    sns.heatmap(matrix, annot=True, fmt=".1f", cmap=palette.SEQUENTIAL_MAP, linewidths=0.5,
+                cbar_kws={"label": "millions"}, ax=ax)
     ax.set_xlabel("destination (where migrants live)")
     ax.set_ylabel("origin")
     ax.tick_params(axis="x", rotation=0, labelsize=9)
     if title:
         ax.set_title(title)
-    ax.figure.text(0.01, -0.12, STOCKS_SOURCE_NOTE, fontsize=8, color="grey")
+    source_note(ax.figure, STOCKS_SOURCE_NOTE, y=-0.12)
     return ax
 
 
@@ -414,11 +452,12 @@ def share_bars(table: pd.DataFrame, label: str, value: str, hue: str | None = No
     data = table.assign(**{label: table[label].astype(str)})
     if hue:
         data[hue] = data[hue].astype(str)
-        sns.barplot(data=data, y=label, x=value, hue=hue, ax=ax, orient="h", palette="Blues_d")
+        sns.barplot(data=data, y=label, x=value, hue=hue, ax=ax, orient="h",
+                    palette=palette.series_colours(dict.fromkeys(data[hue]), hue if hue in palette.KINDS else None))
     else:
-        sns.barplot(data=data, y=label, x=value, ax=ax, orient="h", color=PALETTE["medium"])
+        sns.barplot(data=data, y=label, x=value, ax=ax, orient="h", color=palette.PRIMARY)
     if reference is not None:
-        ax.axvline(reference, color="#c8553d", linestyle="--", linewidth=1.2,
+        ax.axvline(reference, color=palette.NEUTRAL["reference"], linestyle="--", linewidth=1.2,
                    label=f"{reference_label} {100 * reference:.1f} %")
     if hue or reference is not None:
         ax.legend(title="", fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0))
@@ -427,7 +466,7 @@ def share_bars(table: pd.DataFrame, label: str, value: str, hue: str | None = No
     ax.set_ylabel("")
     if title:
         ax.set_title(title)
-    ax.figure.text(0.01, -0.02, source, fontsize=8, color="grey")
+    source_note(ax.figure, source)
     return ax
 
 
@@ -448,21 +487,21 @@ def mobility_transition(curve: pd.DataFrame, points: pd.DataFrame, turning_point
         ISO-3 codes whose points are drawn in colour (the others in grey), labelled ``highlight_label``.
     """
     ax = ax or plt.subplots(figsize=(9, 5.5))[1]
-    ax.fill_between(curve["income"], curve["obs_ci_lower"], curve["obs_ci_upper"], color=PALETTE["low"], alpha=0.25,
-                    label="95 % prediction band (a country-year)")
-    ax.fill_between(curve["income"], curve["mean_ci_lower"], curve["mean_ci_upper"], color=PALETTE["medium"],
+    ax.fill_between(curve["income"], curve["obs_ci_lower"], curve["obs_ci_upper"], color=palette.VARIANT_BAND,
+                    alpha=0.25, label="95 % prediction band (a country-year)")
+    ax.fill_between(curve["income"], curve["mean_ci_lower"], curve["mean_ci_upper"], color=palette.PRIMARY,
                     alpha=0.35, label="95 % confidence band (the curve)")
     chosen = points["iso3"].isin(list(highlight)) if highlight is not None else pd.Series(False, index=points.index)
     others = points[~chosen]
-    ax.scatter(others["income"], others["adjusted_rate"], s=10, color="#999999", alpha=0.5,
+    ax.scatter(others["income"], others["adjusted_rate"], s=10, color=palette.NEUTRAL["points"], alpha=0.5,
                label="countries, 1990-2020 (adjusted)" if highlight is None else "other countries (adjusted)")
     if chosen.any():
-        ax.scatter(points.loc[chosen, "income"], points.loc[chosen, "adjusted_rate"], s=14, color="#c8553d", alpha=0.8,
-                   label=f"{highlight_label} (adjusted)")
-    ax.plot(curve["income"], curve["rate"], color=PALETTE["medium"], linewidth=2.5, label="fitted curve")
+        ax.scatter(points.loc[chosen, "income"], points.loc[chosen, "adjusted_rate"], s=14,
+                   color=palette.NEUTRAL["selected"], alpha=0.8, label=f"{highlight_label} (adjusted)")
+    ax.plot(curve["income"], curve["rate"], color=palette.PRIMARY, linewidth=2.5, label="fitted curve")
     if turning_point is not None:
-        ax.axvspan(turning_point["ci_lower"], turning_point["ci_upper"], color="orange", alpha=0.12)
-        ax.axvline(turning_point["income"], color="orange", linestyle="--", linewidth=1.5,
+        ax.axvspan(turning_point["ci_lower"], turning_point["ci_upper"], color=palette.NEUTRAL["highlight"], alpha=0.15)
+        ax.axvline(turning_point["income"], color=palette.NEUTRAL["highlight"], linestyle="--", linewidth=1.5,
                    label=f"peak ${turning_point['income']:,.0f} (95 % CI shaded)")
     ax.set_xscale("log")
     ax.set_yscale("log")
@@ -473,15 +512,17 @@ def mobility_transition(curve: pd.DataFrame, points: pd.DataFrame, turning_point
     if title:
         ax.set_title(title)
     ax.legend(loc="lower center", fontsize=8, ncol=2)
-    ax.figure.text(0.01, -0.02, MODEL_SOURCE_NOTE, fontsize=8, color="grey")
+    source_note(ax.figure, MODEL_SOURCE_NOTE)
     return ax
 
 
 def residuals_vs_fitted(table: pd.DataFrame, hue: str = "region", ax=None, title: str | None = None):
     """Residuals against fitted values (log points), coloured by ``hue``."""
     ax = ax or plt.subplots()[1]
-    sns.scatterplot(data=table, x="fitted", y="residual", hue=hue, s=14, alpha=0.7, ax=ax)
-    ax.axhline(0, color="black", linewidth=0.8)
+    names = list(dict.fromkeys(table[hue].astype(str)))
+    sns.scatterplot(data=table.assign(**{hue: table[hue].astype(str)}), x="fitted", y="residual", hue=hue, s=14,
+                    alpha=0.7, ax=ax, palette=palette.series_colours(names, hue if hue in palette.KINDS else None))
+    ax.axhline(0, color=palette.NEUTRAL["axis"], linewidth=0.8)
     ax.set_xlabel("fitted ln(emigration rate)")
     ax.set_ylabel("residual (log points)")
     if title:
@@ -497,9 +538,11 @@ def interval_dots(table: pd.DataFrame, label: str, value: str, lower: str, upper
     ax = ax or plt.subplots()[1]
     positions = list(range(len(table)))
     ax.errorbar(table[value], positions, xerr=[table[value] - table[lower], table[upper] - table[value]], fmt="o",
-                color=PALETTE["medium"], ecolor=PALETTE["low"], elinewidth=3, capsize=0, label=value_label or value)
+                color=palette.PRIMARY, ecolor=palette.VARIANT_BAND, elinewidth=3, capsize=0,
+                label=value_label or value)
     if reference:
-        ax.scatter(table[reference], positions, marker="|", s=120, color="#c8553d", label=reference_label, zorder=3)
+        ax.scatter(table[reference], positions, marker="|", s=120, color=palette.NEUTRAL["selected"],
+                   label=reference_label, zorder=3)
     ax.set_yticks(positions)
     ax.set_yticklabels(table[label].astype(str))
     ax.invert_yaxis()
@@ -525,10 +568,10 @@ def period_bars_with_range(table: pd.DataFrame, period_end: str = "year", ax=Non
     """
     ax = ax or plt.subplots()[1]
     labels = [f"{int(year) - 5}-{int(year)}" for year in table[period_end]]
-    ax.bar(labels, table["medium"], color=PALETTE["medium"], label="medium")
+    ax.bar(labels, table["medium"], color=palette.VARIANTS["medium"], label="WPP 2024 medium")
     ax.errorbar(labels, table["medium"],
                 yerr=[(table["medium"] - table["low"]).clip(lower=0), (table["high"] - table["medium"]).clip(lower=0)],
-                fmt="none", ecolor="black", capsize=3, label="low–high")
+                fmt="none", ecolor=palette.NEUTRAL["axis"], capsize=3, label="low–high variants")
     if value_scale == "millions":
         millions(ax.yaxis)
     ax.set_ylabel(ylabel)
@@ -539,7 +582,7 @@ def period_bars_with_range(table: pd.DataFrame, period_end: str = "year", ax=Non
     return ax
 
 
-def pyramids(population: pd.DataFrame, years, name: str, variant_label: str | None = "medium variant",
+def pyramids(population: pd.DataFrame, years, name: str, variant_label: str | None = "WPP 2024 medium variant",
              outline_by: str | None = None):
     """Side-by-side population pyramids of one location, one per year (``year, sex, age, population``).
 
@@ -566,16 +609,16 @@ def pyramids(population: pd.DataFrame, years, name: str, variant_label: str | No
     return fig
 
 
-DEPENDENCY_LINES = (("child_dependency_ratio", "children 0-14"), ("old_age_dependency_ratio", "aged 65+"),
-                    ("total_dependency_ratio", "total"))
+DEPENDENCY_LINES = (("child_dependency_ratio", "children 0-14", "0-14"),
+                    ("old_age_dependency_ratio", "aged 65+", "65+"), ("total_dependency_ratio", "total", "total"))
 
 
 def dependency_lines(ratios: pd.DataFrame, name: str, ax=None, last_estimate_year: int = 2020):
     """Child, old-age and total dependency ratios over the years (per 100 aged 15-64)."""
     ax = ax or plt.subplots()[1]
-    for column, label in DEPENDENCY_LINES:
-        ax.plot(ratios["year"], ratios[column], linewidth=2, label=label)
-    ax.axvline(last_estimate_year, color="grey", linestyle=":", linewidth=1)
+    for column, label, ages in DEPENDENCY_LINES:
+        ax.plot(ratios["year"], ratios[column], linewidth=2, label=label, color=palette.AGES[ages])
+    ax.axvline(last_estimate_year, color=palette.NEUTRAL["note"], linestyle=":", linewidth=1)
     ax.set_ylabel("per 100 aged 15-64")
     ax.set_title(f"{name}: dependency ratios")
     ax.legend()
@@ -585,17 +628,17 @@ def dependency_lines(ratios: pd.DataFrame, name: str, ax=None, last_estimate_yea
 def destination_bars(corridors: pd.DataFrame, name: str, year: int, ax=None):
     """Emigrants of one origin by destination country, largest first (``destination, migrants``)."""
     ax = ax or plt.subplots(figsize=(9, 4))[1]
-    ax.barh(corridors["destination"], corridors["migrants"], color=PALETTE["medium"])
+    ax.barh(corridors["destination"], corridors["migrants"], color=palette.PRIMARY)
     ax.invert_yaxis()
     ax.set_xlabel("emigrants")
     ax.set_title(f"{name}: main destinations of emigrants, {year}")
-    ax.figure.text(0.01, -0.02, STOCKS_SOURCE_NOTE, fontsize=8, color="grey")
+    source_note(ax.figure, STOCKS_SOURCE_NOTE)
     return ax
 
 
 # ---------------------------------------------------------------- scenarios side by side (scenario_comparison)
 def lines_by_panels(table: pd.DataFrame, x: str, columns: list[str], hue: str, ylabel: str = "millions",
-                    figsize: tuple[float, float] | None = None):
+                    figsize: tuple[float, float] | None = None, kind: str | None = "scenario"):
     """One panel per value column, each with one line per ``hue`` value (see :func:`lines_by`).
 
     Parameters
@@ -612,7 +655,7 @@ def lines_by_panels(table: pd.DataFrame, x: str, columns: list[str], hue: str, y
     """
     fig, axes = plt.subplots(1, len(columns), figsize=figsize or (5 * len(columns), 4.5), squeeze=False)
     for ax, column in zip(axes[0], columns):
-        lines_by(table, x=x, y=column, hue=hue, ax=ax, title=column.replace("_", " "), ylabel=ylabel)
+        lines_by(table, x=x, y=column, hue=hue, ax=ax, title=column.replace("_", " "), ylabel=ylabel, kind=kind)
     return fig
 
 
@@ -638,7 +681,7 @@ def lines_with_reference(table: pd.DataFrame, x: str, columns: Sequence[str] | N
                          labels: Mapping[str, str] | str | None = None, reference: str | None = None,
                          reference_label: str | None = None, level: float | None = None, level_label: str | None = None,
                          marker: str | None = "o", units: str | None = "millions", ax=None, title: str | None = None,
-                         xlabel: str = "", ylabel: str = "millions"):
+                         xlabel: str = "", ylabel: str = "millions", kind: str | None = None):
     """One line per column against ``x``, a reference column as a dashed black line, and an optional level.
 
     Parameters
@@ -653,16 +696,21 @@ def lines_with_reference(table: pd.DataFrame, x: str, columns: Sequence[str] | N
         A horizontal line at a fixed value (e.g. the cost of training at the destination).
     units : {"millions", None}
         Label the value axis in millions, or leave it as it is.
+    kind : str, optional
+        The palette's kind of the columns (``target``, ``education`` …);
+        otherwise the palette's series colours in order.
     """
     ax = ax or plt.subplots()[1]
     columns = list(columns) if columns is not None else [c for c in table.columns if c not in (x, reference)]
+    series_colours = palette.series_colours(columns, kind)
     for column in columns:
         label = labels.format(column) if isinstance(labels, str) else (labels or {}).get(column, str(column))
-        ax.plot(table[x], table[column], marker=marker, linewidth=2, label=label)
+        ax.plot(table[x], table[column], marker=marker, linewidth=2, label=label, color=series_colours[str(column)])
     if reference is not None:
-        ax.plot(table[x], table[reference], color="black", linestyle="--", label=reference_label or reference)
+        ax.plot(table[x], table[reference], color=palette.NEUTRAL["axis"], linestyle="--",
+                label=reference_label or reference)
     if level is not None:
-        ax.axhline(level, color="grey", linestyle="--", label=level_label)
+        ax.axhline(level, color=palette.NEUTRAL["reference"], linestyle="--", label=level_label)
     if units == "millions":
         millions(ax.yaxis)
     ax.set_xlabel(xlabel)
@@ -670,6 +718,44 @@ def lines_with_reference(table: pd.DataFrame, x: str, columns: Sequence[str] | N
     if title:
         ax.set_title(title)
     ax.legend()
+    return ax
+
+
+def span_levels(table: pd.DataFrame, columns: Sequence[str], start: str = "period_start", end: str = "period_end",
+                labels: Mapping[str, str] | str | None = None, reference: str | None = None,
+                reference_label: str | None = None, kind: str | None = None, ax=None, title: str | None = None,
+                ylabel: str = "millions per year"):
+    """Each value drawn as a level over its span of years (e.g. averages per decade), one colour per column.
+
+    Parameters
+    ----------
+    table : DataFrame
+        ``<start>, <end>`` and the value columns, one row per span (see
+        :func:`analysis.study.demand.replacement_per_decade`).
+    reference : str, optional
+        A column drawn as black dashed levels (e.g. WPP's assumed migration).
+    kind : str, optional
+        The palette's kind of the columns (e.g. ``target``).
+    """
+    ax = ax or plt.subplots()[1]
+    series_colours = palette.series_colours(columns, kind)
+    drawn = [(column, series_colours[str(column)], "-") for column in columns]
+    if reference is not None:
+        drawn.append((reference, palette.NEUTRAL["axis"], "--"))
+    for column, colour, style in drawn:
+        if column == reference:
+            label = reference_label or reference
+        else:
+            label = labels.format(column) if isinstance(labels, str) else (labels or {}).get(column, str(column))
+        ax.hlines(table[column], table[start], table[end], colors=colour, linestyles=style, linewidth=2.5,
+                  label=label)
+    ax.axhline(0, color=palette.NEUTRAL["axis"], linewidth=0.8)
+    millions(ax.yaxis)
+    ax.set_xlabel("")
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax
 
 
@@ -684,11 +770,14 @@ def pathway_flows(pathway: pd.DataFrame, origin: str, destination: str):
     fig, axes = plt.subplots(1, 2, figsize=(14, 5))
     stacked_area(pathway, "year", ["cumulative_graduates_home", "cumulative_graduates_away"],
                  [f"home track (stay in {origin})", "away track"], ax=axes[0],
-                 title="Cumulative graduates by track", ylabel="people")
+                 title="Cumulative graduates by track", ylabel="people",
+                 colours=[palette.TRACKS["home"], palette.TRACKS["away"]])
+    outcomes = ["in_destination", "returned", "attrition_abroad", "not_placed"]
     stacked_area(pathway, "year", ["in_destination", "cumulative_returned", "cumulative_attrition_abroad",
                                    "cumulative_not_placed"],
                  [f"in {destination}", "returned home", "left the pathway abroad", "not placed"], ax=axes[1],
-                 title="Where the away-track graduates are", ylabel="people")
+                 title="Where the away-track graduates are", ylabel="people",
+                 colours=[palette.PATHWAY_OUTCOMES[outcome] for outcome in outcomes])
     return fig
 
 
@@ -716,17 +805,35 @@ def pathway_costs(pathway: pd.DataFrame, curve: pd.DataFrame, level: float, leve
     return fig
 
 
+def pathway_effect(effect: pd.DataFrame, origin: str, destination: str, institutions: int, y: str = "working_age_change"):
+    """The partnership's effect on the origin's and the destination's population, in the tracks' colours.
+
+    Parameters
+    ----------
+    effect : DataFrame
+        ``year, location, <y>`` (see :func:`analysis.study.pathways.projection_effect`).
+    origin, destination : str
+        The two locations' names (the origin drawn in the home track's colour, the destination in the away track's).
+    """
+    ax = lines_by(effect, x="year", y=y, hue="location", ylabel="millions",
+                  colours={origin: palette.ROLES["origin"], destination: palette.ROLES["destination"]},
+                  title=f"Working-age population (15-64), with minus without {institutions} institutions "
+                        "(engine, WPP 2024 medium inputs)")
+    ax.axhline(0, color=palette.NEUTRAL["axis"], linewidth=0.8)
+    return ax
+
+
 def reference_bars(table: pd.DataFrame, label: str, value: str, reference: float | None = None,
                    reference_label: str | None = None, log: bool = False, ax=None, title: str | None = None,
                    xlabel: str = ""):
     """Horizontal bars in the table's order (first on top), with an optional vertical reference line."""
     ax = ax or plt.subplots()[1]
-    ax.barh(table[label].astype(str), table[value], color=PALETTE["medium"])
+    ax.barh(table[label].astype(str), table[value], color=palette.PRIMARY)
     if log:
         ax.set_xscale("log")
     ax.invert_yaxis()
     if reference is not None:
-        ax.axvline(reference, color="#c8553d", linestyle="--", label=reference_label)
+        ax.axvline(reference, color=palette.NEUTRAL["selected"], linestyle="--", label=reference_label)
         ax.legend()
     ax.set_xlabel(xlabel)
     if title:
@@ -737,7 +844,6 @@ def reference_bars(table: pd.DataFrame, label: str, value: str, reference: float
 # ---------------------------------------------------------------- the partnership dataset
 PARTNERSHIP_SOURCE_NOTE = ("Source: the project's cited dataset of partnerships "
                            "(analysis/study/partnership_data/partnerships.csv).")
-MAP_SOURCE_NOTE = "Country shapes: Natural Earth 1:50 million (world-atlas 2.0.2)."
 
 
 def planned_and_achieved(table: pd.DataFrame, label: str = "id", planned: str = "planned", achieved: str = "achieved",
@@ -745,9 +851,12 @@ def planned_and_achieved(table: pd.DataFrame, label: str = "id", planned: str = 
     """Planned and achieved numbers side by side on a log scale, one line per row (first on top)."""
     ax = ax or plt.subplots(figsize=(9, 0.45 * len(table) + 1.5))[1]
     rows = range(len(table))
-    ax.hlines(rows, table[planned].astype(float), table[achieved].astype(float), color="#bbbbbb", linewidth=2)
-    ax.scatter(table[planned].astype(float), rows, color="#8fb3d9", s=60, label="planned", zorder=3)
-    ax.scatter(table[achieved].astype(float), rows, color=PALETTE["medium"], s=60, label="achieved", zorder=3)
+    ax.hlines(rows, table[planned].astype(float), table[achieved].astype(float), color=palette.PLANNED_ACHIEVED["gap"],
+              linewidth=2)
+    ax.scatter(table[planned].astype(float), rows, color=palette.PLANNED_ACHIEVED["planned"], s=60, label="planned",
+               zorder=3)
+    ax.scatter(table[achieved].astype(float), rows, color=palette.PLANNED_ACHIEVED["achieved"], s=60,
+               label="achieved", zorder=3)
     ax.set_yticks(list(rows), [f"{name} ({stage.replace('_', ' ')})" for name, stage in zip(table[label], table["stage"])])
     ax.set_xscale("log")
     ax.invert_yaxis()
@@ -755,7 +864,7 @@ def planned_and_achieved(table: pd.DataFrame, label: str = "id", planned: str = 
     ax.legend(loc="lower right")
     if title:
         ax.set_title(title)
-    ax.figure.text(0.01, -0.02, PARTNERSHIP_SOURCE_NOTE, fontsize=8, color="grey")
+    source_note(ax.figure, PARTNERSHIP_SOURCE_NOTE)
     return ax
 
 
@@ -763,9 +872,9 @@ def stacked_counts(table: pd.DataFrame, label: str, columns: Sequence[str], ax=N
                    xlabel: str = "partnerships"):
     """Horizontal bars of counts stacked over ``columns``, in the table's order (first on top)."""
     ax = ax or plt.subplots(figsize=(9, 0.4 * len(table) + 1.5))[1]
-    colours = sns.color_palette("Blues_r", len(columns) - 1) + [(0.8, 0.8, 0.8)]
+    colours = palette.series_colours(columns, "skill_level" if set(columns) <= set(palette.SKILL_LEVELS) else None)
     left = pd.Series(0.0, index=table.index)
-    for column, colour in zip(columns, colours):
+    for column, colour in colours.items():
         ax.barh(table[label].astype(str).str.replace("_", " "), table[column], left=left, color=colour,
                 label=column)
         left = left + table[column]
@@ -774,23 +883,5 @@ def stacked_counts(table: pd.DataFrame, label: str, columns: Sequence[str], ax=N
     ax.legend(title="", fontsize=9, loc="lower right")
     if title:
         ax.set_title(title)
-    ax.figure.text(0.01, -0.02, PARTNERSHIP_SOURCE_NOTE, fontsize=8, color="grey")
+    source_note(ax.figure, PARTNERSHIP_SOURCE_NOTE)
     return ax
-
-
-def partnership_map(shapes, columns: Sequence[str] = ("as_origin", "as_destination"),
-                    titles: Sequence[str] = ("countries of origin", "countries of destination")):
-    """Choropleths of partnerships per country, one panel per column; countries without any in light grey."""
-    fig, axes = plt.subplots(len(columns), 1, figsize=(12, 5 * len(columns)), squeeze=False)
-    for ax, column, title in zip(axes[:, 0], columns, titles):
-        shapes.plot(ax=ax, color="#eeeeee", edgecolor="white", linewidth=0.3)
-        some = shapes[shapes[column] > 0]
-        some.plot(ax=ax, column=column, cmap="Blues", edgecolor="#555555", linewidth=0.3, legend=True,
-                  vmin=0, legend_kwds={"label": "partnerships", "shrink": 0.6})
-        ax.set_title(f"Partnerships by {title}")
-        ax.set_xlim(-180, 180)
-        ax.set_ylim(-58, 84)
-        ax.set_axis_off()
-    fig.tight_layout()
-    fig.text(0.01, 0.0, f"{PARTNERSHIP_SOURCE_NOTE} {MAP_SOURCE_NOTE}", fontsize=8, color="grey")
-    return fig

@@ -158,20 +158,23 @@ def summary_text(profile: dict) -> str:
         f"({100 * change / n['working_base']:+.0f} %)."
     ]
     if n["working_peak_year"] < 2100:
-        parts.append(f"Under the medium variant it peaks around {n['working_peak_year']}.")
+        parts.append(f"Under WPP 2024's medium variant it peaks around {n['working_peak_year']}.")
     else:
-        parts.append("Under the medium variant it is still growing in 2100.")
+        parts.append("Under WPP 2024's medium variant it is still growing in 2100.")
     trend = "rising" if n["entrants_compare"] > n["entrants_first"] else "falling"
     parts.append(
         f"About {_millions(n['entrants_first'])} young people turn 15 each year in {n['entrants_first_period']}, "
         f"{trend} to {_millions(n['entrants_compare'])} a year by {n['compare_year']} "
         f"(the most in {n['entrants_peak_period']})."
     )
-    direction = "falls" if n["dependency_compare"] < n["dependency_base"] else "rises"
+    if round(n["dependency_compare"]) == round(n["dependency_base"]):
+        total = f"stays at about {n['dependency_base']:.0f}"
+    else:
+        direction = "falls" if n["dependency_compare"] < n["dependency_base"] else "rises"
+        total = f"{direction} from {n['dependency_base']:.0f} to {n['dependency_compare']:.0f}"
     parts.append(
-        f"The total dependency ratio {direction} from {n['dependency_base']:.0f} to {n['dependency_compare']:.0f} "
-        f"dependants per 100 people of working age; the old-age part goes from {n['old_age_base']:.0f} to "
-        f"{n['old_age_compare']:.0f}."
+        f"The total dependency ratio {total} dependants per 100 people of working age; the old-age part goes from "
+        f"{n['old_age_base']:.0f} to {n['old_age_compare']:.0f}."
     )
     parts.append(education_sentence(n))
     destinations = profile["destinations"]
@@ -207,10 +210,11 @@ def headline_numbers(profile: dict) -> list[tuple[str, str]]:
     n = profile["numbers"]
     change = n["working_compare"] - n["working_base"]
     return [
-        (f"aged 15–64 in {n['compare_year']} ({'+' if change > 0 else ''}{100 * change / n['working_base']:.0f} % on {n['base_year']})",
-         _millions(n["working_compare"])),
-        (f"turning 15 each year, {n['entrants_first_period']}", _millions(n["entrants_first"])),
+        (f"aged 15–64 in {n['compare_year']} ({'+' if change > 0 else ''}{100 * change / n['working_base']:.0f} % on "
+         f"{n['base_year']}), WPP 2024 medium variant", _millions(n["working_compare"])),
+        (f"turning 15 each year, {n['entrants_first_period']}, WPP 2024 medium variant", _millions(n["entrants_first"])),
         (f"emigrants in {n['stock_year']}", _millions(n["emigrants_migrants"])),
     ] + ([(f"aged {n['education_ages']} with post-secondary education in {n['compare_year']} "
-           f"({_millions(n['post_secondary_base'])} in {n['base_year']})", _millions(n["post_secondary_compare"]))]
+           f"({_millions(n['post_secondary_base'])} in {n['base_year']}; WIC shares on WPP 2024 medium)",
+           _millions(n["post_secondary_compare"]))]
          if n.get("education_covered") else [])

@@ -89,6 +89,12 @@ def headline(label: str, value: str):
     return _Headline(data="")
 
 
+def show_headlines(pairs: Iterable[tuple[str, str]]) -> None:
+    """Display several headlines, ``(label, value)`` pairs such as :mod:`analysis.report.headlines` writes."""
+    for label, value in pairs:
+        display(headline(label, value))
+
+
 class _Membership(DisplayObject):
     """A group's membership block, as Markdown and as the same text for nbval to compare."""
 

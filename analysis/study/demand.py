@@ -545,6 +545,82 @@ def replacement_per_year(solved: pd.DataFrame, baseline: pd.DataFrame, variant: 
     return per_year.reset_index()
 
 
+def replacement_per_decade(solved: pd.DataFrame, baseline: pd.DataFrame, variant: str = "medium") -> pd.DataFrame:
+    """:func:`replacement_per_year` averaged over ten-year spans from the first period, for one destination.
+
+    The floor-keeping target (support ratio) adds in each 5-year period only
+    what that period needs: a large intake keeps the ratio up for the next
+    periods, which then need little or nothing, and the need returns when those
+    migrants reach 65.  Per period the figures swing with the 5-year steps (an
+    echo of the solve, not of anything a policy would do); averaged per decade
+    they show the level.  Each decade's figure is its migrants over the decade
+    divided by its years (the mean of its two 5-year periods); a last span of
+    five years stands alone.
+
+    Returns
+    -------
+    DataFrame
+        ``period`` (``"2025-2035"``), ``period_start, period_end, years``,
+        one column per target and ``WPP <variant>`` (net migrants per year,
+        averaged over the span).
+    """
+    per_year = replacement_per_year(solved, baseline, variant)
+    first = int(solved["period_start"].min())
+    start = first + 10 * ((per_year["period_end"] - 5 - first) // 10)
+    values = [c for c in per_year.columns if c != "period_end"]
+    spans = per_year.assign(period_start=start).groupby("period_start", sort=True)
+    out = spans[values].mean().reset_index()
+    out["period_end"] = spans["period_end"].max().to_numpy()
+    out["years"] = out["period_end"] - out["period_start"]
+    out["period"] = out["period_start"].astype(str) + "-" + out["period_end"].astype(str)
+    return out[["period", "period_start", "period_end", "years", *values]]
+
+
+def replacement_context(solved: pd.DataFrame, baseline: pd.DataFrame, horizon: int, variant: str = "medium"
+                        ) -> pd.Series:
+    """The working-age replacement need of one destination up to ``horizon``, beside what WPP assumes and why.
+
+    Parameters
+    ----------
+    solved : DataFrame
+        :func:`replacement_migration` (or :func:`replacement_by_target`) of
+        one destination, with the working-age target.
+    baseline : DataFrame
+        :func:`baselines` of the same destination.
+
+    Returns
+    -------
+    Series
+        ``location``, ``period`` (``"2025-2050"``), ``need_per_year`` (net
+        immigrants a year, negative for net emigration), ``assumed_per_year``
+        (WPP's net migration a year over the same periods), ``held`` (the
+        15–64 population held, the base year's), and, without migration,
+        ``zero_migration_peak`` and ``zero_migration_peak_year`` (the largest
+        15–64 population up to ``horizon`` and its year) and
+        ``zero_migration_at_horizon``.
+    """
+    _one_location(solved, "the replacement table")
+    _one_location(baseline, "the baseline")
+    working = solved[(solved["target"] == "working-age") & (solved["period_end"] <= horizon)]
+    if working.empty or int(working["period_end"].max()) != horizon:
+        raise DemandInputError(f"the replacement table does not reach {horizon}; solve it to {horizon} or later")
+    start = int(working["period_start"].min())
+    years = horizon - start
+    assumed = baseline[(baseline["scenario"] == variant) & (baseline["period_end"] <= horizon)]
+    zero = baseline[(baseline["scenario"] == "zero-migration") & (baseline["period_end"] <= horizon)]
+    peak = zero.loc[zero["working_age"].idxmax()]
+    return pd.Series({
+        "location": str(working["location"].iloc[0]),
+        "period": f"{start}-{horizon}",
+        "need_per_year": float(working["migrants"].sum()) / years,
+        "assumed_per_year": float(assumed["net_migration"].sum()) / years,
+        "held": float(working["working_age"].iloc[0]),
+        "zero_migration_peak": float(peak["working_age"]),
+        "zero_migration_peak_year": int(peak["period_end"]),
+        "zero_migration_at_horizon": float(zero.loc[zero["period_end"] == horizon, "working_age"].iloc[0]),
+    })
+
+
 def working_age_outcomes(baseline: pd.DataFrame, solved: pd.DataFrame, year: int, variant: str = "medium") -> pd.Series:
     """The destination's 15–64 population in ``year`` without migration and under WPP, and the level replacement holds.
 

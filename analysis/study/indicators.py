@@ -344,12 +344,16 @@ def country_contributions(
     Returns
     -------
     DataFrame
-        See :func:`contributions`; one row per member country, largest change first.
+        See :func:`contributions`; one row per member country, largest change
+        first, with its M49 code in ``location_code`` (for maps).
     """
     place = locations_module.resolve_all([location], processed_dir)[0]
     countries = locations_module.index(processed_dir).countries(place)
     population = population_of(list(countries["location_code"]), ["medium"], [base_year, target_year], processed_dir)
-    return contributions(population, base_year, target_year, ages)
+    table = contributions(population, base_year, target_year, ages)
+    codes = dict(zip(countries["name"], countries["location_code"].astype(int)))
+    table.insert(1, "location_code", table["location"].astype(str).map(codes).astype("int64"))
+    return table
 
 
 def top_contributors(table: pd.DataFrame, n: int) -> tuple[pd.DataFrame, float]:

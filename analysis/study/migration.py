@@ -306,6 +306,39 @@ def emigrant_summary(stocks: pd.DataFrame, year, origin_codes: Iterable[str], na
     )
 
 
+def emigration_rates(stocks: pd.DataFrame, population: pd.DataFrame, geography_table: pd.DataFrame, year,
+                     origin_codes: Iterable[str]) -> pd.DataFrame:
+    """Each origin country's emigrants in a stock year and their share of the population living in it.
+
+    Parameters
+    ----------
+    population : DataFrame
+        ``location_code, population`` in the same year (see
+        :func:`analysis.data.stocks.load_country_population`).
+    origin_codes : iterable of str
+        ISO-3 codes of the countries (see :func:`location_codes`); codes
+        that are not WPP countries (composites) and countries without any
+        emigrant in the data are left out.
+
+    Returns
+    -------
+    DataFrame
+        ``iso3, location_code, location, emigrants, population`` (persons) and
+        ``share_of_population`` (emigrants over residents, 0–1), largest share first.
+    """
+    codes = list(origin_codes)
+    selected = _of_year(stocks, year)
+    selected = selected[selected["origin_iso3"].isin(codes)]
+    emigrants = selected.groupby("origin_iso3", observed=True)["migrants"].sum().rename("emigrants")
+    countries = geography_table[(geography_table["matched"] == "wpp") & geography_table["iso3"].isin(codes)]
+    out = countries[["iso3", "location_code", "name"]].rename(columns={"name": "location"})
+    out = out.merge(emigrants, left_on="iso3", right_index=True, how="inner")
+    out = out.merge(population, on="location_code", how="inner", validate="one_to_one")
+    out["share_of_population"] = out["emigrants"] / out["population"]
+    out = out.astype({"location_code": "int64"})
+    return out.sort_values("share_of_population", ascending=False, ignore_index=True)
+
+
 def emigrants_by_destination(stocks: pd.DataFrame, geography_table: pd.DataFrame, year, origin_codes: Iterable[str],
                              level: str = "region", n: int | None = None) -> pd.DataFrame:
     """Where a group's emigrants live, by destination region.

@@ -478,7 +478,8 @@ def country_contributions(harmonised: pd.DataFrame, countries: Mapping[str, int]
     Returns
     -------
     DataFrame
-        ``education, location, base, target, change`` (persons) and
+        ``education, location, location_code`` (M49), ``base, target,
+        change`` (persons), ``percent_change`` (percent of the base year) and
         ``share_of_change`` (0–1 of the summed change of that level), largest
         change first within each level.
     """
@@ -489,8 +490,10 @@ def country_contributions(harmonised: pd.DataFrame, countries: Mapping[str, int]
     wide = table.pivot_table(index=["education", "location"], columns="year", values="population", observed=True)
     out = pd.DataFrame({"base": wide[base_year], "target": wide[target_year]}).reset_index()
     out["change"] = out["target"] - out["base"]
+    out["percent_change"] = 100.0 * out["change"] / out["base"]
     out["share_of_change"] = out["change"] / out.groupby("education", observed=True)["change"].transform("sum")
     out["location"] = out["location"].astype(str)
+    out.insert(2, "location_code", out["location"].map(dict(countries)).astype("int64"))
     out["education"] = out["education"].astype(str)
     out["order"] = out["education"].map({level: i for i, level in enumerate(levels)})
     out = out.sort_values(["order", "change"], ascending=[True, False]).drop(columns="order")
