@@ -1,7 +1,16 @@
-"""Engine inputs from the processed WPP tables: the adapter between the data and model layers."""
+"""Engine inputs from the processed WPP tables: the adapter between the data and model layers.
+
+Inputs are built once per variant, base year, horizon, set of locations and
+folder of processed tables (and rebuilt when the tables are rebuilt): a
+scenario run then costs the engine and the scenario, not the reading and
+reshaping of the tables.  The cached arrays are read-only, so no caller can
+change them for the next; :meth:`ProjectionInputs.copy` gives writable ones.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
@@ -9,7 +18,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.data.conventions import FIRST_YEAR, LAST_ESTIMATE_YEAR, LAST_YEAR, PROJECTION_VARIANTS, STEP
-from analysis.data.tables import read_table
+from analysis import paths
+from analysis.data.tables import MANIFEST_NAME, read_table
 from analysis.errors import InputError
 from analysis.model import projection
 from analysis.model.projection import ProjectionInputs
@@ -48,6 +58,12 @@ def wpp_inputs(
         that a scenario must set (e.g. ``zero-migration``).
     location_codes : iterable of int, optional
         M49 codes of countries; all countries with data by default.
+
+    Returns
+    -------
+    ProjectionInputs
+        Built once per arguments and state of the processed tables; its
+        arrays are read-only (``copy()`` them to change them).
     """
     if variant not in PROJECTION_VARIANTS:
         raise InputsError(f"variant {variant!r} is not one of {', '.join(PROJECTION_VARIANTS)}")
@@ -56,7 +72,27 @@ def wpp_inputs(
             raise InputsError(f"{label} {year} must be one of 1950, 1955, …, 2100")
     if end_year <= base_year:
         raise InputsError(f"end year {end_year} must come after the base year {base_year}")
-    codes = np.sort(np.asarray(list(location_codes), dtype="int32")) if location_codes is not None else _countries(processed_dir)
+    codes = None if location_codes is None else tuple(int(c) for c in np.sort(np.asarray(list(location_codes), dtype="int32")))
+    folder = Path(processed_dir or paths.PROCESSED)
+    try:  # the build rewrites the manifest last: its time stamps the tables' state
+        stamp = (folder / MANIFEST_NAME).stat().st_mtime_ns
+    except OSError:
+        stamp = None  # reading the tables below says what is missing
+    cached = _built_inputs(variant, int(base_year), int(end_year), codes, str(folder.resolve()), stamp)
+    return dataclasses.replace(cached, notes=dict(cached.notes))
+
+
+def _readonly(array: np.ndarray) -> np.ndarray:
+    array = np.ascontiguousarray(array)
+    array.flags.writeable = False
+    return array
+
+
+@lru_cache(maxsize=32)
+def _built_inputs(variant: str, base_year: int, end_year: int, location_codes: tuple[int, ...] | None, folder: str,
+                  stamp: int | None) -> ProjectionInputs:  # noqa: ARG001 (the stamp invalidates)
+    processed_dir = Path(folder)
+    codes = np.asarray(location_codes, dtype="int32") if location_codes is not None else _countries(processed_dir)
     n_locations, periods = len(codes), np.arange(base_year, end_year, STEP)
     n_periods = len(periods)
 
@@ -102,14 +138,14 @@ def wpp_inputs(
         net[loc_index, period_index, sex_index, age_index] = migration["net_migrants"].to_numpy()
 
     return ProjectionInputs(
-        location_codes=codes,
+        location_codes=_readonly(codes),
         base_year=base_year,
-        population=base_population,
-        mx=mx,
-        tfr=tfr,
-        fertility_pattern=pattern,
-        srb=srb,
-        net_migrants=net,
+        population=_readonly(base_population),
+        mx=_readonly(mx),
+        tfr=_readonly(tfr),
+        fertility_pattern=_readonly(pattern),
+        srb=_readonly(srb),
+        net_migrants=_readonly(net),
         label=variant,
         notes={"variant": variant},
     )
