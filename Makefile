@@ -135,10 +135,11 @@ notebooks: $(PROCESSED_MANIFEST) $(INSTALLED) ## re-execute the committed notebo
 	    --ExecutePreprocessor.kernel_name=$(KERNEL) --ExecutePreprocessor.timeout=600 "$$notebook"; \
 	done
 
-clean: ## remove reports and processed tables (raw files and .venv stay)
+clean: ## remove reports, processed tables and cached trajectory runs (raw files and .venv stay)
 	rm -rf reports/*.ipynb reports/*.html reports/screenshots .pytest_cache .hypothesis
 	find reports -mindepth 1 -maxdepth 1 -name '.*' ! -name .gitkeep -exec rm -rf {} +
 	find data/processed -mindepth 1 ! -name .gitkeep -delete
+	rm -rf data/cache
 	find . -name __pycache__ -type d -prune -not -path './.venv/*' -exec rm -rf {} +
 
 distclean: clean ## also remove the raw files and .venv

@@ -149,3 +149,85 @@ def _built_inputs(variant: str, base_year: int, end_year: int, location_codes: t
         label=variant,
         notes={"variant": variant},
     )
+
+
+# ---------------------------------------------------------------- WPP's published quantiles
+#: First year of WPP's probabilistic projections (1 July), the base year of every trajectory.
+PROBABILISTIC_BASE_YEAR = 2025
+#: First calendar year of WPP's annual migration quantiles.
+FIRST_MIGRATION_YEAR = 2024
+N_QUANTILES = 5
+
+
+@dataclasses.dataclass(frozen=True)
+class QuantileInputs:
+    """WPP's published quantiles (2.5, 10, 50, 90, 97.5 %) as arrays over the countries of the engine inputs.
+
+    Attributes
+    ----------
+    location_codes : (L,) int
+    tfr : (L, P, 5)
+        TFR per period from 2025.
+    e0 : (L, P, 2, 5)
+        Life expectancy at birth by sex (male, female).
+    migration : (L, Y, 5)
+        Net migrants per calendar year, persons, for ``migration_years``.
+    migration_years : (Y,) int
+        2024 … the end year.
+    """
+
+    location_codes: np.ndarray
+    tfr: np.ndarray
+    e0: np.ndarray
+    migration: np.ndarray
+    migration_years: np.ndarray
+
+
+def wpp_quantiles(end_year: int = LAST_YEAR, location_codes: Iterable[int] | None = None,
+                  processed_dir: Path | None = None) -> QuantileInputs:
+    """WPP's quantiles of TFR, e0 and annual migration from 2025 to ``end_year``, laid out like the engine inputs.
+
+    Built once per arguments and build of the tables, read-only.
+
+    Raises
+    ------
+    InputsError
+        For an end year off the 5-year grid of 2030–2100, or countries without quantiles.
+    """
+    if end_year % STEP or not PROBABILISTIC_BASE_YEAR < end_year <= LAST_YEAR:
+        raise InputsError(f"end year {end_year} must be one of 2030, 2035, …, 2100 (WPP's intervals start in 2025)")
+    codes = None if location_codes is None else tuple(int(c) for c in np.sort(np.asarray(list(location_codes), dtype="int32")))
+    folder = Path(processed_dir or paths.PROCESSED)
+    try:
+        stamp = (folder / MANIFEST_NAME).stat().st_mtime_ns
+    except OSError:
+        stamp = None
+    return _built_quantiles(int(end_year), codes, str(folder.resolve()), stamp)
+
+
+@lru_cache(maxsize=8)
+def _built_quantiles(end_year: int, location_codes: tuple[int, ...] | None, folder: str,
+                     stamp: int | None) -> QuantileInputs:  # noqa: ARG001 (the stamp invalidates)
+    processed_dir = Path(folder)
+    codes = np.asarray(location_codes, dtype="int32") if location_codes is not None else _countries(processed_dir)
+    periods = np.arange(PROBABILISTIC_BASE_YEAR, end_year, STEP)
+    years = np.arange(FIRST_MIGRATION_YEAR, end_year + 1)
+
+    def laid_out(name: str, time: str, times: np.ndarray, value: str, extra: dict | None = None) -> np.ndarray:
+        table = read_table(name, processed_dir)
+        for column, wanted in (extra or {}).items():
+            table = table[table[column] == wanted]
+        table = table[table["location_code"].isin(codes) & table[time].isin(times)]
+        expected = len(codes) * len(times) * N_QUANTILES
+        if len(table) != expected:
+            missing = sorted(set(codes) - set(table["location_code"]))
+            raise InputsError(f"{name}: quantiles missing for {len(codes) * len(times) * N_QUANTILES - len(table)} "
+                              f"cells (locations {missing[:5]})")
+        table = table.sort_values(["location_code", time, "quantile"])
+        return table[value].to_numpy(dtype="float64").reshape(len(codes), len(times), N_QUANTILES)
+
+    tfr = laid_out("tfr_quantiles", "period_start", periods, "tfr")
+    e0 = np.stack([laid_out("life_expectancy_quantiles", "period_start", periods, "e0", {"sex": sex})
+                   for sex in ("male", "female")], axis=2)
+    migration = laid_out("migration_quantiles", "year", years, "net_migrants")
+    return QuantileInputs(_readonly(codes), _readonly(tfr), _readonly(e0), _readonly(migration), _readonly(years))

@@ -1,6 +1,6 @@
 """Layer 4, report: what the notebooks show and the site that publishes them.
 
-Figures (``plotting``), printed tables (``tables``), sources and provenance
+Figures (``plotting``; fan charts of probabilistic projections: ``fan_charts``), printed tables (``tables``), sources and provenance
 (``provenance``, and the files read with their SHA-256: ``file_provenance``),
 country profiles (``profiles``), and the report site: the matrix (``matrix``),
 building one report (``runner``), the index page (``site_index``) and the
