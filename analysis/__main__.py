@@ -47,7 +47,7 @@ from analysis.data import integrity, sources
 from analysis.data.conventions import check_variants, check_years, parse_age_band
 from analysis.data.locations import resolve, resolve_all
 from analysis.errors import DataError, InputError, InputNote
-from analysis.model import calibration, scenarios, trajectories, validation
+from analysis.model import calibration, scenarios, trajectories, trajectory_runs, validation
 from analysis.report import file_provenance, matrix, methods, runner, site_index
 from analysis.study import demand, indicators, migration, partnerships, pathways, skills, uncertainty
 
@@ -286,6 +286,7 @@ REPLACEMENT_TARGETS = {"total": "total", "15-64": "working-age", "working-age": 
 
 def _cmd_uncertainty(args: argparse.Namespace) -> int:
     probs = _parse_quantiles(args.quantiles)
+    trajectory_runs.check_scheduler(args.scheduler)
     spec = scenarios.load(args.scenario) if args.scenario is not None else None
     common = {"n_trajectories": args.trajectories, "seed": args.seed, "scenario": spec,
               "migration_uncertainty": not args.no_migration_uncertainty, "scheduler": args.scheduler}
@@ -340,6 +341,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate_intervals(args: argparse.Namespace) -> int:
+    trajectory_runs.check_scheduler(args.scheduler)
     check = validation.validate_intervals(args.trajectories, args.seed, migration_switch=False,
                                           scheduler=args.scheduler)
     _write_csv(check.targets.assign(measured=check.targets["measured"].round(5)))

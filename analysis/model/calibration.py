@@ -55,6 +55,7 @@ import pandas as pd
 import yaml
 
 from analysis.data.tables import read_table
+from analysis.errors import InputError
 from analysis.model import trajectories, trajectory_runs, validation
 from analysis.model.trajectories import Correlation, Parameters
 
@@ -73,6 +74,10 @@ RMS_CAP = 1.0
 AGGREGATE_KINDS = ("world", "region", "subregion", "sdg_region")
 DEFAULT_TRAJECTORIES = 300
 DEFAULT_SEED = 20240711
+
+
+class CalibrationError(InputError):
+    """A calibration that cannot be run as asked (e.g. nowhere to write its result)."""
 
 
 def pooled(loss: np.ndarray) -> float:
@@ -261,6 +266,10 @@ def calibrate(n_trajectories: int = DEFAULT_TRAJECTORIES, seed: int = DEFAULT_SE
     -------
     Parameters
     """
+    target = Path(output) if output is not None else trajectories.CALIBRATION_FILE
+    if not target.parent.is_dir() or target.is_dir():
+        raise CalibrationError(f"cannot write the calibration to {target}: "
+                               + ("it is a directory" if target.is_dir() else f"no folder {target.parent}"))
     started = time.perf_counter()
     calibrator = Calibrator(n_trajectories, seed, migration, processed_dir, say)
     params = Parameters(tfr=Correlation(0.95, 0.0, "from_zero"), e0=Correlation(0.95, 0.0, "from_zero"),
@@ -291,7 +300,6 @@ def calibrate(n_trajectories: int = DEFAULT_TRAJECTORIES, seed: int = DEFAULT_SE
         "countries_with_own_migration_phi": int(len(specific)),
         "date": datetime.date.today().isoformat(),
     }
-    target = Path(output) if output is not None else trajectories.CALIBRATION_FILE
     header = ("# Correlation parameters of the probabilistic projections (analysis.model.trajectories), calibrated\n"
               "# against WPP 2024's total-population intervals by `python -m analysis calibrate`; do not edit by hand.\n")
     target.write_text(header + yaml.dump(record, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=110),
