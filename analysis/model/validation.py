@@ -424,3 +424,23 @@ def validate_intervals(n_trajectories: int = 1000, seed: int = 1, migration_swit
     totals = runs[0].band("all")
     return compare_intervals(totals, runs[0].codes, runs[0].years, runs[1].band("all") if migration_switch else None,
                              processed_dir)
+
+
+def migration_share_summary(share: pd.DataFrame, largest: int = 6) -> pd.DataFrame:
+    """The share of the 80 % width due to migration uncertainty, summarised by year.
+
+    Returns
+    -------
+    DataFrame
+        ``year, countries, p10, median, p90, over_half`` (countries where
+        migration is more than half the width) and ``largest`` (names and shares).
+    """
+    rows = []
+    for year, part in share.groupby("year"):
+        values = part["share_due_to_migration"]
+        top = part.nlargest(largest, "share_due_to_migration")
+        rows.append({"year": int(year), "countries": len(part), "p10": float(values.quantile(0.1)),
+                     "median": float(values.median()), "p90": float(values.quantile(0.9)),
+                     "over_half": int((values > 0.5).sum()),
+                     "largest": ", ".join(f"{r.location} ({r.share_due_to_migration:.0%})" for r in top.itertuples())})
+    return pd.DataFrame(rows)

@@ -105,23 +105,21 @@ def population_and_support_ratio_fans(population: pd.DataFrame, support_ratio: p
     return fig
 
 
-def replacement_fan(fan: pd.DataFrame, deterministic: pd.DataFrame | None, name: str, trajectories: int,
-                    target: str = "15-64 population"):
+def replacement_fan(fan: pd.DataFrame, name: str, trajectories: int, target: str = "15-64 population"):
     """The yearly replacement migration a destination needs per period: fan over trajectories, WPP medium as a line.
 
     Parameters
     ----------
     fan : DataFrame
-        ``period_end, q0.025 … q0.975`` (persons a year;
-        :func:`analysis.study.uncertainty.replacement_fan`).
-    deterministic : DataFrame, optional
-        ``period_end, migrants_per_year`` of the deterministic solve on WPP's medium inputs.
+        ``period_end, q0.025 … q0.975`` (persons a year) and optionally
+        ``wpp_medium``, the deterministic solve on WPP's medium inputs
+        (:func:`analysis.study.uncertainty.replacement_fan`).
     """
     ax = fan_chart(fan, None, x="period_end", ylabel="millions a year", trajectories=trajectories,
                    title=f"{name}: net immigration a year needed to hold its {target}", legend_loc="upper right")
-    if deterministic is not None:
-        ax.plot(deterministic["period_end"], deterministic["migrants_per_year"], color="#555555", linestyle=":",
-                marker="o", markersize=3, linewidth=1, label="on WPP's medium inputs")
+    if "wpp_medium" in fan:
+        ax.plot(fan["period_end"], fan["wpp_medium"], color="#555555", linestyle=":", marker="o", markersize=3,
+                linewidth=1, label="on WPP's medium inputs")
         ax.legend(loc="upper right", fontsize=9)
     ax.set_xlabel("end of the five-year period")
     return ax

@@ -37,7 +37,10 @@ from analysis.data.conventions import LAST_YEAR, check_years, parse_age_band
 from analysis.data.locations import Location, resolve_all
 from analysis.errors import InputError
 from analysis.model import trajectory_cache, trajectory_runs
-from analysis.model.trajectories import ReplacementRequest, TrajectoryResult, band_label, make_model
+from analysis.model.trajectories import (ReplacementRequest, TrajectoryResult, band_label, make_model,
+                                         parameters_file_record)
+
+__all__ = ["ReplacementRequest"]  # re-exported: the request a caller passes to simulate()
 
 #: Quantiles reported by default: WPP's own points.
 DEFAULT_QUANTILES: tuple[float, ...] = (0.025, 0.10, 0.50, 0.90, 0.975)
@@ -278,7 +281,7 @@ def exceedance(result: TrajectoryResult, location, threshold: float, year: int, 
 
 
 def replacement_quantiles(result: TrajectoryResult, probs: Sequence[float] = DEFAULT_QUANTILES,
-                          horizons: Sequence[int] = ()) -> pd.DataFrame:
+                          horizons: Sequence[int] = (), periods: bool = True) -> pd.DataFrame:
     """The distribution of the yearly replacement migration needed, solved per trajectory.
 
     Returns
@@ -286,8 +289,9 @@ def replacement_quantiles(result: TrajectoryResult, probs: Sequence[float] = DEF
     DataFrame
         ``destination, target, period_start, period_end, quantile,
         migrants_per_year`` (persons a year): one row per period and
-        quantile, and for each of ``horizons`` one row per quantile of each
-        trajectory's average over the base year to the horizon.
+        quantile (unless ``periods`` is False), and for each of ``horizons``
+        one row per quantile of each trajectory's average over the base year
+        to the horizon.
     """
     if result.replacement is None:
         raise UncertaintyInputError("this run solved no replacement migration; pass replacement= to simulate()")
@@ -297,8 +301,9 @@ def replacement_quantiles(result: TrajectoryResult, probs: Sequence[float] = DEF
     ends = np.asarray(result.years[1:])
     rows = []
     for d, name in enumerate(result.replacement_names):
-        spans = [(int(start), int(end), needed[:, d, p]) for p, (start, end) in enumerate(zip(starts, ends))]
-        for horizon in horizons:
+        spans = [(int(start), int(end), needed[:, d, p]) for p, (start, end) in enumerate(zip(starts, ends))] \
+            if periods else []
+        for horizon in sorted(set(horizons)):
             if horizon not in ends:
                 raise UncertaintyInputError(f"horizon {horizon} is not the end of a period of this run "
                                             f"({int(ends[0])}, …, {int(ends[-1])})")
@@ -330,11 +335,26 @@ def fan(result: TrajectoryResult, location, ages: str = "15-64", measure: str = 
     return _wide(table, "year", "population")
 
 
-def replacement_fan(result: TrajectoryResult, destination: int = 0) -> pd.DataFrame:
-    """The fan-chart quantiles of the yearly replacement migration by period: ``period_end, q0.025 … q0.975``."""
+def replacement_fan(result: TrajectoryResult, destination: int = 0,
+                    deterministic: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The fan-chart quantiles of the yearly replacement migration by period: ``period_end, q0.025 … q0.975``.
+
+    Parameters
+    ----------
+    deterministic : DataFrame, optional
+        :func:`analysis.study.demand.replacement_migration` (or
+        ``replacement_by_target``) on WPP's medium inputs: its
+        ``migrants_per_year`` for the same destination and target become the
+        column ``wpp_medium``.
+    """
+    name = result.replacement_names[destination]
     table = replacement_quantiles(result, FAN_QUANTILES)
-    table = table[table["destination"] == result.replacement_names[destination]]
-    return _wide(table, "period_end", "migrants_per_year")
+    wide = _wide(table[table["destination"] == name], "period_end", "migrants_per_year")
+    if deterministic is not None:
+        chosen = deterministic[(deterministic["location"] == name)
+                               & (deterministic["target"] == result.replacement.target)]
+        wide["wpp_medium"] = chosen.set_index("period_end")["migrants_per_year"].reindex(wide["period_end"]).to_numpy()
+    return wide
 
 
 def monte_carlo_error(values: np.ndarray, probs: Sequence[float] = DEFAULT_QUANTILES,
@@ -371,11 +391,49 @@ def interval_text(values: np.ndarray, scale: float = 1e6, unit: str = " M", sign
     return f"{number(median)}{unit} ({100 * level:g} %: {number(low)} to {number(high)}{unit})"
 
 
-def change_headline(result: TrajectoryResult, location, ages: str, start: int, end: int,
+def change_headline(result: TrajectoryResult, location, ages: str, start: int, end: int, relative: bool = False,
                     processed_dir: Path | None = None) -> str:
-    """The median change in a band between two years with its 80 % interval: ``+802 M (80 %: … M)``."""
+    """The median change in a band between two years with its 80 % interval.
+
+    ``+802 M (80 %: +760 to +845 M)``, or with ``relative`` a percentage:
+    ``-11.3 % (80 %: -12.1 to -10.5 %)``.
+    """
     place = _places(location, processed_dir)[0]
-    return interval_text(changes(result, place, band_label(ages), start, end))
+    values = changes(result, place, band_label(ages), start, end, relative)
+    if relative:
+        return interval_text(values, scale=0.01, unit=" %", decimals=1)
+    return interval_text(values)
+
+
+def change_summary(result: TrajectoryResult, location, ages: str, start: int, end: int,
+                   probs: Sequence[float] = DEFAULT_QUANTILES, processed_dir: Path | None = None) -> pd.DataFrame:
+    """Quantiles of each trajectory's change, with how precisely this many trajectories pin each one down.
+
+    Returns
+    -------
+    DataFrame
+        ``quantile, change, lower, upper, half_width`` (persons): the
+        estimate and its distribution-free 95 % Monte Carlo interval (see
+        :func:`monte_carlo_error`).
+    """
+    place = _places(location, processed_dir)[0]
+    values = changes(result, place, band_label(ages), start, end)
+    return monte_carlo_error(values, probs).rename(columns={"estimate": "change"})
+
+
+def exceedance_table(result: TrajectoryResult, location, ages: str, start: int, end: int,
+                     thresholds: dict[str, float], processed_dir: Path | None = None) -> pd.DataFrame:
+    """The probability that the change from ``start`` to ``end`` exceeds each named threshold.
+
+    Returns
+    -------
+    DataFrame
+        ``threshold, change, probability`` (persons; the share of trajectories above it).
+    """
+    place = _places(location, processed_dir)[0]
+    values = changes(result, place, band_label(ages), start, end)
+    return pd.DataFrame([{"threshold": name, "change": float(value), "probability": float((values > value).mean())}
+                         for name, value in thresholds.items()])
 
 
 def replacement_headline(result: TrajectoryResult, horizon: int, destination: int = 0) -> str:
@@ -391,3 +449,8 @@ def replacement_headline(result: TrajectoryResult, horizon: int, destination: in
 def parse_band(ages: str) -> str:
     """An age band's label (``"15-64"``), checked."""
     return parse_age_band(ages).label
+
+
+def files_read() -> list[dict]:
+    """The calibration file every probabilistic run reads, with its SHA-256 (for a report's provenance)."""
+    return [parameters_file_record()]
