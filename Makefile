@@ -123,11 +123,12 @@ lab: $(PROCESSED_MANIFEST) $(INSTALLED) ## JupyterLab at the repository root on 
 	$(JUPYTER) lab --notebook-dir=. --ip=$(LAB_IP) --port=$(LAB_PORT) \
 	  --MappingKernelManager.default_kernel_name=$(KERNEL) $$(if [ "$$(id -u)" -eq 0 ]; then echo --allow-root; fi)
 
-benchmark: $(PROCESSED_MANIFEST) $(INSTALLED) ## time the engine, the replacement-migration solver, the partnership dataset and the education data
+benchmark: $(PROCESSED_MANIFEST) $(INSTALLED) ## time the engine, the replacement-migration solver, the partnership dataset, the education data and probabilistic projections
 	$(PY) benchmarks/bench_partnerships.py
 	$(PY) benchmarks/bench_projection.py
 	$(PY) benchmarks/bench_replacement.py
 	$(PY) benchmarks/bench_education.py
+	$(PY) benchmarks/bench_trajectories.py
 
 notebooks: $(PROCESSED_MANIFEST) $(INSTALLED) ## re-execute the committed notebooks in place (their default parameters), for nbval
 	for notebook in $(NOTEBOOKS); do \

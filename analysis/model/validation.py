@@ -400,7 +400,7 @@ def compare_intervals(totals: np.ndarray, codes: np.ndarray, years: np.ndarray, 
 
 def validate_intervals(n_trajectories: int = 1000, seed: int = 1, migration_switch: bool = True,
                        scheduler: str = "threads", cache: bool = False, processed_dir: Path | None = None,
-                       params: trajectories.Parameters | None = None) -> IntervalValidation:
+                       params: trajectories.Parameters | None = None, migration: str = "rate") -> IntervalValidation:
     """Project every country ``n_trajectories`` times and compare the intervals with WPP's.
 
     Parameters
@@ -411,11 +411,13 @@ def validate_intervals(n_trajectories: int = 1000, seed: int = 1, migration_swit
         Read and store the runs in the trajectory cache (:mod:`analysis.model.trajectory_cache`).
     params : Parameters, optional
         Correlation parameters (the calibrated ones by default).
+    migration : {"rate", "count"}
+        How sampled migration is applied (see :func:`analysis.model.trajectories.make_model`).
     """
     runs = []
     for uncertain in ((True, False) if migration_switch else (True,)):
         model = trajectories.make_model(seed=seed, bands=("all",), migration_uncertainty=uncertain,
-                                        processed_dir=processed_dir, params=params)
+                                        processed_dir=processed_dir, params=params, migration=migration)
         if cache:
             result = trajectory_cache.cached_run(model, n_trajectories, scheduler=scheduler)
         else:
