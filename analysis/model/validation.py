@@ -281,7 +281,8 @@ def _compare(frame: pd.DataFrame, simulated: dict, reference: pd.DataFrame) -> p
 
 
 def interval_errors(totals: np.ndarray, codes: np.ndarray, years: np.ndarray, processed_dir: Path | None = None,
-                    which: Sequence[int] = INTERVAL_YEARS) -> tuple[pd.DataFrame, pd.DataFrame]:
+                    which: Sequence[int] = INTERVAL_YEARS,
+                    aggregates: Sequence[str] = INTERVAL_AGGREGATES) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Country and aggregate bounds against WPP's, from per-trajectory total populations.
 
     Parameters
@@ -290,6 +291,8 @@ def interval_errors(totals: np.ndarray, codes: np.ndarray, years: np.ndarray, pr
         Total population per trajectory, country and year (all countries projected).
     codes, years : arrays
         The countries' M49 codes and the years.
+    aggregates : sequence of str
+        WPP aggregates compared, summed from their countries per trajectory.
 
     Returns
     -------
@@ -308,7 +311,7 @@ def interval_errors(totals: np.ndarray, codes: np.ndarray, years: np.ndarray, pr
         frame = pd.DataFrame({"location_code": chosen, "location": names.reindex(chosen).to_numpy(), "year": year})
         country_frames.append(_compare(frame, _bounds(totals[:, large, t]),
                                        reference.xs(year, level="year").reindex(chosen)))
-        for name in INTERVAL_AGGREGATES:
+        for name in aggregates:
             place = index.resolve(name)
             summed = totals[:, np.isin(codes, place.members), t].sum(axis=1)
             frame = pd.DataFrame({"location": [place.name], "year": [year]})
@@ -381,7 +384,8 @@ def migration_share(with_migration: np.ndarray, without: np.ndarray, codes: np.n
 
 
 def compare_intervals(totals: np.ndarray, codes: np.ndarray, years: np.ndarray, without_migration: np.ndarray | None = None,
-                      processed_dir: Path | None = None) -> IntervalValidation:
+                      processed_dir: Path | None = None,
+                      aggregates: Sequence[str] = INTERVAL_AGGREGATES) -> IntervalValidation:
     """The whole comparison with WPP's intervals, from per-trajectory totals of every country.
 
     Parameters
@@ -391,11 +395,13 @@ def compare_intervals(totals: np.ndarray, codes: np.ndarray, years: np.ndarray, 
     without_migration : (N, L, T) array, optional
         The same run with migration uncertainty switched off, for the share
         of the intervals due to migration.
+    aggregates : sequence of str
+        WPP aggregates compared (the five of the targets by default).
     """
-    countries, aggregates = interval_errors(totals, codes, years, processed_dir)
+    countries, summed = interval_errors(totals, codes, years, processed_dir, aggregates=aggregates)
     share = None if without_migration is None else migration_share(totals, without_migration, codes, years, processed_dir)
-    return IntervalValidation(countries, aggregates, error_distribution(countries),
-                              interval_targets(countries, aggregates), share, int(totals.shape[0]))
+    return IntervalValidation(countries, summed, error_distribution(countries),
+                              interval_targets(countries, summed), share, int(totals.shape[0]))
 
 
 def validate_intervals(n_trajectories: int = 1000, seed: int = 1, migration_switch: bool = True,
