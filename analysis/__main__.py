@@ -302,9 +302,12 @@ def _cmd_uncertainty(args: argparse.Namespace) -> int:
         end_year = 2050 if args.to is None else args.to
         _check_span(2025, end_year)
         destinations = resolve_all(args.destination or ["EU27"])
+        if args.no_emigration and args.replacement == "support-ratio":
+            raise UsageError("--no-emigration does nothing with --replacement support-ratio, which never asks for "
+                             "emigration; drop it")
         request = trajectories.ReplacementRequest(tuple(place.name for place in destinations),
                                                   REPLACEMENT_TARGETS[args.replacement], args.migrant_ages,
-                                                  args.female_share, args.floor)
+                                                  args.female_share, args.floor, not args.no_emigration)
         request.weights()  # the migrants' ages and share of women, before any work
         result = uncertainty.simulate(destinations, ("all",), end_year=end_year, replacement=request, **common)
         table = uncertainty.replacement_quantiles(result, probs, horizons=[end_year])
@@ -312,7 +315,8 @@ def _cmd_uncertainty(args: argparse.Namespace) -> int:
         table["migrants_per_year"] = table["migrants_per_year"].round().astype("int64")
         _write_csv(table)
     else:
-        for option, value in (("--destination", args.destination), ("--to", args.to), ("--floor", args.floor)):
+        for option, value in (("--destination", args.destination), ("--to", args.to), ("--floor", args.floor),
+                              ("--no-emigration", args.no_emigration or None)):
             if value is not None:
                 raise UsageError(f"{option} goes with --replacement (the distribution of replacement migration); "
                                  "drop it, or add --replacement 15-64 (or total, support-ratio)")
@@ -568,6 +572,9 @@ def build_parser() -> argparse.ArgumentParser:
     uncertainty_parser.add_argument("--migrant-ages", default="20-39", help="ages of the migrants (default 20-39)")
     uncertainty_parser.add_argument("--female-share", type=_number(0.0, 1.0), default=0.5,
                                     help="share of women among migrants, 0 to 1 (default 0.5)")
+    uncertainty_parser.add_argument("--no-emigration", action="store_true",
+                                    help="with --replacement total or 15-64: never ask for net emigration (a period "
+                                         "above the target needs no migrants)")
     uncertainty_parser.set_defaults(run=_cmd_uncertainty)
 
     calibrate_parser = commands.add_parser(

@@ -218,6 +218,12 @@ def test_a_scoped_block_leaves_other_countries_bit_for_bit(processed_dir):
     assert (a[:, nigeria, 0, -1] < b[:, nigeria, 0, -1]).all()
 
 
+def test_a_block_scoped_to_countries_not_projected_changes_nothing(processed_dir):
+    faster = tr.make_model(seed=5, scenario="faster-decline-sub-saharan-africa", locations=["Japan"])
+    medium = tr.make_model(seed=5, locations=["Japan"])
+    assert np.array_equal(tr.run_chunk(faster, 0, 2)["bands"], tr.run_chunk(medium, 0, 2)["bands"])
+
+
 def test_pathway_flows_are_added_to_every_trajectory(processed_dir):
     pathway = tr.make_model(seed=5, scenario="pathway-nigeria-germany", locations=["Nigeria", "Germany"],
                             migration_uncertainty=False)

@@ -98,6 +98,22 @@ def test_replacement_migration_as_a_distribution(processed_dir):
     assert fan["period_end"].tolist() == [2030, 2035, 2040, 2045, 2050]
 
 
+def test_replacement_without_emigration_is_never_negative_and_matches_its_deterministic_solve(processed_dir):
+    """Northern America to 2100: some trajectories would have to send away more people than live in the migrants' ages."""
+    asked = tr.ReplacementRequest(("Northern America",))
+    with pytest.raises(tr.TrajectoryError, match="asks more people to leave"):
+        uncertainty.simulate(["Northern America"], ("all",), n_trajectories=300, seed=1, replacement=asked)
+    request = tr.ReplacementRequest(("Northern America",), allow_emigration=False)
+    result = uncertainty.simulate(["Northern America"], ("all",), n_trajectories=300, seed=1, replacement=request)
+    assert (result.values["replacement"] >= 0).all()
+    fan = uncertainty.replacement_fan(result)
+    solved = demand.replacement_migration(["Northern America"], allow_emigration=False)
+    assert np.allclose(fan["wpp_medium"], solved["migrants_per_year"])
+    assert (fan["q0.1"] <= fan["q0.9"]).all()
+    reference = uncertainty.replacement_reference(result, 2050)
+    assert reference == pytest.approx(solved[solved["period_end"] <= 2050]["migrants"].sum() / 25)
+
+
 def test_monte_carlo_error_covers_the_true_quantile():
     """Distribution-free intervals from order statistics cover a normal's known 10 % point about 95 % of the time."""
     rng = np.random.default_rng(3)

@@ -660,6 +660,7 @@ def make_model(
         raise TrajectoryError(f"migration {migration!r} is not one of {', '.join(MIGRATION_MODES)}")
     data = sampler_inputs(end_year, processed_dir)
     params = params or load_parameters()
+
     def resolve(query) -> locations_module.Location:
         return query if isinstance(query, locations_module.Location) else locations_module.resolve(query, processed_dir)
 
@@ -685,9 +686,10 @@ def make_model(
     if spec.get("variant", "medium") != "medium":
         raise TrajectoryError(f"scenario {spec['name']!r}: probabilistic projections are built around the medium "
                               "variant (WPP's intervals surround it); drop its variant")
-    fertility = tuple((block, scenarios.block_rows(block, projected, resolve)) for block in spec.get("fertility") or [])
-    mortality = tuple((block, scenarios.block_rows(block, projected, resolve)) for block in spec.get("mortality") or [])
-    scale = scenarios.migration_scales(spec, projected, resolve)
+    # blocks are placed among all countries, then kept for those projected: a block scoped elsewhere changes nothing here
+    fertility = tuple((block, scenarios.block_rows(block, codes, resolve)[rows]) for block in spec.get("fertility") or [])
+    mortality = tuple((block, scenarios.block_rows(block, codes, resolve)[rows]) for block in spec.get("mortality") or [])
+    scale = scenarios.migration_scales(spec, codes, resolve)[rows]
     flows = None
     if spec.get("pathways"):
         flows = np.zeros((len(rows), data.n_periods, 2, N_AGES))
@@ -878,7 +880,9 @@ def _solve_replacement(model: TrajectoryModel, inputs: ProjectionInputs, rates: 
                                      request.support_ratio_floor, request.allow_emigration, rates=sub_rates,
                                      keep_migrants=False)
     except solver.ReplacementError as error:
-        raise TrajectoryError(str(error)) from None
+        hint = (" (in at least one trajectory; with allow_emigration=False, or --no-emigration, a period above the "
+                "target needs no migrants)") if "asks more people to leave" in str(error) else ""
+        raise TrajectoryError(f"{error}{hint}") from None
     return solution.needed.reshape(n, D, P)
 
 

@@ -119,7 +119,7 @@ def replacement_fan(fan: pd.DataFrame, name: str, trajectories: int, target: str
                    title=f"{name}: net immigration a year needed to hold its {target}", legend_loc="upper right")
     if "wpp_medium" in fan:
         ax.plot(fan["period_end"], fan["wpp_medium"], color="#555555", linestyle=":", marker="o", markersize=3,
-                linewidth=1, label="on WPP's medium inputs")
+                linewidth=1, label="solved on WPP's medium inputs")
         ax.legend(loc="upper right", fontsize=9)
     ax.set_xlabel("end of the five-year period")
     return ax

@@ -37,6 +37,7 @@ from analysis.data.conventions import LAST_YEAR, check_years, parse_age_band
 from analysis.data.locations import Location, resolve_all
 from analysis.errors import InputError
 from analysis.model import trajectory_cache, trajectory_runs
+from analysis.study import demand
 from analysis.model.trajectories import (ReplacementRequest, TrajectoryResult, band_label, make_model,
                                          parameters_file_record)
 
@@ -335,25 +336,40 @@ def fan(result: TrajectoryResult, location, ages: str = "15-64", measure: str = 
     return _wide(table, "year", "population")
 
 
-def replacement_fan(result: TrajectoryResult, destination: int = 0,
-                    deterministic: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The fan-chart quantiles of the yearly replacement migration by period: ``period_end, q0.025 … q0.975``.
+def deterministic_replacement(result: TrajectoryResult, processed_dir: Path | None = None) -> pd.DataFrame:
+    """The same replacement request solved once on WPP's medium inputs (:func:`analysis.study.demand.solve_replacement`).
 
-    Parameters
-    ----------
-    deterministic : DataFrame, optional
-        :func:`analysis.study.demand.replacement_migration` (or
-        ``replacement_by_target``) on WPP's medium inputs: its
-        ``migrants_per_year`` for the same destination and target become the
-        column ``wpp_medium``.
+    Returns
+    -------
+    DataFrame
+        The table of :func:`analysis.study.demand.replacement_migration`
+        (``location, target, period_start, period_end, migrants, migrants_per_year, …``).
+    """
+    request = result.replacement
+    if request is None:
+        raise UncertaintyInputError("this run solved no replacement migration; pass replacement= to simulate()")
+    return demand.replacement_migration(list(result.replacement_names), request.target, int(result.years[0]),
+                                        int(result.years[-1]), demand.MigrantProfile(request.ages, request.female_share),
+                                        request.support_ratio_floor, "medium", request.allow_emigration,
+                                        processed_dir=processed_dir)
+
+
+def replacement_fan(result: TrajectoryResult, destination: int = 0, processed_dir: Path | None = None) -> pd.DataFrame:
+    """The fan-chart quantiles of the yearly replacement migration by period, with the solve on WPP's medium inputs.
+
+    Returns
+    -------
+    DataFrame
+        ``period_end, q0.025 … q0.975`` (persons a year) and ``wpp_medium``:
+        the same request solved once on WPP's medium inputs
+        (:func:`deterministic_replacement`).
     """
     name = result.replacement_names[destination]
     table = replacement_quantiles(result, FAN_QUANTILES)
     wide = _wide(table[table["destination"] == name], "period_end", "migrants_per_year")
-    if deterministic is not None:
-        chosen = deterministic[(deterministic["location"] == name)
-                               & (deterministic["target"] == result.replacement.target)]
-        wide["wpp_medium"] = chosen.set_index("period_end")["migrants_per_year"].reindex(wide["period_end"]).to_numpy()
+    solved = deterministic_replacement(result, processed_dir)
+    solved = solved[solved["location"] == name].set_index("period_end")["migrants_per_year"]
+    wide["wpp_medium"] = solved.reindex(wide["period_end"]).to_numpy()
     return wide
 
 
@@ -444,6 +460,14 @@ def replacement_headline(result: TrajectoryResult, horizon: int, destination: in
     periods = int(np.flatnonzero(ends == horizon)[0]) + 1
     values = result.values["replacement"][:, destination, :periods].sum(axis=1) / (5.0 * periods)
     return interval_text(values, scale=1e3, unit=" thousand", signed=False)
+
+
+def replacement_reference(result: TrajectoryResult, horizon: int, destination: int = 0,
+                          processed_dir: Path | None = None) -> float:
+    """The same request solved on WPP's medium inputs: migrants a year from the base year to ``horizon`` (persons)."""
+    solved = deterministic_replacement(result, processed_dir)
+    solved = solved[(solved["location"] == result.replacement_names[destination]) & (solved["period_end"] <= horizon)]
+    return float(solved["migrants"].sum() / (horizon - int(result.years[0])))
 
 
 def parse_band(ages: str) -> str:
