@@ -109,3 +109,12 @@ def test_a_damaged_cache_file_is_recomputed(model, reference, tmp_path):
     path.write_bytes(path.read_bytes()[:100])
     assert identical(trajectory_cache.cached_run(model, 24, scheduler="synchronous", cache_dir=tmp_path), reference)
     assert np.load(path)["bands"].shape == reference.values["bands"].shape  # replaced by a complete file
+
+
+def test_long_runs_show_a_progress_bar_on_request(model, reference, capsys, monkeypatch):
+    monkeypatch.setattr(trajectory_runs, "PROGRESS_AFTER", 0.0)  # every run counts as long here
+    shown = trajectory_runs.run(model, 24, chunk_size=6, scheduler="threads", progress=True)
+    assert "100% Completed" in capsys.readouterr().err
+    assert identical(shown, reference)
+    trajectory_runs.run(model, 6, chunk_size=6, scheduler="threads", progress=False)
+    assert capsys.readouterr().err == ""
