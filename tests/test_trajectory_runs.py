@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -118,3 +120,14 @@ def test_long_runs_show_a_progress_bar_on_request(model, reference, capsys, monk
     assert identical(shown, reference)
     trajectory_runs.run(model, 6, chunk_size=6, scheduler="threads", progress=False)
     assert capsys.readouterr().err == ""
+
+
+def test_the_cache_keeps_under_its_limit_by_removing_the_least_recently_used(tmp_path):
+    for age, name in enumerate(("old", "used", "new")):
+        path = tmp_path / f"{name}.npz"
+        path.write_bytes(b"x" * 1000)
+        os.utime(path, ns=(10**18 + age * 10**9, 10**18 + age * 10**9))
+    os.utime(tmp_path / "used.npz")  # read just now
+    removed = trajectory_cache.prune(tmp_path, limit=2000, keep=tmp_path / "new.npz")
+    assert [path.name for path in removed] == ["old.npz"]
+    assert sorted(path.name for path in tmp_path.glob("*.npz")) == ["new.npz", "used.npz"]

@@ -12,7 +12,10 @@ read; the fingerprint is also stored inside the file and compared on reading.
 Files are written to a temporary name and renamed into place, so a reader
 never sees half a file; one that cannot be read is recomputed and replaced.
 The chunk size and the scheduler are not part of the key: they do not change
-the numbers.  ``make clean`` removes the folder.
+the numbers.  Runs of older code or tables are never read again, so the
+folder is kept under ``CACHE_LIMIT`` bytes by removing the least recently
+used files after each write (a read marks a file as used); ``make clean``
+removes the folder.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ from analysis.model.trajectories import TrajectoryModel, TrajectoryResult
 
 #: Where runs are cached.
 CACHE_DIR = paths.DATA / "cache" / "trajectories"
+#: Largest size of the folder, bytes (the reports' runs take about 150 MB).
+CACHE_LIMIT = 1_000_000_000
 
 
 def run_key(model: TrajectoryModel, n_trajectories: int) -> tuple[str, str]:
@@ -61,11 +66,38 @@ def cached_run(
     path = folder / f"{key}.npz"
     stored = _read(path, fingerprint)
     if stored is not None:
+        try:
+            os.utime(path)  # used now: the last to be pruned
+        except OSError:
+            pass
         return TrajectoryResult(model.codes, model.years, model.bands, stored, model.replacement,
                                 model.replacement_names, model.fingerprint())
     result = trajectory_runs.run(model, n_trajectories, chunk_size, scheduler, progress=progress)
     _write(path, result.values, fingerprint)
+    prune(folder, keep=path)
     return result
+
+
+def prune(folder: Path, limit: int = CACHE_LIMIT, keep: Path | None = None) -> list[Path]:
+    """Remove the least recently used runs until the folder holds at most ``limit`` bytes; returns what was removed."""
+    files = []
+    for path in Path(folder).glob("*.npz"):
+        try:
+            info = path.stat()
+        except OSError:  # removed meanwhile by another process
+            continue
+        files.append((info.st_mtime_ns, info.st_size, path))
+    total = sum(size for _, size, _ in files)
+    removed = []
+    for _, size, path in sorted(files):
+        if total <= limit:
+            break
+        if keep is not None and path == keep:
+            continue
+        path.unlink(missing_ok=True)
+        total -= size
+        removed.append(path)
+    return removed
 
 
 def _read(path: Path, fingerprint: str) -> dict | None:
