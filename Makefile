@@ -123,11 +123,12 @@ lab: $(PROCESSED_MANIFEST) $(INSTALLED) ## JupyterLab at the repository root on 
 	$(JUPYTER) lab --notebook-dir=. --ip=$(LAB_IP) --port=$(LAB_PORT) \
 	  --MappingKernelManager.default_kernel_name=$(KERNEL) $$(if [ "$$(id -u)" -eq 0 ]; then echo --allow-root; fi)
 
-benchmark: $(PROCESSED_MANIFEST) $(INSTALLED) ## time the engine, the replacement-migration solver, the partnership dataset and the education data
+benchmark: $(PROCESSED_MANIFEST) $(INSTALLED) ## time the engine, the replacement-migration solver, the partnership dataset, the education data and probabilistic projections
 	$(PY) benchmarks/bench_partnerships.py
 	$(PY) benchmarks/bench_projection.py
 	$(PY) benchmarks/bench_replacement.py
 	$(PY) benchmarks/bench_education.py
+	$(PY) benchmarks/bench_trajectories.py
 
 notebooks: $(PROCESSED_MANIFEST) $(INSTALLED) ## re-execute the committed notebooks in place (their default parameters), for nbval
 	for notebook in $(NOTEBOOKS); do \
@@ -135,10 +136,11 @@ notebooks: $(PROCESSED_MANIFEST) $(INSTALLED) ## re-execute the committed notebo
 	    --ExecutePreprocessor.kernel_name=$(KERNEL) --ExecutePreprocessor.timeout=600 "$$notebook"; \
 	done
 
-clean: ## remove reports and processed tables (raw files and .venv stay)
+clean: ## remove reports, processed tables and cached trajectory runs (raw files and .venv stay)
 	rm -rf reports/*.ipynb reports/*.html reports/screenshots .pytest_cache .hypothesis
 	find reports -mindepth 1 -maxdepth 1 -name '.*' ! -name .gitkeep -exec rm -rf {} +
 	find data/processed -mindepth 1 ! -name .gitkeep -delete
+	rm -rf data/cache
 	find . -name __pycache__ -type d -prune -not -path './.venv/*' -exec rm -rf {} +
 
 distclean: clean ## also remove the raw files and .venv

@@ -11,6 +11,9 @@
     python -m analysis methods          # reports/methods.html, figures computed from the data
     python -m analysis partnerships --origin Africa --destination Germany --sector health
     python -m analysis education --location Nigeria --ages 25-34 --years 2025,2040 --level post-secondary --sex female
+    python -m analysis uncertainty --location Africa --ages 15-64 --years 2025,2055 --trajectories 2000 --seed 1
+    python -m analysis uncertainty --destination EU27 --replacement 15-64 --to 2050
+    python -m analysis calibrate        # the trajectories' correlation parameters (analysis/model/trajectories.yml)
 
 Exit status: 0 on success; 2 for bad input (unknown location, malformed age
 band, year outside the data, unknown variant, invalid config file, …) and 3
@@ -44,9 +47,9 @@ from analysis.data import integrity, sources
 from analysis.data.conventions import check_variants, check_years, parse_age_band
 from analysis.data.locations import resolve, resolve_all
 from analysis.errors import DataError, InputError, InputNote
-from analysis.model import scenarios
+from analysis.model import calibration, scenarios, trajectories, trajectory_runs, validation
 from analysis.report import file_provenance, matrix, methods, runner, site_index
-from analysis.study import demand, indicators, migration, partnerships, pathways, skills
+from analysis.study import demand, indicators, migration, partnerships, pathways, skills, uncertainty
 
 
 #: Environment variable that, set to 1, makes every error print its traceback (as ``--debug`` does).
@@ -250,6 +253,106 @@ def _cmd_education(args: argparse.Namespace) -> int:
     return 0
 
 
+def _whole(low: int, high: int, what: str) -> Callable[[str], int]:
+    """An argparse type: a whole number within bounds."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text.strip().replace("_", ""))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number ({what})") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text} must be from {low:,} to {high:,} ({what})")
+        return value
+
+    parse.__name__ = "whole number"
+    return parse
+
+
+def _parse_quantiles(text: str) -> list[float]:
+    values = []
+    for part in _split_list(text):
+        try:
+            values.append(float(part))
+        except ValueError:
+            raise UsageError(f"quantile {part!r} is not a number; give probabilities like 0.1,0.5,0.9") from None
+    return uncertainty.check_quantiles(values)
+
+
+#: --replacement values and the targets of the replacement solver.
+REPLACEMENT_TARGETS = {"total": "total", "15-64": "working-age", "working-age": "working-age",
+                       "support-ratio": "support-ratio"}
+
+
+def _cmd_uncertainty(args: argparse.Namespace) -> int:
+    probs = _parse_quantiles(args.quantiles)
+    trajectory_runs.check_scheduler(args.scheduler)
+    spec = scenarios.load(args.scenario) if args.scenario is not None else None
+    common = {"n_trajectories": args.trajectories, "seed": args.seed, "scenario": spec,
+              "migration_uncertainty": not args.no_migration_uncertainty, "scheduler": args.scheduler}
+    if args.replacement is not None:
+        given = [option for option, value in (("--location", args.location), ("--ages", args.ages),
+                 ("--years", args.years)) if value is not None]
+        if given:
+            raise UsageError(f"{given[0]} asks for population quantiles and does nothing with --replacement; drop it "
+                             "(the migrants' ages are --migrant-ages, the last year --to)")
+        if args.floor is not None and args.replacement != "support-ratio":
+            raise UsageError(f"--floor sets the support-ratio target's floor and does nothing with --replacement "
+                             f"{args.replacement}; drop it, or use --replacement support-ratio")
+        end_year = 2050 if args.to is None else args.to
+        _check_span(2025, end_year)
+        destinations = resolve_all(args.destination or ["EU27"])
+        if args.no_emigration and args.replacement == "support-ratio":
+            raise UsageError("--no-emigration does nothing with --replacement support-ratio, which never asks for "
+                             "emigration; drop it")
+        request = trajectories.ReplacementRequest(tuple(place.name for place in destinations),
+                                                  REPLACEMENT_TARGETS[args.replacement], args.migrant_ages,
+                                                  args.female_share, args.floor, not args.no_emigration)
+        request.weights()  # the migrants' ages and share of women, before any work
+        result = uncertainty.simulate(destinations, ("all",), end_year=end_year, replacement=request, **common)
+        table = uncertainty.replacement_quantiles(result, probs, horizons=[end_year])
+        _check_finite(table)
+        table["migrants_per_year"] = table["migrants_per_year"].round().astype("int64")
+        _write_csv(table)
+    else:
+        for option, value in (("--destination", args.destination), ("--to", args.to), ("--floor", args.floor),
+                              ("--no-emigration", args.no_emigration or None)):
+            if value is not None:
+                raise UsageError(f"{option} goes with --replacement (the distribution of replacement migration); "
+                                 "drop it, or add --replacement 15-64 (or total, support-ratio)")
+        band = parse_age_band(args.ages or "15-64")
+        years = uncertainty.check_trajectory_years(_parse_years(args.years or "2025,2055"))
+        places = resolve_all(args.location or ["Africa"])
+        end_year = max(max(years), 2030)
+        result = uncertainty.simulate(places, (band.label,), end_year=end_year, **common)
+        table = uncertainty.population_quantiles(result, places, band.label, years, probs)
+        table = table.assign(population=table["population"].round().astype("int64"))[
+            ["location", "year", "ages", "quantile", "population"]]
+        if len(years) >= 2:
+            first, last = min(years), max(years)
+            change = uncertainty.change_quantiles(result, places, band.label, first, last, probs)
+            change = pd.DataFrame({"location": change["location"], "year": f"{first}-{last}", "ages": change["ages"],
+                                   "quantile": change["quantile"], "population": change["change"].round().astype("int64")})
+            table = pd.concat([table, change], ignore_index=True)
+        _write_csv(table)
+    _provenance(([] if spec is None else scenarios.files_used([spec])) + [trajectories.parameters_file_record()])
+    return 0
+
+
+def _cmd_calibrate(args: argparse.Namespace) -> int:
+    calibration.calibrate(args.trajectories, args.seed, args.migration, args.output)
+    return 0
+
+
+def _cmd_validate_intervals(args: argparse.Namespace) -> int:
+    trajectory_runs.check_scheduler(args.scheduler)
+    check = validation.validate_intervals(args.trajectories, args.seed, migration_switch=False,
+                                          scheduler=args.scheduler)
+    _write_csv(check.targets.assign(measured=check.targets["measured"].round(5)))
+    _provenance([trajectories.parameters_file_record()])
+    return 0 if check.passed else 1
+
+
 def _cmd_matrix(args: argparse.Namespace) -> int:
     runner.remove_stale_scratch()
     runs = matrix.load_matrix()
@@ -429,6 +532,76 @@ def build_parser() -> argparse.ArgumentParser:
     education_parser.add_argument("--sex", default="both", help="both, male, female, or each (men and women as rows) (default both)")
     education_parser.add_argument("--variant", default="medium", help="WPP variant: medium, low or high (default medium)")
     education_parser.set_defaults(run=_cmd_education)
+    quantiles_help = "comma-separated probabilities above 0 and below 1 (default 0.025,0.1,0.5,0.9,0.975)"
+    uncertainty_parser = commands.add_parser(
+        "uncertainty",
+        help="probabilistic projections: quantiles of a population, its change, or replacement migration, as CSV",
+        description="Project WPP 2024's uncertainty of fertility, mortality and migration (80 and 95 % intervals) "
+        "through the engine, trajectory by trajectory, and print quantiles over the trajectories as CSV: location, "
+        "year, ages, quantile, population (persons on 1 July). With two or more years, rows whose year is a span "
+        "(2025-2055) give the quantiles of each trajectory's change from the first year to the last. With "
+        "--replacement: the distribution of the yearly replacement migration a destination needs, solved per "
+        "trajectory (destination, target, period_start, period_end, quantile, migrants_per_year), per period and "
+        "averaged from 2025 to --to. The same seed gives the same numbers on any scheduler.",
+    )
+    uncertainty_parser.add_argument("--location", action="append",
+                                    help="name, ISO-3 or M49 code, or group; repeatable (default Africa)")
+    uncertainty_parser.add_argument("--ages", help="age band on 5-year groups (default 15-64)")
+    uncertainty_parser.add_argument("--years", help="comma-separated years among 2025, 2030, …, 2100 (default 2025,2055)")
+    uncertainty_parser.add_argument("--trajectories", type=_whole(1, uncertainty.MAX_TRAJECTORIES, "trajectories"),
+                                    default=uncertainty.DEFAULT_TRAJECTORIES,
+                                    help=f"number of trajectories (default {uncertainty.DEFAULT_TRAJECTORIES})")
+    uncertainty_parser.add_argument("--seed", type=_whole(0, 2**63 - 1, "random seed"), default=1,
+                                    help="random seed, 0 to 2**63-1 (default 1)")
+    uncertainty_parser.add_argument("--scenario", help="built-in scenario, YAML file or a+b, applied to every "
+                                    "trajectory (its variant must be medium; default: WPP's medium inputs)")
+    uncertainty_parser.add_argument("--scheduler", default="threads",
+                                    help="threads (default), synchronous, processes, or the address of a "
+                                         "dask.distributed scheduler such as tcp://host:8786")
+    uncertainty_parser.add_argument("--quantiles", default="0.025,0.1,0.5,0.9,0.975", help=quantiles_help)
+    uncertainty_parser.add_argument("--no-migration-uncertainty", action="store_true",
+                                    help="WPP's median migration in every trajectory (only fertility and mortality vary)")
+    uncertainty_parser.add_argument("--destination", action="append",
+                                    help="with --replacement: destination name, ISO-3/M49 code or group (default EU27)")
+    uncertainty_parser.add_argument("--replacement", choices=["total", "15-64", "working-age", "support-ratio"],
+                                    help="solve the replacement migration that keeps this at its base-year level "
+                                         "(support-ratio: at or above --floor)")
+    uncertainty_parser.add_argument("--to", type=int, default=None, help="with --replacement: last year (default 2050)")
+    uncertainty_parser.add_argument("--floor", type=_number(0.0, 50.0, low_open=True), default=None,
+                                    help="support ratio to keep (--replacement support-ratio; default: the base year's)")
+    uncertainty_parser.add_argument("--migrant-ages", default="20-39", help="ages of the migrants (default 20-39)")
+    uncertainty_parser.add_argument("--female-share", type=_number(0.0, 1.0), default=0.5,
+                                    help="share of women among migrants, 0 to 1 (default 0.5)")
+    uncertainty_parser.add_argument("--no-emigration", action="store_true",
+                                    help="with --replacement total or 15-64: never ask for net emigration (a period "
+                                         "above the target needs no migrants)")
+    uncertainty_parser.set_defaults(run=_cmd_uncertainty)
+
+    calibrate_parser = commands.add_parser(
+        "calibrate", help="calibrate the trajectories' correlation parameters against WPP's population intervals",
+        description="Fit the correlation over time and across countries of the sampled TFR, e0 and migration to WPP "
+        "2024's total-population intervals (about 5 minutes) and write analysis/model/trajectories.yml (or --output).")
+    calibrate_parser.add_argument("--trajectories", type=_whole(50, 100_000, "trajectories"),
+                                  default=calibration.DEFAULT_TRAJECTORIES,
+                                  help=f"trajectories per evaluation (default {calibration.DEFAULT_TRAJECTORIES})")
+    calibrate_parser.add_argument("--seed", type=_whole(0, 2**63 - 1, "random seed"), default=calibration.DEFAULT_SEED,
+                                  help=f"seed of the common random numbers (default {calibration.DEFAULT_SEED})")
+    calibrate_parser.add_argument("--migration", choices=list(trajectories.MIGRATION_MODES), default="rate",
+                                  help="migration sampled as rates (default) or counts")
+    calibrate_parser.add_argument("--output", default=None, help="file to write (default analysis/model/trajectories.yml)")
+    calibrate_parser.set_defaults(run=_cmd_calibrate)
+
+    intervals_parser = commands.add_parser(
+        "validate-intervals", help="simulated population intervals against WPP's: the targets, as CSV",
+        description="Project every country and compare the simulated 80 % bounds of total population in 2050 and "
+        "2100 with WPP's published ones; print each target with the measured value (exit status 1 if one fails).")
+    intervals_parser.add_argument("--trajectories", type=_whole(100, uncertainty.MAX_TRAJECTORIES, "trajectories"),
+                                  default=1000, help="number of trajectories (default 1000)")
+    intervals_parser.add_argument("--seed", type=_whole(0, 2**63 - 1, "random seed"), default=1,
+                                  help="random seed (default 1)")
+    intervals_parser.add_argument("--scheduler", default="threads", help="as for `uncertainty` (default threads)")
+    intervals_parser.set_defaults(run=_cmd_validate_intervals)
+
     verify = commands.add_parser(
         "verify", help="check the raw files and processed tables against their checksums",
         description="Check every raw file against its pinned SHA-256 and every processed table against "

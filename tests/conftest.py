@@ -14,6 +14,7 @@ import pytest
 
 from analysis import paths
 from analysis.data import sources
+from analysis.model import validation
 
 FIXTURES = Path(__file__).parent / "data"
 
@@ -60,3 +61,12 @@ def raw_population(raw_dir) -> pd.DataFrame:
 def raw_education(raw_dir) -> pd.DataFrame:
     """Raw WIC population by education (``wcde/epop_ssp2.rda``), read directly with pyreadr."""
     return sources.read_rda(raw_dir / "wcde" / "epop_ssp2.rda")
+
+
+@pytest.fixture(scope="session")
+def interval_validation(processed_dir):
+    """Every country projected 1,000 times (seed 1), with and without migration uncertainty, against WPP's intervals.
+
+    Run once per session (about 20 s) and shared by every test that needs it.
+    """
+    return validation.validate_intervals(n_trajectories=1000, seed=1, migration_switch=True)

@@ -9,7 +9,7 @@ import sys
 import pandas as pd
 import pytest
 
-from analysis.study import indicators
+from analysis.study import indicators, uncertainty
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
@@ -196,3 +196,41 @@ def test_stocks_bad_input(processed_dir, args, message):
     result = run("stocks", *args)
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1 and message in result.stderr, result.stderr
+
+
+# ---------------------------------------------------------------- probabilistic projections
+def test_uncertainty_csv_with_change_rows(processed_dir):
+    result = run("uncertainty", "--location", "Nigeria", "--location", "ECOWAS", "--ages", "15-64", "--years",
+                 "2025,2055", "--trajectories", "200", "--seed", "3")
+    assert result.returncode == 0, result.stderr
+    table = pd.read_csv(io.StringIO(result.stdout), dtype={"year": str})
+    assert list(table.columns) == ["location", "year", "ages", "quantile", "population"]
+    assert table["year"].unique().tolist() == ["2025", "2055", "2025-2055"]
+    assert table["location"].unique().tolist() == ["Nigeria", "ECOWAS"]
+    assert table["quantile"].unique().tolist() == [0.025, 0.1, 0.5, 0.9, 0.975]
+    for _, part in table.groupby(["location", "year"]):
+        assert part["population"].is_monotonic_increasing
+    # the same numbers as the study functions with the same seed, in this process
+    simulated = uncertainty.simulate(["Nigeria", "ECOWAS"], ("15-64",), n_trajectories=200, seed=3, end_year=2055)
+    expected = uncertainty.change_quantiles(simulated, ["Nigeria", "ECOWAS"], "15-64", 2025, 2055)
+    change = table[table["year"] == "2025-2055"]
+    assert change["population"].tolist() == expected["change"].round().astype(int).tolist()
+    assert "# calibrated parameters: analysis/model/trajectories.yml sha256" in result.stderr
+
+
+def test_uncertainty_gives_the_same_numbers_on_every_scheduler(processed_dir):
+    outputs = [run("uncertainty", "--location", "Japan", "--years", "2050", "--trajectories", "60", "--scheduler",
+                   scheduler).stdout for scheduler in ("threads", "synchronous", "processes")]
+    assert outputs[0] == outputs[1] == outputs[2] and outputs[0].count("\n") == 6
+
+
+def test_uncertainty_replacement_distribution(processed_dir):
+    result = run("uncertainty", "--destination", "EU27", "--replacement", "15-64", "--to", "2040", "--trajectories",
+                 "100", "--quantiles", "0.1,0.5,0.9")
+    assert result.returncode == 0, result.stderr
+    table = pd.read_csv(io.StringIO(result.stdout))
+    assert list(table.columns) == ["destination", "target", "period_start", "period_end", "quantile", "migrants_per_year"]
+    whole = table[(table["period_start"] == 2025) & (table["period_end"] == 2040)]
+    assert whole["quantile"].tolist() == [0.1, 0.5, 0.9] and whole["migrants_per_year"].is_monotonic_increasing
+    assert 1.8e6 < whole["migrants_per_year"].iloc[1] < 2.8e6  # EU27: about 2.3 million a year
+    assert set(table["target"]) == {"working-age"}

@@ -15,9 +15,9 @@ import pytest
 from analysis import paths
 from analysis.data import locations
 from analysis.data.build import build
-from analysis.model import scenarios
+from analysis.model import scenarios, trajectories, validation
 from analysis.report import profiles
-from analysis.study import demand, indicators
+from analysis.study import demand, indicators, uncertainty
 from tests import tiny_world
 
 
@@ -90,3 +90,21 @@ def test_demand_and_a_country_profile_from_the_given_tables(tiny):
     assert profile["destinations"]["destination"].tolist() == ["Betaland"]
     text = profiles.summary_text(profile)
     assert text.startswith("**Alphaland** has") and "main destination was Betaland (100%)" in text
+
+
+def test_probabilistic_projections_run_on_the_given_tables(tiny):
+    """Trajectories of the tiny world: median scores give its deterministic run; a group's quantiles; its intervals."""
+    processed, _ = tiny
+    model = trajectories.make_model(seed=3, bands=("all", "15-64"), processed_dir=processed)
+    assert model.codes.tolist() == [tiny_world.ALPHA, tiny_world.BETA]
+    zero = {"tfr": np.zeros((1, 2, 15)), "e0": np.zeros((1, 2, 15)), "migration": np.zeros((1, 2, 77))}
+    median = trajectories.run_chunk(model, 0, 1, scores=zero)["bands"][0, :, 0]
+    deterministic = scenarios.run("medium", processed_dir=processed).population.sum(axis=(2, 3))
+    assert np.allclose(median, deterministic, rtol=1e-12)
+    result = uncertainty.simulate(["DUO"], ("15-64",), n_trajectories=60, seed=3, processed_dir=processed)
+    table = uncertainty.population_quantiles(result, "DUO", "15-64", [2050], processed_dir=processed)
+    assert table["population"].is_monotonic_increasing and table["population"].iloc[0] < table["population"].iloc[-1]
+    check = validation.compare_intervals(trajectories.combine([trajectories.run_chunk(model, 0, 60)], model).band("all"),
+                                         model.codes, model.years, processed_dir=processed, aggregates=("World",))
+    assert set(check.countries["location"]) == {"Alphaland", "Betaland"}  # both have more than a million people
+    assert check.aggregates["location"].tolist() == ["World", "World"] and len(check.targets) == 4

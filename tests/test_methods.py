@@ -92,3 +92,17 @@ def test_methods_command_is_offered():
     result = subprocess.run([sys.executable, "-m", "analysis", "methods", "--help"], capture_output=True, text=True,
                             timeout=60)
     assert result.returncode == 0 and "reports/methods.html" in result.stdout
+
+
+def test_the_probabilistic_section_shows_the_calibration_and_the_interval_validation(page, interval_validation):
+    text = " ".join(page.get_text().split())
+    assert "5. Probabilistic projections" in text
+    parameters = _table_after(page, "The calibrated values")
+    assert [row[0] for row in parameters[1:]] == ["TFR", "life expectancy at birth", "net migration"]
+    assert "149 countries have their own" in parameters[3][3]
+    targets = _table_after(page, "Every country is projected")
+    measured = [row[1] for row in targets[1:]]
+    # the page reads the cached run; the session's validation computed it afresh: the same numbers
+    assert measured == [f"{100 * value:.2f} %" for value in interval_validation.targets["measured"]]
+    assert all(row[3] == "passed" for row in targets[1:])
+    assert "every target is met" in text

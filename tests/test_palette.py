@@ -19,7 +19,7 @@ from analysis import paths  # noqa: E402
 from analysis.report import palette, plotting  # noqa: E402
 
 #: Modules that draw or style what a reader sees in a report (page chrome of the index and the methods page aside).
-DRAWING = ("plotting.py", "maps.py", "tables.py")
+DRAWING = ("plotting.py", "maps.py", "tables.py", "fan_charts.py")  # the modules that draw figures and tables
 COLOUR_KEYWORDS = {"color", "colors", "colour", "colours", "facecolor", "edgecolor", "ecolor", "cmap", "palette"}
 HEX = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?\b")
 

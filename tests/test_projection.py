@@ -177,3 +177,40 @@ def test_results_are_tidy_like_the_processed_tables(processed_dir):
     assert set(working.columns) == {"location_code", "year", "scenario", "ages", "population"}
     ratios = indicators.dependency_ratios(table)
     assert (ratios["potential_support_ratio"] > 0).all()
+
+
+# ---------------------------------------------------------------- hooks and reductions
+def test_a_migration_hook_returning_the_inputs_changes_nothing(processed_dir):
+    inputs = scenarios.apply(scenarios.load("medium"), scenarios.wpp_inputs("medium"))
+    plain = projection.project(inputs)
+    hooked = projection.project(inputs, migrants=lambda p, start: inputs.net_migrants[:, p])
+    assert np.array_equal(plain.population, hooked.population)
+    assert np.array_equal(plain.net_migrants, hooked.net_migrants)
+
+
+def test_a_migration_hook_sees_each_period_start_and_its_migrants_are_projected():
+    inputs = make_inputs(L=2, P=3)
+    seen = []
+
+    def migrants(p, start):  # one in a hundred of each cell arrives, as a rate would
+        seen.append(start.copy())
+        return 0.01 * start
+
+    result = projection.project(inputs, migrants=migrants)
+    assert len(seen) == 3
+    for p in range(3):
+        assert np.array_equal(seen[p], result.population[:, p])
+        assert np.allclose(result.net_migrants[:, p], 0.01 * result.population[:, p])
+
+
+def test_a_reduced_projection_keeps_exactly_the_full_projections_sums(processed_dir):
+    inputs = scenarios.apply(scenarios.load("medium"), scenarios.wpp_inputs("medium"))
+    full = projection.project(inputs)
+    reduced = projection.project_reduced(inputs, lambda population: {
+        "total": population.sum(axis=(1, 2)), "working_age": population[..., 3:13].sum(axis=(1, 2))})
+    assert np.array_equal(reduced.kept["total"], full.population.sum(axis=(2, 3)))
+    assert np.array_equal(reduced.kept["working_age"], full.population[..., 3:13].sum(axis=(2, 3)))
+    assert np.array_equal(reduced.net_migration, full.net_migrants.sum(axis=(2, 3)))
+    assert np.array_equal(reduced.unrealised_emigration, full.unrealised_emigration.sum(axis=(2, 3)))
+    assert np.array_equal(reduced.births, full.births.sum(axis=2))
+    assert reduced.kept["total"].shape == (len(inputs.location_codes), 16)

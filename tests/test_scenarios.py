@@ -225,3 +225,16 @@ def test_balance_summary_reports_the_largest_imbalance(processed_dir):
     summary = scenarios.balance_summary(components).iloc[0]
     assert summary["periods"] == 30  # 15 five-year periods, two scenarios
     assert summary["largest_error"] < 1e-3  # persons, on populations of hundreds of millions
+
+
+def test_engine_inputs_are_built_once_and_read_only(processed_dir):
+    first = model_inputs.wpp_inputs("medium")
+    again = model_inputs.wpp_inputs("medium")
+    assert again.mx is first.mx and again.population is first.population  # built once
+    assert again is not first and again.notes is not first.notes  # each caller has its own record
+    with pytest.raises(ValueError, match="read-only"):
+        first.tfr[0, 0] = 9.0
+    changed = scenarios.apply(scenarios.load("constant-fertility"), first)  # scenarios work on copies
+    assert changed.tfr.flags.writeable and not np.array_equal(changed.tfr, first.tfr)
+    assert np.array_equal(model_inputs.wpp_inputs("medium").tfr, first.tfr)
+    assert model_inputs.wpp_inputs("medium", 2025, 2050).n_periods == 5  # a horizon of its own

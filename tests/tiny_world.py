@@ -136,17 +136,25 @@ def raw_frames() -> dict[str, pd.DataFrame]:
     projections = _age_rows(PROJECTION_YEARS, {"": 1.0, "_low": 0.97, "_high": 1.03})
     projections["year"] = projections["year"].astype(str)  # as in popprojAge5dt
 
-    # yearly totals at the end of each year; 1 July 2025 = end of 2025 - half the year's change
+    # yearly totals at the end of each year, from the 1 July totals of the 5-year table interpolated linearly:
+    # end of t = mean of 1 July t and t + 1, so that 1 July t = mean of the ends of t - 1 and t (as in WPP), and
+    # the year's change is the difference of two ends; the intervals widen by 0.1 % (80 %) and 0.15 % (95 %) a year
     totals, changes = [], []
-    july_2025 = projections[projections["year"] == "2025"].groupby("country_code")["pop"].sum()
-    for code, july in july_2025.items():
-        for year in range(2024, 2101):
-            end = july * (1 + 0.01 * (year - 2025) + 0.005)
-            change = 2 * (july * (1 + 0.005) - july) if year == 2025 else july * 0.01
+    five_yearly = pd.concat([estimates[estimates["year"] == 2020], projections.assign(year=projections["year"].astype(int))])
+    july = five_yearly.groupby(["country_code", "year"])["pop"].sum().unstack("year")
+    for code, row in july.iterrows():
+        years, values = row.index.to_numpy(), row.to_numpy()
+        years, values = np.append(years, 2105), np.append(values, 2 * values[-1] - values[-2])  # on past 2100
+        yearly = np.interp(np.arange(2023, 2102), years, values)  # 1 July 2023 ... 2101
+        ends = (yearly[:-1] + yearly[1:]) / 2.0  # end of 2023 ... 2100
+        for index, year in enumerate(range(2024, 2101), start=1):
+            end = ends[index]
+            spread = (year - 2020) / 1000.0
             totals.append({"country_code": float(code), "year": float(year), "popM": end * 0.49, "popF": end * 0.51,
-                           "pop_80l": end * 0.95, "pop_80u": end * 1.05, "pop_95l": end * 0.9, "pop_95u": end * 1.1,
+                           "pop_80l": end * (1 - spread), "pop_80u": end * (1 + spread),
+                           "pop_95l": end * (1 - 1.5 * spread), "pop_95u": end * (1 + 1.5 * spread),
                            "pop_low": end * 0.97, "pop_high": end * 1.03})
-            changes.append({"country_code": float(code), "year": float(year), "PopChange": change})
+            changes.append({"country_code": float(code), "year": float(year), "PopChange": end - ends[index - 1]})
 
     mortality = []
     for code in (*COUNTRIES, WORLD, AFRICA):
@@ -161,12 +169,21 @@ def raw_frames() -> dict[str, pd.DataFrame]:
     tfr = lambda code, period: {"tfr": 5.0 - 0.04 * (int(period[:4]) - 1950) / 5 if code in (ALPHA, AFRICA) else 1.6}  # noqa: E731
     estimates_periods = [p for p in PERIODS if int(p[:4]) < 2020]
     projection_periods = [p for p in PERIODS if int(p[:4]) >= 2020]
-    tfr_projection = _period_rows(projection_periods, lambda c, p: {**tfr(c, p), "tfr_low": tfr(c, p)["tfr"] - 0.5,
-                                                                     "tfr_high": tfr(c, p)["tfr"] + 0.5})
+    tfr_projection = _period_rows(projection_periods, lambda c, p: {
+        **tfr(c, p), "tfr_low": tfr(c, p)["tfr"] - 0.5, "tfr_high": tfr(c, p)["tfr"] + 0.5,
+        **{f"tfr_{level}{side}": tfr(c, p)["tfr"] * (1 + sign * spread * (int(p[:4]) - 2015) / 100)
+           for level, spread in (("80", 0.8), ("95", 1.2)) for side, sign in (("l", -1), ("u", 1))}})
     pattern = [{"country_code": code, "year": int(period[:4]) + 3, "period": period, "age": age, "pasfr": share}
                for code in (*COUNTRIES, WORLD, AFRICA) for period in PERIODS
                for age, share in zip(AGES[3:10], (10.0, 20.0, 25.0, 20.0, 15.0, 8.0, 2.0))]
     e0 = lambda code, period: {"e0M": 60.0 + 0.2 * (int(period[:4]) - 1950) / 5, "e0F": 64.0, "e0B": 62.0}  # noqa: E731
+
+    def e0_projection(code, period):  # bounds widening by 0.1 years (80 %) and 0.15 (95 %) a year from 2020
+        values = e0(code, period)
+        years = int(period[:4]) - 2015
+        return {**values, **{f"e0{sex}_{level}{side}": values[f"e0{sex}"] + sign * spread * years
+                             for sex in "MFB" for level, spread in (("80", 0.1), ("95", 0.15))
+                             for side, sign in (("l", -1), ("u", 1))}}
     migration = [{"country_code": code, "period": period, "age": age, "year": int(period[:4]) + 3,
                   "migM": (-0.5 if code == ALPHA else 0.5) if 4 <= index <= 7 else 0.0,
                   "migF": (-0.5 if code == ALPHA else 0.5) if 4 <= index <= 7 else 0.0}
@@ -177,6 +194,15 @@ def raw_frames() -> dict[str, pd.DataFrame]:
             row["migM"] = row["migF"] = 0.0
         if row["country_code"] == AFRICA:
             row["migM"] = row["migF"] = -0.5 if 4 <= AGES.index(row["age"]) <= 7 else 0.0
+    # annual net migration (thousands) whose weighted sums (1/2, 1, 1, 1, 1, 1/2) give the period totals: 4 age
+    # groups x 2 sexes x 0.5 thousand = 4 thousand a period, 0.8 thousand a year; bounds +-1 and +-1.6 thousand
+    annual_migration = [{"country_code": code, "year": year, "mig": level, "mig_80l": level - 1.0, "mig_80u": level + 1.0,
+                         "mig_95l": level - 1.6, "mig_95u": level + 1.6}
+                        for code, level in ((ALPHA, -0.8), (BETA, 0.8), (WORLD, 0.0), (AFRICA, -0.8))
+                        for year in range(2024, 2101)]
+    for row in annual_migration:
+        if row["country_code"] == WORLD:
+            row.update({key: 0.0 for key in row if key.startswith("mig")})
     stocks = [{"geo": geo, "t": year, "from": origin, "sex": sex, "n": n, "type_b": 1, "type_c": 0, "type_r": 0, "type_i": 0}
               for year in (1990, 1995, 2000, 2005, 2010, 2015, 2020, 2024)
               for geo, origin, n in (("BBB", "AAA", 1000 + 10 * (year - 1990)), ("BBB", "OOO", 50), ("AAA", "BBB", 20))
@@ -197,7 +223,8 @@ def raw_frames() -> dict[str, pd.DataFrame]:
         "wpp2024/sexRatio5dt.rda": _period_rows(PERIODS, lambda c, p: {"srb": 1.05}),
         "wpp2024/migprojAge5dt.rda": pd.DataFrame(migration),
         "wpp2024/e05dt.rda": _period_rows(estimates_periods, e0),
-        "wpp2024/e0proj5dt.rda": _period_rows(projection_periods, e0),
+        "wpp2024/e0proj5dt.rda": _period_rows(projection_periods, e0_projection),
+        "wpp2024/migproj1dt.rda": pd.DataFrame(annual_migration),
         "gdidata/undesa_stocks.rda": pd.DataFrame(stocks),
         "gdidata/wdi.rda": wdi,
         "wcde/epop_ssp2.rda": _education_rows(),

@@ -2,7 +2,7 @@
 
 Grids and conventions (``conventions``), table machinery (``tables``), the
 registry and fetching of raw files (``sources``), cleaning of WPP 2024
-(``wpp``), locations, groups and aliases (``locations``), migrant stocks and WDI
+(``wpp``) and of its probabilistic quantiles (``wpp_intervals``), locations, groups and aliases (``locations``), migrant stocks and WDI
 (``stocks``), population by education from the Wittgenstein Centre and its
 harmonisation with WPP 2024 (``education``), country shapes for maps
 (``country_shapes``), and the build pipeline (``build``).  Imports only

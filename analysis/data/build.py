@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
 from analysis import paths
@@ -20,6 +21,7 @@ from analysis.data import education
 from analysis.data import locations as locations_module
 from analysis.data import stocks as stocks_module
 from analysis.data import wpp
+from analysis.data import wpp_intervals
 from analysis.data.conventions import FERTILITY_AGE_GROUPS, MORTALITY_AGE_GROUPS, AGE_GROUPS
 from analysis.data.sources import check_raw, read_raw
 from analysis.data.tables import (
@@ -151,11 +153,38 @@ def build(
     listed = ", ".join(f"{r.iso3} ({r.dataset} {r.role})" for r in unmatched.itertuples())
     say(f"  unmatched codes (table unmatched_codes): {listed}")
 
+    _build_intervals(raw, population, tfr, e0, migration, locations, emit, say)
     _build_education(raw(education.RAW_FILE), population, locations, emit, say)
 
     atomic_write_text(out_dir / MANIFEST_NAME, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     say(f"processed tables written to {out_dir} in {time.perf_counter() - started:.1f} s")
     return manifest
+
+
+def _build_intervals(raw: Callable[[str], pd.DataFrame], population: pd.DataFrame, tfr: pd.DataFrame,
+                     e0: pd.DataFrame, migration: pd.DataFrame, locations: pd.DataFrame,
+                     emit: Callable[[str, pd.DataFrame], None], say: Callable[[str], None]) -> None:
+    """WPP's published quantiles of TFR, e0, annual migration and 1 July population, checked against the variants."""
+    tfr_quantiles = wpp_intervals.clean_tfr_quantiles(raw("wpp2024/tfrproj5dt.rda"))
+    wpp_intervals.check_quantile_table(tfr_quantiles, "tfr", "tfr_quantiles", positive=True)
+    e0_quantiles = wpp_intervals.clean_life_expectancy_quantiles(raw("wpp2024/e0proj5dt.rda"))
+    wpp_intervals.check_quantile_table(e0_quantiles, "e0", "life_expectancy_quantiles", minimum=0.0)
+    migration_quantiles = wpp_intervals.clean_migration_quantiles(raw("wpp2024/migproj1dt.rda"))
+    wpp_intervals.check_quantile_table(migration_quantiles, "net_migrants", "migration_quantiles")
+    population_quantiles = wpp_intervals.clean_population_quantiles(raw("wpp2024/popproj1dt.rda"))
+    wpp_intervals.check_quantile_table(population_quantiles, "population", "population_quantiles", minimum=0.0)
+    countries = locations.loc[locations["kind"] == "country", "location_code"].to_numpy()
+    found = wpp_intervals.check_against_variants(tfr_quantiles, e0_quantiles, population_quantiles, migration_quantiles,
+                                                 tfr, e0, population, migration,
+                                                 countries[np.isin(countries, migration["location_code"])])
+    for name, table in (("tfr_quantiles", tfr_quantiles), ("life_expectancy_quantiles", e0_quantiles),
+                        ("migration_quantiles", migration_quantiles), ("population_quantiles", population_quantiles)):
+        emit(name, table)
+    filled = int(tfr_quantiles["filled"].sum() + e0_quantiles["filled"].sum())
+    say(f"  WPP quantiles: medians equal the medium variant (TFR {found['tfr']:.1e}, e0 {found['e0']:.1e}); 1 July "
+        f"population within {found['population']:,.1f} persons of the 5-year table; annual migration weighted "
+        f"1/2, 1, 1, 1, 1, 1/2 within {found['migration']:,.0f} persons of the period totals; {filled} missing "
+        "95 % bounds filled by a normal tail")
 
 
 def _build_education(raw_epop: pd.DataFrame, population: pd.DataFrame, locations: pd.DataFrame,

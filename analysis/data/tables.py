@@ -50,6 +50,10 @@ TABLE_KEYS: dict[str, list[str]] = {
     "education_harmonised": ["location_code", "year", "variant", "sex", "age", "education"],
     "education_coverage": ["location_code", "year"],
     "education_totals": ["location_code", "year"],
+    "tfr_quantiles": ["location_code", "period_start", "quantile"],
+    "life_expectancy_quantiles": ["location_code", "period_start", "sex", "quantile"],
+    "migration_quantiles": ["location_code", "year", "quantile"],
+    "population_quantiles": ["location_code", "year", "quantile"],
 }
 
 

@@ -43,6 +43,7 @@ Conventions
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -382,7 +383,30 @@ def step(start: np.ndarray, migrants: np.ndarray, rates: PeriodRates) -> Step:
     return Step(end, births, deaths, unrealised)
 
 
-def project(inputs: ProjectionInputs, check_balance: bool = True) -> ProjectionResult:
+#: Net migrants of period ``p`` given the population at its start: ``(p, start (L, 2, 21)) -> (L, 2, 21)``.
+MigrantsHook = Callable[[int, np.ndarray], np.ndarray]
+#: What to keep of each year's population: ``population (L, 2, 21) -> {name: array with L first}``.
+Reducer = Callable[[np.ndarray], Mapping[str, np.ndarray]]
+
+
+def _steps(inputs: ProjectionInputs, rates: Sequence[PeriodRates], migrants: MigrantsHook | None,
+           check_balance: bool) -> Iterator[tuple[int, np.ndarray, np.ndarray, Step, np.ndarray, np.ndarray]]:
+    """The period loop shared by :func:`project` and :func:`project_reduced`.
+
+    Yields ``(p, start, migrants, outcome, realised, balance)`` per period;
+    the population at the start of period p + 1 is ``outcome.end``.
+    """
+    start = inputs.population
+    for p in range(inputs.n_periods):
+        wanted = inputs.net_migrants[:, p] if migrants is None else migrants(p, start)
+        outcome = step(start, wanted, rates[p])
+        realised = wanted + outcome.unrealised
+        balance = check_step_balance(start, outcome, realised, inputs, p, check_balance)
+        yield p, start, wanted, outcome, realised, balance
+        start = outcome.end
+
+
+def project(inputs: ProjectionInputs, check_balance: bool = True, migrants: MigrantsHook | None = None) -> ProjectionResult:
     """Run the cohort-component projection for all locations at once.
 
     Parameters
@@ -390,6 +414,11 @@ def project(inputs: ProjectionInputs, check_balance: bool = True) -> ProjectionR
     inputs : ProjectionInputs
     check_balance : bool
         Verify ``P(t+5) = P(t) + births − deaths + net migration`` each step.
+    migrants : callable, optional
+        ``migrants(p, start)``: the net migrants of period ``p`` (L, 2, 21)
+        given the population at its start, for migration that depends on the
+        projection itself (probabilistic trajectories scale it with their
+        population); ``inputs.net_migrants`` by default.
 
     Returns
     -------
@@ -405,16 +434,87 @@ def project(inputs: ProjectionInputs, check_balance: bool = True) -> ProjectionR
     unrealised = np.empty((L, P, 2, N_AGES))
     balance = np.empty((L, P))
     population[:, 0] = inputs.population
-    for p in range(P):
-        start = population[:, p]
-        outcome = step(start, inputs.net_migrants[:, p], rates[p])
+    for p, _, _, outcome, moved, error in _steps(inputs, rates, migrants, check_balance):
         population[:, p + 1] = outcome.end
         births[:, p] = outcome.births
         deaths[:, p] = outcome.deaths
         unrealised[:, p] = outcome.unrealised
-        realised[:, p] = inputs.net_migrants[:, p] + outcome.unrealised
-        balance[:, p] = check_step_balance(start, outcome, realised[:, p], inputs, p, check_balance)
+        realised[:, p] = moved
+        balance[:, p] = error
     return ProjectionResult(inputs, population, births, deaths, realised, unrealised, balance)
+
+
+@dataclass
+class ReducedProjection:
+    """A projection that kept only what was asked of each year's population (memory independent of ages and sexes).
+
+    Attributes
+    ----------
+    inputs : ProjectionInputs
+    kept : dict of arrays
+        Per name given by the reducer, its values by year: (L, T, …) with
+        T = P + 1 years from the base year.
+    births, deaths, net_migration, unrealised_emigration, balance_error : (L, P) arrays
+        The components of change summed over sexes and ages (persons);
+        net migration as realised.
+    """
+
+    inputs: ProjectionInputs
+    kept: dict
+    births: np.ndarray
+    deaths: np.ndarray
+    net_migration: np.ndarray
+    unrealised_emigration: np.ndarray
+    balance_error: np.ndarray
+
+    @property
+    def years(self) -> np.ndarray:
+        return self.inputs.years
+
+
+def project_reduced(
+    inputs: ProjectionInputs,
+    keep: Reducer,
+    migrants: MigrantsHook | None = None,
+    rates: Sequence[PeriodRates] | None = None,
+    check_balance: bool = True,
+) -> ReducedProjection:
+    """The projection of :func:`project`, keeping only ``keep(population)`` of each year.
+
+    The same steps in the same order as :func:`project`, so the kept values
+    equal the same reductions of :func:`project`'s population exactly; the
+    full (L, P + 1, 2, 21) population is never held, only one period's.
+
+    Parameters
+    ----------
+    keep : callable
+        ``keep(population (L, 2, 21)) -> {name: array (L, …)}``, called for
+        the base year and the end of every period.
+    migrants : callable, optional
+        As for :func:`project`.
+    rates : list of PeriodRates, optional
+        :func:`period_rates` of ``inputs``, when the caller already has them.
+
+    Returns
+    -------
+    ReducedProjection
+    """
+    inputs.validate()
+    L, P = inputs.tfr.shape
+    rates = period_rates(inputs) if rates is None else rates
+    kept: dict[str, list[np.ndarray]] = {name: [value] for name, value in keep(inputs.population).items()}
+    components = {name: np.empty((L, P)) for name in ("births", "deaths", "net", "unrealised", "balance")}
+    for p, _, _, outcome, moved, error in _steps(inputs, rates, migrants, check_balance):
+        for name, value in keep(outcome.end).items():
+            kept[name].append(value)
+        components["births"][:, p] = outcome.births.sum(axis=1)
+        components["deaths"][:, p] = outcome.deaths.sum(axis=(1, 2))
+        components["net"][:, p] = moved.sum(axis=(1, 2))
+        components["unrealised"][:, p] = outcome.unrealised.sum(axis=(1, 2))
+        components["balance"][:, p] = error
+    stacked = {name: np.stack(values, axis=1) for name, values in kept.items()}
+    return ReducedProjection(inputs, stacked, components["births"], components["deaths"], components["net"],
+                             components["unrealised"], components["balance"])
 
 
 def check_step_balance(

@@ -585,7 +585,7 @@ def blocks_table(specs: Iterable[Mapping]) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------- target paths
-def _ramp(period_mid: np.ndarray, start: float, end: float, path: str) -> np.ndarray:
+def ramp(period_mid: np.ndarray, start: float, end: float, path: str) -> np.ndarray:
     """Weights from 0 (at ``start``) to 1 (at ``end`` and after) along a linear or logistic path."""
     progress = np.clip((period_mid - start) / max(end - start, 1e-9), 0.0, 1.0)
     if path == "logistic":
@@ -611,7 +611,7 @@ def requested_path(baseline: np.ndarray, target: np.ndarray | float, period_mid:
     baseline = np.asarray(baseline, dtype=float)
     target = np.broadcast_to(np.asarray(target, dtype=float), baseline.shape[:1])[:, None]
     start = float(period_mid[0]) if start_year is None else float(start_year)
-    weight = _ramp(period_mid, start, float(target_year), path)
+    weight = ramp(period_mid, start, float(target_year), path)
     first = int(np.clip(np.searchsorted(period_mid - STEP / 2, start, side="right") - 1, 0, len(period_mid) - 1))
     anchor = baseline[:, first:first + 1]
     out = anchor + weight[None, :] * (target - anchor)
@@ -674,7 +674,7 @@ def largest_step(values: np.ndarray) -> np.ndarray:
 
 
 # ---------------------------------------------------------------- applying scenarios
-def _rows(block: Mapping, codes: np.ndarray, resolve) -> np.ndarray:
+def block_rows(block: Mapping, codes: np.ndarray, resolve) -> np.ndarray:
     """Boolean mask over the projected countries a block applies to (all without ``locations``)."""
     places = block.get("locations")
     if not places:
@@ -688,7 +688,12 @@ def _rows(block: Mapping, codes: np.ndarray, resolve) -> np.ndarray:
     return mask
 
 
-def _fertility(block: Mapping, inputs: ProjectionInputs, rows: np.ndarray, label: str) -> np.ndarray:
+def fertility_for_block(block: Mapping, inputs: ProjectionInputs, rows: np.ndarray, label: str) -> np.ndarray:
+    """The TFR (rows, P) a fertility block gives the ``rows`` of ``inputs``, computed from their own TFR and mortality.
+
+    Rows may be countries or trajectories of countries: every mode acts on
+    each row's own path (a target path starts from the row's first period).
+    """
     mode = fertility_mode(block)
     tfr = inputs.tfr[rows]
     if mode == "wpp":
@@ -707,29 +712,50 @@ def _fertility(block: Mapping, inputs: ProjectionInputs, rows: np.ndarray, label
                        block.get("start_year"), block.get("path", "linear"), block.get("past_target", "hold"))
 
 
-def _mortality(block: Mapping, inputs: ProjectionInputs, rows: np.ndarray, label: str) -> np.ndarray:
-    mid = period_middles(inputs.base_year, inputs.n_periods)
-    mx = inputs.mx[rows]
-    baseline = projection.life_table(mx)["e0"]  # (L, P, 2)
+def e0_target_for_block(block: Mapping, baseline: np.ndarray, base_year: int, label: str) -> np.ndarray:
+    """The life expectancy at birth (rows, P, 2) a mortality block asks for, from the rows' own e0 ``baseline``.
+
+    ``e0_change`` adds years along a path to ``by_year``; ``target_e0`` (both
+    sexes) is reached by ``target_year`` along a target path, each sex keeping
+    its gap in the period that reaches the target.
+    """
+    n_periods = baseline.shape[1]
+    mid = period_middles(base_year, n_periods)
     start = block.get("start_year")
     if "e0_change" in block:
         by_year = block.get("by_year", LAST_YEAR)
-        if by_year <= inputs.base_year:
-            raise ScenarioError(f"scenario {label!r}: mortality by_year {by_year} is not after the base year {inputs.base_year}")
-        weight = _ramp(mid, float(mid[0]) if start is None else float(start), by_year, block.get("path", "linear"))
-        target = baseline + block["e0_change"] * weight[None, :, None]
-    else:
-        year = block["target_year"]
-        if year <= inputs.base_year:
-            raise ScenarioError(f"scenario {label!r}: mortality target_year {year} is not after the base year {inputs.base_year}")
-        # each sex's target keeps WPP's sex gap in the period that reaches the target
-        reached = int(np.clip(np.searchsorted(mid, year), 0, inputs.n_periods - 1))
-        both = baseline[:, reached, :].mean(axis=1, keepdims=True)
-        sex_targets = block["target_e0"] + (baseline[:, reached, :] - both)  # (L, 2)
-        target = np.stack([target_path(baseline[..., sex], sex_targets[:, sex], mid, year, start,
-                                       block.get("path", "linear"), block.get("past_target", "hold"))
-                           for sex in range(2)], axis=-1)
+        if by_year <= base_year:
+            raise ScenarioError(f"scenario {label!r}: mortality by_year {by_year} is not after the base year {base_year}")
+        weight = ramp(mid, float(mid[0]) if start is None else float(start), by_year, block.get("path", "linear"))
+        return baseline + block["e0_change"] * weight[None, :, None]
+    year = block["target_year"]
+    if year <= base_year:
+        raise ScenarioError(f"scenario {label!r}: mortality target_year {year} is not after the base year {base_year}")
+    # each sex's target keeps WPP's sex gap in the period that reaches the target
+    reached = int(np.clip(np.searchsorted(mid, year), 0, n_periods - 1))
+    both = baseline[:, reached, :].mean(axis=1, keepdims=True)
+    sex_targets = block["target_e0"] + (baseline[:, reached, :] - both)  # (rows, 2)
+    return np.stack([target_path(baseline[..., sex], sex_targets[:, sex], mid, year, start,
+                                 block.get("path", "linear"), block.get("past_target", "hold"))
+                     for sex in range(2)], axis=-1)
+
+
+def _mortality(block: Mapping, inputs: ProjectionInputs, rows: np.ndarray, label: str) -> np.ndarray:
+    mx = inputs.mx[rows]
+    target = e0_target_for_block(block, projection.life_table(mx)["e0"], inputs.base_year, label)
     return scale_mortality_to_e0(mx, target)
+
+
+def migration_scales(spec: Mapping, codes: np.ndarray, resolve=None) -> np.ndarray:
+    """Each projected country's multiplier of WPP's net migration under a scenario's migration blocks (L,).
+
+    1 where no block names the country; where several do, the later wins (as in :func:`apply`).
+    """
+    resolve = resolve or locations_module.resolve
+    scales = np.ones(len(codes))
+    for block in spec.get("migration") or []:
+        scales[block_rows(block, codes, resolve)] = float(block["scale"])
+    return scales
 
 
 def apply(spec: Mapping, inputs: ProjectionInputs, resolve=None) -> ProjectionInputs:
@@ -747,13 +773,13 @@ def apply(spec: Mapping, inputs: ProjectionInputs, resolve=None) -> ProjectionIn
     codes = np.asarray(inputs.location_codes)
     index = {int(code): i for i, code in enumerate(codes)}
     for block in spec.get("fertility") or []:
-        rows = _rows(block, codes, resolve)
-        out.tfr[rows] = _fertility(block, inputs, rows, label)
+        rows = block_rows(block, codes, resolve)
+        out.tfr[rows] = fertility_for_block(block, inputs, rows, label)
     for block in spec.get("mortality") or []:
-        rows = _rows(block, codes, resolve)
+        rows = block_rows(block, codes, resolve)
         out.mx[rows] = _mortality(block, inputs, rows, label)
     for block in spec.get("migration") or []:
-        rows = _rows(block, codes, resolve)
+        rows = block_rows(block, codes, resolve)
         scale = float(block["scale"])
         out.net_migrants[rows] = np.nan_to_num(inputs.net_migrants[rows]) * 0.0 if scale == 0 else inputs.net_migrants[rows] * scale
     for block in spec.get("pathways") or []:
@@ -858,14 +884,37 @@ def run(
 UNREALISED_TOLERANCE = 1000.0
 
 
+#: Unrealised emigration of unchanged WPP inputs, per set of read-only input arrays (a few entries).
+_BASELINES: dict[tuple[int, ...], tuple[tuple[np.ndarray, ...], np.ndarray]] = {}
+_BASELINES_KEPT = 8
+
+
+def _baseline_unrealised(inputs: ProjectionInputs) -> np.ndarray:
+    """Unrealised emigration (L, P) of the WPP inputs themselves: projected once per set of read-only input arrays.
+
+    The cached inputs of :func:`analysis.model.inputs.wpp_inputs` are
+    read-only, so their run cannot change; the entry holds the arrays, so
+    their ids stay theirs while it is kept.  Writable inputs are projected
+    every time.
+    """
+    arrays = (inputs.population, inputs.mx, inputs.tfr, inputs.fertility_pattern, inputs.srb, inputs.net_migrants)
+    if any(array.flags.writeable for array in arrays):
+        return projection.project(inputs).unrealised_emigration.sum(axis=(2, 3))
+    key = tuple(id(array) for array in arrays)
+    if key not in _BASELINES:
+        if len(_BASELINES) >= _BASELINES_KEPT:
+            _BASELINES.pop(next(iter(_BASELINES)))
+        _BASELINES[key] = (arrays, projection.project(inputs).unrealised_emigration.sum(axis=(2, 3)))
+    return _BASELINES[key][1]
+
+
 def _check_feasible(spec: Mapping, result: projection.ProjectionResult, inputs: ProjectionInputs,
                     processed_dir: Path | None = None) -> None:
     """Raise when the scenario asks more people to leave than there are (population would turn negative)."""
     unrealised = result.unrealised_emigration.sum(axis=(2, 3))  # (L, P)
     if unrealised.max() <= UNREALISED_TOLERANCE:
         return
-    baseline = projection.project(inputs).unrealised_emigration.sum(axis=(2, 3))
-    excess = unrealised - baseline
+    excess = unrealised - _baseline_unrealised(inputs)
     if excess.max() <= UNREALISED_TOLERANCE:
         return
     period = int(np.argmax((excess > UNREALISED_TOLERANCE).any(axis=0)))  # the first period it happens

@@ -1,12 +1,19 @@
-"""Validation of the projection engine against WPP 2024, from the UN's own inputs.
+"""Validation against WPP 2024: the engine against the medium variant, and probabilistic intervals against WPP's.
 
-The engine is run on the medium-variant inputs (base population 2025,
-mortality, fertility, sex ratio at birth, net migration by age) and compared
-with WPP's published medium-variant population.
+* :func:`compare_with_wpp`: the engine run on the medium-variant inputs
+  (base population 2025, mortality, fertility, sex ratio at birth, net
+  migration by age) against WPP's published medium-variant population.
+* :func:`compare_intervals`: simulated total-population intervals
+  (:mod:`analysis.model.trajectories`) against WPP's published 80 % and 95 %
+  intervals in 2050 and 2100, for every country with at least 1 million
+  people and for five aggregates summed from countries per trajectory, with
+  the whole distribution of errors, the worst cases and the share of each
+  interval due to migration uncertainty.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,7 +23,7 @@ from pathlib import Path
 
 from analysis.data import locations as locations_module
 from analysis.data.tables import read_table
-from analysis.model import projection, scenarios
+from analysis.model import projection, scenarios, trajectories, trajectory_cache, trajectory_runs
 from analysis.model.inputs import wpp_inputs
 
 #: Thresholds of the validation (relative errors).
@@ -177,3 +184,271 @@ def migration_age_shift(variant: str = "medium", periods: int = 3, processed_dir
     X = np.column_stack([np.concatenate([a.ravel() for a in from_younger]), np.concatenate([b.ravel() for b in same])])
     beta, *_ = np.linalg.lstsq(X, y, rcond=None)
     return float(beta[0] / beta.sum())
+
+
+# ================================================================= probabilistic projections against WPP's intervals
+#: Years compared: WPP's intervals of total population on 1 July.
+INTERVAL_YEARS = (2050, 2100)
+#: Aggregates summed from countries per trajectory, compared with WPP's own aggregate intervals.
+INTERVAL_AGGREGATES = ("Africa", "Sub-Saharan Africa", "Europe", "Northern America", "World")
+#: The targets: (description, year, statistic, limit) on the |relative error| of the 80 % bounds, both bounds pooled.
+INTERVAL_TARGETS = (
+    ("countries ≥ 1 million: 80 % bounds in 2050, median error", 2050, "median", 0.02),
+    ("countries ≥ 1 million: 80 % bounds in 2050, 90th percentile error", 2050, "p90", 0.08),
+    ("countries ≥ 1 million: 80 % bounds in 2100, median error", 2100, "median", 0.06),
+)
+INTERVAL_AGGREGATE_2050_MAX = 0.02
+#: Simulated quantiles compared with WPP's points, keyed like the bounds.
+BOUND_PROBS = {"l95": 0.025, "l80": 0.10, "median": 0.50, "u80": 0.90, "u95": 0.975}
+
+
+def wpp_population_intervals(years: Sequence[int] | None = None, processed_dir: Path | None = None) -> pd.DataFrame:
+    """WPP's total population on 1 July with its 80 % and 95 % bounds, every location (persons).
+
+    Returns
+    -------
+    DataFrame
+        ``location_code, year, l95, l80, median, u80, u95`` (the processed
+        ``population_quantiles``: 1 July of *t* is the mean of the end-of-year
+        values of *t − 1* and *t*; ``median`` is WPP's medium).
+    """
+    table = read_table("population_quantiles", processed_dir)
+    if years is not None:
+        table = table[table["year"].isin(list(years))]
+    wide = table.pivot(index=["location_code", "year"], columns="quantile", values="population")
+    wide.columns = list(BOUND_PROBS)
+    return wide.reset_index()
+
+
+def large_countries(codes: np.ndarray, processed_dir: Path | None = None,
+                    minimum: float = COUNTRY_MIN_POPULATION) -> np.ndarray:
+    """Mask of the countries with at least ``minimum`` people on 1 July 2025 (WPP medium)."""
+    _, total = _wpp_totals("medium", processed_dir)
+    size = total.xs(2025, level="year").reindex(np.asarray(codes))
+    return (size >= minimum).to_numpy()
+
+
+@dataclass
+class IntervalValidation:
+    """Simulated total-population intervals against WPP's published ones.
+
+    Attributes
+    ----------
+    countries : DataFrame
+        Per country with at least 1 million people and year: simulated and
+        WPP's bounds, relative errors ``err_* = sim / WPP − 1`` (undefined
+        where WPP's bound is 0) and width ratios of the 80 % and 95 % intervals.
+    aggregates : DataFrame
+        The same for :data:`INTERVAL_AGGREGATES`, summed from countries per trajectory.
+    distribution : DataFrame
+        Percentiles of |error| per year and interval (both bounds pooled), with the worst countries.
+    targets : DataFrame
+        Each target: ``target, measured, limit, passed``.
+    migration_share : DataFrame or None
+        Per country and year, the share of the 80 % width due to migration
+        uncertainty: 1 − width without / width with.
+    trajectories : int
+    """
+
+    countries: pd.DataFrame
+    aggregates: pd.DataFrame
+    distribution: pd.DataFrame
+    targets: pd.DataFrame
+    migration_share: pd.DataFrame | None
+    trajectories: int
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.targets["passed"].all())
+
+
+def _bounds(values: np.ndarray) -> dict[str, np.ndarray]:
+    quantiles = np.quantile(values, list(BOUND_PROBS.values()), axis=0)
+    return dict(zip(BOUND_PROBS, quantiles))
+
+
+def _compare(frame: pd.DataFrame, simulated: dict, reference: pd.DataFrame) -> pd.DataFrame:
+    for key in BOUND_PROBS:
+        wpp_value = reference[key].to_numpy(dtype=float)
+        frame[f"sim_{key}"] = simulated[key]
+        frame[f"wpp_{key}"] = wpp_value
+        with np.errstate(divide="ignore", invalid="ignore"):
+            frame[f"err_{key}"] = np.where(wpp_value > 0, simulated[key] / wpp_value - 1.0, np.nan)
+    for level in ("80", "95"):
+        frame[f"width_ratio_{level}"] = ((simulated[f"u{level}"] - simulated[f"l{level}"])
+                                         / (reference[f"u{level}"] - reference[f"l{level}"]).to_numpy(dtype=float))
+    return frame
+
+
+def interval_errors(totals: np.ndarray, codes: np.ndarray, years: np.ndarray, processed_dir: Path | None = None,
+                    which: Sequence[int] = INTERVAL_YEARS,
+                    aggregates: Sequence[str] = INTERVAL_AGGREGATES) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Country and aggregate bounds against WPP's, from per-trajectory total populations.
+
+    Parameters
+    ----------
+    totals : (N, L, T) array
+        Total population per trajectory, country and year (all countries projected).
+    codes, years : arrays
+        The countries' M49 codes and the years.
+    aggregates : sequence of str
+        WPP aggregates compared, summed from their countries per trajectory.
+
+    Returns
+    -------
+    countries, aggregates : DataFrames
+        See :class:`IntervalValidation`.
+    """
+    reference = wpp_population_intervals(which, processed_dir).set_index(["location_code", "year"])
+    names = read_table("locations", processed_dir).set_index("location_code")["name"]
+    large = large_countries(codes, processed_dir)
+    index = locations_module.index(processed_dir)
+    years = list(years)
+    country_frames, rows = [], []
+    for year in which:
+        t = years.index(year)
+        chosen = codes[large]
+        frame = pd.DataFrame({"location_code": chosen, "location": names.reindex(chosen).to_numpy(), "year": year})
+        country_frames.append(_compare(frame, _bounds(totals[:, large, t]),
+                                       reference.xs(year, level="year").reindex(chosen)))
+        for name in aggregates:
+            place = index.resolve(name)
+            summed = totals[:, np.isin(codes, place.members), t].sum(axis=1)
+            frame = pd.DataFrame({"location": [place.name], "year": [year]})
+            rows.append(_compare(frame, {k: np.atleast_1d(v) for k, v in _bounds(summed).items()},
+                                 reference.loc[[(place.code, year)]]))
+    return pd.concat(country_frames, ignore_index=True), pd.concat(rows, ignore_index=True)
+
+
+def error_distribution(countries: pd.DataFrame) -> pd.DataFrame:
+    """Percentiles of |error| by year and interval, both bounds pooled, with the five worst countries.
+
+    Bounds WPP puts at zero (Hong Kong's lower bounds late in the century) have no
+    relative error: they are counted as ``undefined`` and left out.
+    """
+    rows = []
+    for year, part in countries.groupby("year"):
+        for level in ("80", "95"):
+            pooled = np.abs(np.concatenate([part[f"err_l{level}"], part[f"err_u{level}"]]))
+            undefined = int(np.isnan(pooled).sum())
+            pooled = pooled[~np.isnan(pooled)]
+            worst = part.assign(e=np.fmax(part[f"err_l{level}"].abs(), part[f"err_u{level}"].abs())).nlargest(5, "e")
+            rows.append({"year": int(year), "interval": f"{level} %", "bounds": len(pooled), "undefined": undefined,
+                         **{f"p{int(q * 100)}": float(np.quantile(pooled, q)) for q in (0.1, 0.25, 0.5, 0.75, 0.9, 0.95)},
+                         "max": float(pooled.max()), "median_width_ratio": float(part[f"width_ratio_{level}"].median()),
+                         "worst": ", ".join(f"{r.location} ({r.e:.0%})" for r in worst.itertuples())})
+        pooled = np.abs(part["err_median"].to_numpy())
+        rows.append({"year": int(year), "interval": "median vs WPP medium", "bounds": len(pooled), "undefined": 0,
+                     **{f"p{int(q * 100)}": float(np.quantile(pooled, q)) for q in (0.1, 0.25, 0.5, 0.75, 0.9, 0.95)},
+                     "max": float(pooled.max()), "median_width_ratio": np.nan, "worst": ""})
+    return pd.DataFrame(rows)
+
+
+def interval_targets(countries: pd.DataFrame, aggregates: pd.DataFrame) -> pd.DataFrame:
+    """The acceptance targets with the measured values and pass/fail."""
+    rows = []
+    for text, year, statistic, limit in INTERVAL_TARGETS:
+        part = countries[countries["year"] == year]
+        pooled = np.abs(np.concatenate([part["err_l80"], part["err_u80"]]))
+        pooled = pooled[~np.isnan(pooled)]
+        value = float(np.median(pooled) if statistic == "median" else np.quantile(pooled, 0.9))
+        rows.append({"target": text, "measured": value, "limit": limit, "passed": value <= limit})
+    for row in aggregates[aggregates["year"] == 2050].itertuples():
+        value = float(max(abs(row.err_l80), abs(row.err_u80)))
+        rows.append({"target": f"{row.location} (summed from countries): 80 % bounds in 2050, larger error",
+                     "measured": value, "limit": INTERVAL_AGGREGATE_2050_MAX,
+                     "passed": value <= INTERVAL_AGGREGATE_2050_MAX})
+    return pd.DataFrame(rows)
+
+
+def migration_share(with_migration: np.ndarray, without: np.ndarray, codes: np.ndarray, years: np.ndarray,
+                    processed_dir: Path | None = None, which: Sequence[int] = INTERVAL_YEARS) -> pd.DataFrame:
+    """Share of each large country's 80 % width due to migration uncertainty: 1 − width without / width with.
+
+    Parameters
+    ----------
+    with_migration, without : (N, L, T) arrays
+        Total population per trajectory with and without migration uncertainty (same seed).
+    """
+    large = large_countries(codes, processed_dir)
+    names = read_table("locations", processed_dir).set_index("location_code")["name"]
+    years = list(years)
+    frames = []
+    for year in which:
+        t = years.index(year)
+        on = np.quantile(with_migration[:, large, t], [0.1, 0.9], axis=0)
+        off = np.quantile(without[:, large, t], [0.1, 0.9], axis=0)
+        frames.append(pd.DataFrame({"location": names.reindex(codes[large]).to_numpy(), "year": year,
+                                    "share_due_to_migration": 1.0 - (off[1] - off[0]) / (on[1] - on[0])}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def compare_intervals(totals: np.ndarray, codes: np.ndarray, years: np.ndarray, without_migration: np.ndarray | None = None,
+                      processed_dir: Path | None = None,
+                      aggregates: Sequence[str] = INTERVAL_AGGREGATES) -> IntervalValidation:
+    """The whole comparison with WPP's intervals, from per-trajectory totals of every country.
+
+    Parameters
+    ----------
+    totals : (N, L, T) array
+        Total population per trajectory, country and year; all countries.
+    without_migration : (N, L, T) array, optional
+        The same run with migration uncertainty switched off, for the share
+        of the intervals due to migration.
+    aggregates : sequence of str
+        WPP aggregates compared (the five of the targets by default).
+    """
+    countries, summed = interval_errors(totals, codes, years, processed_dir, aggregates=aggregates)
+    share = None if without_migration is None else migration_share(totals, without_migration, codes, years, processed_dir)
+    return IntervalValidation(countries, summed, error_distribution(countries),
+                              interval_targets(countries, summed), share, int(totals.shape[0]))
+
+
+def validate_intervals(n_trajectories: int = 1000, seed: int = 1, migration_switch: bool = True,
+                       scheduler: str = "threads", cache: bool = False, processed_dir: Path | None = None,
+                       params: trajectories.Parameters | None = None, migration: str = "rate") -> IntervalValidation:
+    """Project every country ``n_trajectories`` times and compare the intervals with WPP's.
+
+    Parameters
+    ----------
+    migration_switch : bool
+        Also run with migration uncertainty off (same seed), for the share of each interval due to migration.
+    cache : bool
+        Read and store the runs in the trajectory cache (:mod:`analysis.model.trajectory_cache`).
+    params : Parameters, optional
+        Correlation parameters (the calibrated ones by default).
+    migration : {"rate", "count"}
+        How sampled migration is applied (see :func:`analysis.model.trajectories.make_model`).
+    """
+    runs = []
+    for uncertain in ((True, False) if migration_switch else (True,)):
+        model = trajectories.make_model(seed=seed, bands=("all",), migration_uncertainty=uncertain,
+                                        processed_dir=processed_dir, params=params, migration=migration)
+        if cache:
+            result = trajectory_cache.cached_run(model, n_trajectories, scheduler=scheduler)
+        else:
+            result = trajectory_runs.run(model, n_trajectories, scheduler=scheduler)
+        runs.append(result)
+    totals = runs[0].band("all")
+    return compare_intervals(totals, runs[0].codes, runs[0].years, runs[1].band("all") if migration_switch else None,
+                             processed_dir)
+
+
+def migration_share_summary(share: pd.DataFrame, largest: int = 6) -> pd.DataFrame:
+    """The share of the 80 % width due to migration uncertainty, summarised by year.
+
+    Returns
+    -------
+    DataFrame
+        ``year, countries, p10, median, p90, over_half`` (countries where
+        migration is more than half the width) and ``largest`` (names and shares).
+    """
+    rows = []
+    for year, part in share.groupby("year"):
+        values = part["share_due_to_migration"]
+        top = part.nlargest(largest, "share_due_to_migration")
+        rows.append({"year": int(year), "countries": len(part), "p10": float(values.quantile(0.1)),
+                     "median": float(values.median()), "p90": float(values.quantile(0.9)),
+                     "over_half": int((values > 0.5).sum()),
+                     "largest": ", ".join(f"{r.location} ({r.share_due_to_migration:.0%})" for r in top.itertuples())})
+    return pd.DataFrame(rows)

@@ -54,17 +54,31 @@ def _millions(value: float, decimals: int = 0, sign: bool = False) -> str:
     return f"{value / 1e6:{'+' if sign else ''},.{decimals}f} million"
 
 
-def working_age_increase(increase: Increase, place: str, ages: str, base_year: int, target_year: int
-                         ) -> list[tuple[str, str]]:
+def _fan(trajectories: int) -> str:
+    return f"median of {trajectories:,} trajectories with its 80 % interval"
+
+
+def working_age_increase(increase: Increase, place: str, ages: str, base_year: int, target_year: int,
+                         probabilistic: str | None = None, trajectories: int | None = None) -> list[tuple[str, str]]:
     """The increase of a location's age band and its share of the world's, with the reason when above 100 %.
 
     Parameters
     ----------
     increase : Increase
         :func:`analysis.study.indicators.increase_summary` (WPP 2024, medium, low and high variants).
+    probabilistic : str, optional
+        The median increase over the probabilistic trajectories with its 80 % interval
+        (:func:`analysis.study.uncertainty.change_headline`); the headline then quotes it, with WPP's variants beside.
+    trajectories : int, optional
+        How many trajectories ``probabilistic`` summarises.
     """
-    found = [(f"more people aged {ages} in {place}, {base_year}-{target_year}, WPP 2024 medium variant "
-              f"(low {increase.low / 1e6:,.0f}, high {increase.high / 1e6:,.0f})", _millions(increase.change))]
+    if probabilistic is None:
+        found = [(f"more people aged {ages} in {place}, {base_year}-{target_year}, WPP 2024 medium variant "
+                  f"(low {increase.low / 1e6:,.0f}, high {increase.high / 1e6:,.0f})", _millions(increase.change))]
+    else:
+        found = [(f"more people aged {ages} in {place}, {base_year}-{target_year}: {_fan(trajectories)} (WPP 2024 "
+                  f"medium variant {increase.change / 1e6:+,.0f} M, low {increase.low / 1e6:+,.0f} M, high "
+                  f"{increase.high / 1e6:+,.0f} M)", probabilistic)]
     found.append(world_share(increase, ages, place))
     return found
 
@@ -86,24 +100,47 @@ def world_share(increase: Increase, ages: str, place: str) -> tuple[str, str]:
             f"{increase.change / 1e6:+,.0f} million (WPP 2024 medium)", _millions(rest, sign=True))
 
 
-def working_age_change(row: pd.Series, place: str, base_year: int, horizon: int) -> tuple[str, str]:
-    """A destination's change in its 15–64 population with the variant range (``medium, low, high`` in percent)."""
-    return (f"change in {place}'s population aged 15-64, {base_year}-{horizon}, WPP 2024 medium variant "
-            f"(low {row['low']:+.1f} %, high {row['high']:+.1f} %)", f"{row['medium']:+.1f} %")
+def working_age_change(row: pd.Series, place: str, base_year: int, horizon: int, probabilistic: str | None = None,
+                       trajectories: int | None = None) -> tuple[str, str]:
+    """A destination's change in its 15–64 population with the variant range (``medium, low, high`` in percent).
+
+    With ``probabilistic`` (the median change in percent with its 80 % interval), the headline quotes it and puts
+    WPP's variants beside it.
+    """
+    if probabilistic is None:
+        return (f"change in {place}'s population aged 15-64, {base_year}-{horizon}, WPP 2024 medium variant "
+                f"(low {row['low']:+.1f} %, high {row['high']:+.1f} %)", f"{row['medium']:+.1f} %")
+    return (f"change in {place}'s population aged 15-64, {base_year}-{horizon}: {_fan(trajectories)} (WPP 2024 medium "
+            f"variant {row['medium']:+.1f} %, low {row['low']:+.1f} %, high {row['high']:+.1f} %)", probabilistic)
 
 
-def replacement(context: pd.Series) -> tuple[str, str]:
+def replacement(context: pd.Series, probabilistic: str | None = None, trajectories: int | None = None
+                ) -> tuple[str, str]:
     """The working-age replacement need beside WPP's assumed migration, negative needs explained.
 
     Parameters
     ----------
     context : Series
         :func:`analysis.study.demand.replacement_context`.
+    probabilistic : str, optional
+        The median need per year over the probabilistic trajectories with its 80 % interval (none asked where a
+        trajectory's population exceeds its target); the headline then quotes it, with the engine's run on WPP's
+        medium inputs beside it.
+    trajectories : int, optional
+        How many trajectories ``probabilistic`` summarises.
     """
     place, period = context["location"], context["period"]
     need, assumed = context["need_per_year"], context["assumed_per_year"]
     value = f"{need / 1e3:,.0f} thousand"
     held = f"to hold {place}'s 15-64 population at its {period[:4]} level ({context['held'] / 1e6:,.1f} million), {period}"
+    if probabilistic is not None:
+        medium = (f"the engine on WPP 2024 medium inputs: {value} a year" if need >= 0 else
+                  f"the engine on WPP 2024 medium inputs: net emigration of {-need / 1e3:,.0f} thousand a year, because "
+                  f"without migration {place}'s 15-64 population would grow to "
+                  f"{context['zero_migration_peak'] / 1e6:,.1f} million by {context['zero_migration_peak_year']}")
+        return (f"net immigrants a year {held}: {_fan(trajectories)}, none asked where a trajectory's population "
+                f"exceeds its target ({medium}; WPP 2024 medium already assumes {assumed / 1e3:+,.0f} thousand a year)",
+                probabilistic)
     if need >= 0:
         return (f"net immigrants a year {held} (engine, from zero migration), of which {assumed / 1e3:,.0f} thousand "
                 "a year already assumed by WPP 2024 medium", value)

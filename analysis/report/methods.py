@@ -4,6 +4,8 @@ The Markdown source holds the text and equations (plain Unicode, so the page
 loads nothing from the network) and ``{{ name }}`` placeholders.  Every
 placeholder is filled here, when the page is built, from the package itself:
 the engine's validation against WPP 2024 (:mod:`analysis.model.validation`),
+the calibrated parameters of the probabilistic projections and their
+validation against WPP's intervals,
 the scenario list, the pathway defaults, the emigration model and its
 robustness checks, the data registry and the groups.  A placeholder without a
 value, or a value without a placeholder, stops the build.
@@ -21,10 +23,10 @@ import pandas as pd
 from markdown_it import MarkdownIt
 
 from analysis import __version__, paths
-from analysis.data import locations, sources
+from analysis.data import config, locations, sources
 from analysis.data.tables import atomic_write_text
 from analysis.errors import DataError
-from analysis.model import projection, scenarios, validation
+from analysis.model import projection, scenarios, trajectories, validation
 from analysis.report.site_index import METHODS_PAGE
 from analysis.study import demand, emigration, pathways
 
@@ -98,6 +100,72 @@ def validation_figures(processed_dir: Path | None = None) -> dict[str, str]:
         "unrealised_share": _percent(unrealised["unrealised_emigration"] / unrealised["population_2025"]),
         "migrant_age_shift": f"{projection.MIGRANT_AGE_SHIFT:.2f}",
         "wpp_migrant_age_shift": f"{validation.migration_age_shift(processed_dir=processed_dir):.2f}",
+    }
+
+
+#: Trajectories and seed of the interval validation on the page (the scenario report's run, read from the cache).
+INTERVAL_TRAJECTORIES, INTERVAL_SEED = 1000, 1
+
+
+def probabilistic_figures(processed_dir: Path | None = None) -> dict[str, str]:
+    """Probabilistic projections: the calibrated parameters and the validation against WPP's intervals."""
+    params = trajectories.load_parameters()
+    document = config.read_mapping(trajectories.CALIBRATION_FILE, "calibration file")
+    rows = []
+    for name, label, step in (("tfr", "TFR", "5-year period"), ("e0", "life expectancy at birth", "5-year period"),
+                              ("migration", "net migration", "calendar year")):
+        component = getattr(params, name)
+        own = f"; {len(component.country_phi)} countries have their own" if component.country_phi else ""
+        rows.append((label, component.process.replace("_", " "), step, f"{component.phi:g}{own}", f"{component.rho:g}"))
+    parameter_table = pd.DataFrame(rows, columns=["component", "process", "step", "φ (AR coefficient)",
+                                                  "ρ (common factor)"])
+    objective = document.get("objective", {})
+    settings = document.get("settings", {})
+
+    check = validation.validate_intervals(INTERVAL_TRAJECTORIES, INTERVAL_SEED, cache=True, processed_dir=processed_dir)
+    targets = pd.DataFrame({
+        "target": check.targets["target"],
+        "measured": check.targets["measured"].map(lambda v: _percent(v, 2)),
+        "limit": check.targets["limit"].map(lambda v: f"≤ {100 * v:g} %"),
+        "result": np.where(check.targets["passed"], "passed", "FAILED"),
+    })
+    distribution = check.distribution
+    shown = pd.DataFrame({
+        "year": distribution["year"].astype(str), "interval": distribution["interval"],
+        **{column: distribution[column].map(lambda v: _percent(v, 1)) for column in ("p10", "p25", "p50", "p75", "p90")},
+        "max": distribution["max"].map(lambda v: f"{100 * v:,.0f} %"),
+        "width ratio": distribution["median_width_ratio"].map(lambda v: "" if np.isnan(v) else f"{v:.2f}"),
+        "worst": distribution["worst"],
+    })
+    aggregates = check.aggregates
+    aggregate_table = pd.DataFrame({
+        "location": aggregates["location"], "year": aggregates["year"].astype(str),
+        **{label: aggregates[column].map(lambda v: f"{100 * v:+.1f} %") for column, label in (
+            ("err_l80", "lower 80 %"), ("err_median", "median vs medium"), ("err_u80", "upper 80 %"))},
+        "width ratio": aggregates["width_ratio_80"].map("{:.2f}".format),
+    })
+    share = validation.migration_share_summary(check.migration_share)
+    share_table = pd.DataFrame({
+        "year": share["year"].astype(str), "median": share["median"].map(lambda v: f"{100 * v:.0f} %"),
+        "10th–90th percentile": [f"{100 * a:.0f} – {100 * b:.0f} %" for a, b in zip(share["p10"], share["p90"])],
+        "countries over half": share["over_half"].astype(str), "largest": share["largest"],
+    })
+    return {
+        "calibrated_parameters": _markdown_table(parameter_table, "lllrr"),
+        "calibration_settings": (f"{settings.get('trajectories', '?')} trajectories (seed {settings.get('seed', '?')}), "
+                                 f"{objective.get('evaluations', '?')} evaluations"),
+        "calibration_objective": (f"{objective.get('countries_after_stage_1', float('nan')):.3f} after stage 1, "
+                                  f"{objective.get('countries_after_stage_2', float('nan')):.3f} after stage 2 "
+                                  f"(countries) and {objective.get('aggregates_after_stage_3', float('nan')):.3f} "
+                                  "after stage 3 (aggregates)"),
+        "calibration_date": str(document.get("date", "?")),
+        "interval_trajectories": f"{check.trajectories:,}",
+        "interval_seed": str(INTERVAL_SEED),
+        "interval_passed": "every target is met" if check.passed else "SOME TARGETS ARE NOT MET",
+        "interval_targets": _markdown_table(targets, "lrrl"),
+        "interval_distribution": _markdown_table(shown, "llrrrrrrrl"),
+        "interval_aggregates": _markdown_table(aggregate_table, "llrrrr"),
+        "interval_migration_share": _markdown_table(share_table, "lrrrl"),
     }
 
 
@@ -199,7 +267,8 @@ def group_figures(processed_dir: Path | None = None) -> dict[str, str]:
 def figures(processed_dir: Path | None = None) -> dict[str, str]:
     """Every placeholder's value, computed from the processed tables and the package."""
     values = {"package_version": __version__}
-    for part in (validation_figures(processed_dir), scenario_figures(), demand_figures(), pathway_figures(),
+    for part in (validation_figures(processed_dir), probabilistic_figures(processed_dir), scenario_figures(),
+                 demand_figures(), pathway_figures(),
                  emigration_figures(processed_dir), source_figures(), group_figures(processed_dir)):
         values.update(part)
     return values

@@ -18,6 +18,7 @@ from analysis.data.conventions import FIRST_YEAR, LAST_YEAR, parse_age_band
 from analysis.data.stocks import check_year as check_stock_year
 from analysis.errors import InputError
 from analysis.model import pathway_flows
+from analysis.model.inputs import PROBABILISTIC_BASE_YEAR
 from analysis.study import skills
 from analysis.study.migration import check_south_definition
 
@@ -57,12 +58,17 @@ COST = Field((int, float), low=0.0, high=10_000_000.0)
 AGES = Field(str, check=parse_age_band)
 STOCK_YEAR = Field(int, check=check_stock_year)
 TOP = Field(int, low=1, high=100)
+#: Trajectories of a report's probabilistic projection (reports keep them modest: see the methods) and its seed.
+TRAJECTORIES = Field(int, low=100, high=100_000)
+VALIDATION_TRAJECTORIES = Field(int, low=1000, high=100_000)
+SEED = Field(int, low=0, high=2**63 - 1)
 
 #: Each notebook's parameters (the names of its ``parameters`` cell) and their types and ranges.
 SCHEMAS: dict[str, dict[str, Any]] = {
     "africa_working_age": {
         "location": NAME, "ages": AGES, "base_year": YEAR, "horizon": Field(int, low=5, high=LAST_YEAR - FIRST_YEAR),
         "variants": [Field(str, choices=("medium", "low", "high"))], "first_year": YEAR, "top_n": TOP,
+        "trajectories": TRAJECTORIES, "seed": SEED,
     },
     "country_profile": {
         "country": NAME, "base_year": YEAR, "compare_year": YEAR, "stock_year": STOCK_YEAR,
@@ -73,6 +79,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "migrant_female_share": SHARE,
         "care_workers_per_100_aged_65": Field((int, float), low=0.0, low_open=True, high=100.0),
         "origin_region": NAME, "employment_rate": Field((int, float), low=0.0, low_open=True, high=1.0),
+        "trajectories": TRAJECTORIES, "seed": SEED,
     },
     "migration_context": {
         "year": STOCK_YEAR, "origin_region": NAME, "south_definition": Field(str, check=check_south_definition),
@@ -80,6 +87,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     },
     "scenario_comparison": {
         "location": NAME, "scenario_names": [NAME], "ages": AGES, "base_year": YEAR, "horizon": YEAR,
+        "trajectories": VALIDATION_TRAJECTORIES, "seed": SEED,
     },
     "skills_partnership": {
         **{name: Field(object, check=_pathway_check(name)) for name in (
@@ -112,6 +120,9 @@ def _africa_working_age(values: Mapping) -> None:
     if values["base_year"] + values["horizon"] > LAST_YEAR:
         raise ParameterError(f"base_year {values['base_year']} + horizon {values['horizon']} goes past {LAST_YEAR}; "
                              f"choose a horizon of at most {LAST_YEAR - values['base_year']} years")
+    if values["base_year"] < PROBABILISTIC_BASE_YEAR:
+        raise ParameterError(f"base_year {values['base_year']} comes before {PROBABILISTIC_BASE_YEAR}: the report's "
+                             f"probabilistic projection starts from WPP's 1 July {PROBABILISTIC_BASE_YEAR} population")
     if values["first_year"] > values["base_year"]:
         raise ParameterError(f"first_year ({values['first_year']}) must not come after base_year ({values['base_year']})")
     if not values["variants"] or "medium" not in values["variants"]:

@@ -42,6 +42,12 @@ REFERENCES = {
     "oecd2019": "OECD (2019). *Health at a Glance 2019: OECD Indicators*, 'Long-term care workers'. Paris: OECD Publishing. "
                 "doi:10.1787/4dd50c09-en (personal care workers are most of the long-term care workforce, and few "
                 "countries set them a minimum level of education: upper secondary is this project's assumption).",
+    "raftery2012": "Raftery, A. E., Li, N., Ševčíková, H., Gerland, P. and Heilig, G. K. (2012). Bayesian probabilistic "
+                   "population projections for all countries. *Proceedings of the National Academy of Sciences* "
+                   "109(35), 13915–13921. doi:10.1073/pnas.1211452109 (the method behind WPP's intervals).",
+    "azose2016": "Azose, J. J., Ševčíková, H. and Raftery, A. E. (2016). Probabilistic population projections with "
+                 "migration uncertainty. *Proceedings of the National Academy of Sciences* 113(23), 6460–6465. "
+                 "doi:10.1073/pnas.1606119113 (WPP's intervals of net migration).",
 }
 
 

@@ -7,7 +7,9 @@ its analysis (``partnership_analysis``, ``partnership_costs``, and
 ``partnership_pathways`` for partnerships as pathway parameters), skills supply
 by education set against destination demand (``skills``), migrant-stock
 indicators and remittances (``migration``), the emigration model
-(``emigration``) and scenarios against a reference scenario
-(``scenario_contrasts``).  Imports only the
+(``emigration``), scenarios against a reference scenario
+(``scenario_contrasts``) and probabilistic answers: intervals for any location,
+age band and year, changes, support ratios, exceedance probabilities and
+replacement migration as a distribution (``uncertainty``).  Imports only the
 data and model layers.
 """

@@ -25,7 +25,7 @@ import pandas as pd
 from analysis.data.conventions import check_years, parse_age_band
 from analysis.data.locations import resolve_all, subregions
 from analysis.errors import InputError
-from analysis.model import projection, scenarios
+from analysis.model import projection, replacement, scenarios
 from analysis.model.inputs import wpp_inputs
 from analysis.study import indicators
 
@@ -33,7 +33,7 @@ from analysis.study import indicators
 DEFAULT_DESTINATIONS = (
     "EU27", "Europe", "Northern America", "GCC", "Japan", "Republic of Korea", "Germany", "Italy", "United Kingdom",
 )
-TARGETS = ("total", "working-age", "support-ratio")
+TARGETS = replacement.TARGETS
 #: Highest potential support ratio accepted as a target (people aged 15-64 per person aged 65+).
 MAX_SUPPORT_RATIO_FLOOR = 50.0
 #: OECD average: about five long-term care workers per 100 people aged 65 and over.
@@ -102,13 +102,6 @@ class MigrantProfile:
         groups = band.contains(np.arange(0, 101, 5)).astype(float)
         groups /= groups.sum()
         return np.stack([(1.0 - self.female_share) * groups, self.female_share * groups])
-
-
-def _metric(population: np.ndarray, target: str) -> tuple[np.ndarray, np.ndarray]:
-    """(working-age, 65+) or (total, _) sums over the last two axes of (rows, 2, 21)."""
-    if target == "total":
-        return population.sum(axis=(-2, -1)), np.zeros(population.shape[0])
-    return population[..., 3:13].sum(axis=(-2, -1)), population[..., 13:].sum(axis=(-2, -1))
 
 
 @dataclass
@@ -228,66 +221,25 @@ def solve_replacement(
         label=f"replacement-{target}",
     )
     sub.validate()
-    rates = projection.period_rates(sub)
-
-    def per_destination(values: np.ndarray) -> np.ndarray:
-        return np.bincount(row_destination, weights=values, minlength=len(places))
-
-    state = sub.population.copy()
-    base_level = per_destination(_metric(state, target)[0])
-    if target == "support-ratio":
-        working, older = (per_destination(v) for v in _metric(state, "working-age"))
-        floor = np.full(len(places), support_ratio_floor) if support_ratio_floor else working / older
     unit = row_share[:, None, None] * weights[None]  # one migrant to the destination, split over its countries
-    zeros = np.zeros_like(state)
+    try:
+        solution = replacement.solve(sub, row_destination, unit, target, [place.name for place in places], profile.ages,
+                                     support_ratio_floor, allow_emigration)
+    except replacement.ReplacementError as error:
+        raise DemandInputError(str(error)) from None
     records = []
-    solved = np.zeros_like(sub.net_migrants)
     for p in range(sub.n_periods):
-        free = projection.step(state, zeros, rates[p]).end
-        response = projection.step(zeros, unit, rates[p]).end
-        free_level, free_old = (per_destination(v) for v in _metric(free, "working-age" if target == "support-ratio" else target))
-        unit_level, unit_old = (per_destination(v) for v in _metric(response, "working-age" if target == "support-ratio" else target))
-        if target != "support-ratio" and not (unit_level > 0).all():
-            bad = places[int(np.argmax(~(unit_level > 0)))].name
-            raise DemandInputError(
-                f"migrants aged {profile.ages} add nobody to the {'total population' if target == 'total' else 'population aged 15-64'} "
-                f"of {bad} within a 5-year period; choose migrants of working age (e.g. 20-39)"
-            )
-        if target == "support-ratio":
-            gain = unit_level - floor * unit_old
-            if not (gain > 0).all():
-                bad = places[int(np.argmax(~(gain > 0)))].name
-                raise DemandInputError(
-                    f"migrants of ages {profile.ages} cannot raise the support ratio of {bad} to {floor.max():.2f}: "
-                    "choose younger migrants"
-                )
-            needed = np.maximum((floor * free_old - free_level) / gain, 0.0)
-        else:
-            needed = (base_level - free_level) / unit_level
-            if not allow_emigration:
-                needed = np.maximum(needed, 0.0)
-        migrants = needed[row_destination][:, None, None] * unit
-        solved[:, p] = migrants
-        outcome = projection.step(state, migrants, rates[p])
-        if outcome.unrealised.sum() > 1.0:
-            raise DemandInputError(
-                f"the {target} target asks more people to leave than live in some age groups in "
-                f"{base_year + 5 * p}–{base_year + 5 * p + 5}; use allow_emigration=False"
-            )
-        state = outcome.end
-        total = per_destination(state.sum(axis=(1, 2)))
-        working = per_destination(state[..., 3:13].sum(axis=(1, 2)))
-        older = per_destination(state[..., 13:].sum(axis=(1, 2)))
         for d, place in enumerate(places):
-            records.append((place.name, target, base_year + 5 * p, base_year + 5 * p + 5, needed[d], total[d],
-                            working[d], working[d] / older[d]))
+            records.append((place.name, target, base_year + 5 * p, base_year + 5 * p + 5, solution.needed[d, p],
+                            solution.total[d, p], solution.working_age[d, p],
+                            solution.working_age[d, p] / solution.older[d, p]))
     table = pd.DataFrame(records, columns=["location", "target", "period_start", "period_end", "migrants", "total",
                                            "working_age", "potential_support_ratio"])
     table["migrants_per_year"] = table["migrants"] / 5.0
     table["cumulative_migrants"] = table.groupby("location", sort=False)["migrants"].cumsum()
     columns = ["location", "target", "period_start", "period_end", "migrants", "migrants_per_year",
                "cumulative_migrants", "total", "working_age", "potential_support_ratio"]
-    return Replacement(table[columns], sub, solved, row_destination)
+    return Replacement(table[columns], sub, solution.migrants, row_destination)
 
 
 def baselines(

@@ -1,0 +1,166 @@
+"""Running probabilistic projections in chunks through Dask: threads, a local process pool, or any cluster.
+
+Trajectories are split into chunks of about
+:data:`~analysis.model.trajectories.ROWS_PER_CHUNK` location-trajectories;
+each chunk is one task, ``run_chunk(model, start, stop)``, and keeps only the
+requested bands (and replacement migration) of its trajectories, so a
+worker's memory is bounded by the chunk, whatever the number of trajectories.
+Every trajectory's random numbers derive from its own index, so the numbers
+do not depend on the scheduler, the number of workers, the order in which
+tasks run or the chunk size.
+
+Schedulers (``scheduler=``):
+
+* ``"threads"`` (default): a thread pool in this process (NumPy releases the
+  GIL in its array operations);
+* ``"synchronous"``: one task after another, in this process;
+* ``"processes"``: a local pool of worker processes (a
+  ``dask.distributed.LocalCluster``, started and stopped for the run);
+* an address such as ``"tcp://10.0.0.5:8786"``: an existing
+  ``dask.distributed`` scheduler, so that a sweep of 10⁵ or more
+  trajectories runs across many machines with no change of code.
+
+On a cluster the model (WPP's arrays, a few tens of MB) is sent to every
+worker once, and each chunk is a task submitted against it.  A LocalCluster
+spawns processes that import the calling module, so code that starts one must
+be importable (a module or a notebook, not standard input) and, in a script,
+run under ``if __name__ == "__main__":``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import uuid
+from collections.abc import Iterator
+
+import dask
+from dask.diagnostics import ProgressBar
+from distributed import Client, LocalCluster
+from distributed import progress as cluster_progress
+
+from analysis.model import trajectories
+from analysis.model.trajectories import TrajectoryError, TrajectoryModel, TrajectoryResult
+
+LOCAL_SCHEDULERS = ("threads", "synchronous", "processes")
+#: Seconds a run must last before its progress bar appears.
+PROGRESS_AFTER = 2.0
+#: Seconds allowed to reach a dask.distributed scheduler.
+CONNECT_TIMEOUT = "10s"
+
+
+def check_scheduler(scheduler: str) -> str:
+    """``threads``, ``synchronous``, ``processes`` or a scheduler address (``tcp://host:port``).
+
+    Raises
+    ------
+    TrajectoryError
+        For anything else.
+    """
+    if not isinstance(scheduler, str) or not scheduler.strip():
+        raise TrajectoryError(f"scheduler must be one of {', '.join(LOCAL_SCHEDULERS)} or an address such as "
+                              f"tcp://host:8786, got {scheduler!r}")
+    scheduler = scheduler.strip()
+    if scheduler in LOCAL_SCHEDULERS:
+        return scheduler
+    scheme, _, rest = scheduler.partition("://")
+    if scheme not in ("tcp", "tls", "inproc", "ucx", "ws", "wss") or not rest:
+        raise TrajectoryError(f"scheduler {scheduler!r} is not one of {', '.join(LOCAL_SCHEDULERS)} nor a scheduler "
+                              "address such as tcp://host:8786")
+    return scheduler
+
+
+def run(
+    model: TrajectoryModel,
+    n_trajectories: int = 1000,
+    chunk_size: int | None = None,
+    scheduler: str = "threads",
+    num_workers: int | None = None,
+    progress: bool | None = None,
+) -> TrajectoryResult:
+    """Run ``n_trajectories`` of ``model`` in chunks.
+
+    Parameters
+    ----------
+    model : TrajectoryModel
+        From :func:`analysis.model.trajectories.make_model`.
+    n_trajectories : int
+        At least 1.
+    chunk_size : int, optional
+        Trajectories per chunk (default: about 2,000 location-trajectories).
+    scheduler : str
+        ``threads``, ``synchronous``, ``processes`` or a dask.distributed
+        scheduler address.
+    num_workers : int, optional
+        Threads or worker processes of a local scheduler (default: the cores).
+    progress : bool, optional
+        Show a progress bar on standard error for runs longer than
+        :data:`PROGRESS_AFTER` seconds; by default only when standard error
+        is a terminal.
+
+    Returns
+    -------
+    TrajectoryResult
+        The same numbers for the same seed, whatever the scheduler and chunks.
+    """
+    scheduler = check_scheduler(scheduler)
+    if isinstance(n_trajectories, bool) or not isinstance(n_trajectories, int) or n_trajectories < 1:
+        raise TrajectoryError(f"the number of trajectories must be a whole number of at least 1, got {n_trajectories!r}")
+    chunk_size = chunk_size or trajectories.default_chunk_size(model)
+    bounds = trajectories.chunk_bounds(n_trajectories, chunk_size)
+    if progress is None:
+        progress = sys.stderr.isatty()
+    if scheduler in ("threads", "synchronous"):
+        chunks = _run_local(model, bounds, scheduler, num_workers, progress)
+    elif scheduler == "processes":
+        with local_cluster(num_workers or os.cpu_count() or 2) as cluster:
+            chunks = _run_on_cluster(model, bounds, cluster.scheduler_address, progress)
+    else:
+        chunks = _run_on_cluster(model, bounds, scheduler, progress)
+    return trajectories.combine(chunks, model)
+
+
+def _run_local(model: TrajectoryModel, bounds: list, scheduler: str, num_workers: int | None, progress: bool) -> list:
+    """One delayed ``run_chunk`` per chunk, all sharing one model key, computed by a local scheduler."""
+    shared = dask.delayed(model, traverse=False, name=f"trajectory-model-{uuid.uuid4().hex}")
+    task = dask.delayed(trajectories.run_chunk, pure=True)
+    tasks = [task(shared, start, stop) for start, stop in bounds]
+    options = {"scheduler": scheduler}
+    if num_workers and scheduler == "threads":
+        options["num_workers"] = num_workers
+    bar = ProgressBar(minimum=PROGRESS_AFTER, out=sys.stderr) if progress else contextlib.nullcontext()
+    with bar:
+        return list(dask.compute(*tasks, **options))
+
+
+def _run_on_cluster(model: TrajectoryModel, bounds: list, address: str, progress: bool) -> list:
+    """Scatter the model to every worker once, submit one task per chunk, gather in order."""
+    try:
+        client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
+    except (OSError, TimeoutError) as error:
+        raise TrajectoryError(f"cannot reach the dask scheduler at {address}: {' '.join(str(error).split())[:200]}") from None
+    with client:
+        shared = client.scatter(model, broadcast=True)
+        run_id = uuid.uuid4().hex
+        futures = [client.submit(trajectories.run_chunk, shared, start, stop, key=f"trajectory-chunk-{run_id}-{start}")
+                   for start, stop in bounds]
+        if progress:
+            cluster_progress(futures, notebook=False)
+        return client.gather(futures)
+
+
+@contextlib.contextmanager
+def local_cluster(n_workers: int = 2, threads_per_worker: int = 1) -> Iterator[LocalCluster]:
+    """A ``dask.distributed.LocalCluster`` of worker processes for the duration of a ``with`` block.
+
+    Its workers are spawned processes that import the caller's module: call
+    this from an importable module (under ``if __name__ == "__main__":`` in a
+    script), a test or a notebook, not from standard input.
+    """
+    cluster = LocalCluster(n_workers=n_workers, threads_per_worker=threads_per_worker, processes=True,
+                           dashboard_address=None)
+    try:
+        yield cluster
+    finally:
+        cluster.close()
