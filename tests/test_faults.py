@@ -711,7 +711,7 @@ MATRIX_CASES = [
     (_entry("{name: 5}"), "'name' must be str"),
     (_entry(notebook="../etc/passwd"), "'notebook' is"),
     (_entry(notebook="nothing_here"), "does not exist"),
-    (_entry(group="Elsewhere"), "group 'Elsewhere' is not one of"),
+    (_entry(group="''"), "'group' is", "which is not a group name of 1 to 80 characters"),
     (_entry("{name: x, parameters: {locaton: Kenya}}"), "parameter 'locaton' (did you mean 'location'?)"),
     (_entry("{name: x, parameters: {horizon: -30}}"), "report x", "'horizon' must be at least 5"),
     (_entry("{name: x, parameters: {top_n: .nan}}"), "report x", "finite"),

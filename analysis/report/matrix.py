@@ -4,7 +4,9 @@
 notebook's ``parameters`` cell (papermill would silently ignore a misspelled
 one) and writes what Make needs: one parameter file per report (rewritten only
 when it changes, so that only that report is rebuilt) and
-``reports/.matrix.mk``.
+``reports/.matrix.mk``.  Each report belongs to a ``group``, a section of the
+index; the sections follow the order in which their groups first appear, so a
+new group needs nothing but its name.
 """
 
 from __future__ import annotations
@@ -30,17 +32,18 @@ MATRIX_FILE = paths.ROOT / "reports.yml"
 PARAMS_DIR = paths.REPORTS / ".params"
 MAKE_INCLUDE = paths.REPORTS / ".matrix.mk"
 HEADLINE_MIME = "application/vnd.labour-mobility.headline+json"
-GROUPS = ("Africa supply", "Destinations", "Pathways", "Migration context", "Country profiles")
 
 
 #: Report and notebook names: lower-case letters, digits, '-' and '_' (no path separators, no Make syntax).
 NAME_PATTERN = r"[a-z0-9][a-z0-9_-]{0,99}"
 _NAME = Field(str, pattern=NAME_PATTERN, what="a name of lower-case letters, digits, '-' and '_' (at most 100)")
+#: A group: the heading of the index section its reports are listed under.
+_GROUP = Field(str, pattern=r"\S.{0,79}", what="a group name of 1 to 80 characters on one line")
 #: The schema of reports.yml (see :mod:`analysis.data.config`).
 SCHEMA = {
     "reports": [{
         "notebook": _NAME,
-        "group": str,
+        "group": _GROUP,
         "title": str,
         "runs": [{"name": _NAME, "title": str, "parameters": dict}],
         "for_each": Field(str, choices=("african_countries",)),
@@ -158,9 +161,7 @@ def load_matrix(path: Path | None = None, check: bool = True) -> list[ReportRun]
         if not entry.get("runs") and not entry.get("for_each"):
             raise MatrixError(f"{path.name}: reports[{index}] ({entry['notebook']}) has neither runs nor for_each")
         notebook = entry["notebook"]
-        group = entry["group"]
-        if group not in GROUPS:
-            raise MatrixError(f"{notebook}: group {group!r} is not one of {', '.join(GROUPS)}")
+        group = entry["group"].strip()
         defaults = notebook_parameters(notebook)
         for run in _expand(entry):
             parameters = dict(run.get("parameters") or {})
