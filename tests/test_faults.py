@@ -207,6 +207,10 @@ CLI_CASES = [
     (["report", "Country_Profile-NGA"], 2, "not valid"),
     (["report", ""], 2, "not valid"),
     (["report", "no-such-report"], 2, "no report named 'no-such-report'"),
+    (["report", "africa_working_age", "no-such-report"], 2, "no report named 'no-such-report'"),
+    (["report"], 2, "name a report of reports.yml"),
+    (["report", "africa_working_age", "--jobs", "0"], 2, "must be at least 1"),
+    (["report", "africa_working_age", "--restart-every", "x"], 2, "not a whole number"),
     ([], 2, "the following arguments are required"),
     (["forecast"], 2, "invalid choice"),
 ]
@@ -811,7 +815,7 @@ def test_the_index_is_rebuilt_and_marks_a_failed_report(processed_dir, matrix_fi
 
 def test_the_make_rule_keeps_going_after_a_failed_report_and_then_fails():
     dry = subprocess.run(["make", "-pn", "help"], cwd=paths.ROOT, capture_output=True, text=True, timeout=30).stdout
-    assert "\t-$(PY) -m analysis report $*" in dry
+    assert ",-$(PY) -m analysis report --jobs $(MAKE_JOBS) $(strip $(OUTDATED)))" in dry
     reports_rule = dry[dry.index("\nreports: "):]
     assert "reports/.failed" in reports_rule[:600] and "exit 1" in reports_rule[:600]
 

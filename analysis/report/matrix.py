@@ -66,25 +66,34 @@ def check_name(name: str, what: str = "report") -> str:
 
 @dataclass(frozen=True)
 class ReportRun:
-    """One report: a notebook run with one parameter set."""
+    """One report: a notebook run with one parameter set.
+
+    ``folder`` is where its ipynb and HTML go: ``reports/`` (the site) unless
+    given (ad hoc runs go to ``reports/custom/``).
+    """
 
     name: str
     notebook: str
     group: str
     title: str
     parameters: dict = field(default_factory=dict, hash=False, compare=False)
+    folder: Path | None = field(default=None, compare=False)
 
     @property
     def notebook_path(self) -> Path:
         return paths.NOTEBOOKS / f"{self.notebook}.ipynb"
 
     @property
+    def output_folder(self) -> Path:
+        return Path(self.folder) if self.folder is not None else paths.REPORTS
+
+    @property
     def html_path(self) -> Path:
-        return paths.REPORTS / f"{self.name}.html"
+        return self.output_folder / f"{self.name}.html"
 
     @property
     def ipynb_path(self) -> Path:
-        return paths.REPORTS / f"{self.name}.ipynb"
+        return self.output_folder / f"{self.name}.ipynb"
 
     @property
     def params_path(self) -> Path:

@@ -16,11 +16,9 @@ from analysis import paths
 from analysis.data import sources
 from analysis.data.tables import atomic_write_text
 from analysis.report.matrix import HEADLINE_MIME, ReportRun, load_matrix
-from analysis.report.runner import failure_marker
+from analysis.report.runner import METHODS_PAGE, failure_marker
 
 INDEX = paths.REPORTS / "index.html"
-#: File name of the methods page (analysis.report.methods builds it) beside the index and the reports.
-METHODS_PAGE = "methods.html"
 
 
 def methods_link(text: str = "Methods") -> str:
