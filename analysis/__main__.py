@@ -10,6 +10,7 @@
     python -m analysis stocks --year 2024 --by corridor --origin Nigeria
     python -m analysis methods          # reports/methods.html, figures computed from the data
     python -m analysis report country_profile-nga country_profile-ken --jobs 2
+    python -m analysis report --notebook africa_working_age -p location SADC -p ages 20-39 --name my-sadc
     python -m analysis partnerships --origin Africa --destination Germany --sector health
     python -m analysis education --location Nigeria --ages 25-34 --years 2025,2040 --level post-secondary --sex female
 
@@ -47,7 +48,7 @@ from analysis.data.conventions import check_variants, check_years, parse_age_ban
 from analysis.data.locations import resolve, resolve_all
 from analysis.errors import DataError, InputError, InputNote, note
 from analysis.model import scenarios
-from analysis.report import batch, file_provenance, matrix, methods, runner, site_index
+from analysis.report import batch, custom_runs, file_provenance, matrix, methods, runner, site_index
 from analysis.study import demand, indicators, migration, partnerships, pathways, skills
 
 
@@ -286,12 +287,21 @@ def _count(text: str) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    if not args.names:
-        raise UsageError("name a report of reports.yml (e.g. country_profile-nga)")
-    names = list(dict.fromkeys(args.names))
-    if len(names) < len(args.names):
-        note("a report named twice is built once")
-    runs = runner.find_runs(names)
+    if args.notebook is not None:
+        if args.names:
+            raise UsageError("give report names from reports.yml or --notebook for an ad hoc run, not both")
+        runs = [custom_runs.custom_run(args.notebook, args.parameter or [], args.report_name)]
+    else:
+        if args.parameter or args.report_name is not None:
+            raise UsageError("-p and --name are for an ad hoc run: add --notebook NOTEBOOK (the reports of "
+                             "reports.yml take their parameters from there)")
+        if not args.names:
+            raise UsageError("name a report of reports.yml (e.g. country_profile-nga), or give --notebook NOTEBOOK "
+                             "for an ad hoc run")
+        names = list(dict.fromkeys(args.names))
+        if len(names) < len(args.names):
+            note("a report named twice is built once")
+        runs = runner.find_runs(names)
 
     def show(outcome: runner.Outcome) -> None:
         if outcome.error is None:
@@ -467,16 +477,22 @@ def build_parser() -> argparse.ArgumentParser:
     matrix = commands.add_parser("matrix", help="check reports.yml and write the per-report parameter files for Make")
     matrix.set_defaults(run=_cmd_matrix)
     report = commands.add_parser(
-        "report", help="build reports of reports.yml (ipynb and HTML)",
-        description="Build reports of reports.yml into reports/, several at once on --jobs worker processes, each "
-        "with a warm kernel. A failed report keeps the previous one and prints one line naming the notebook, the "
-        "parameters and the failing cell (exit status 1).")
+        "report", help="build reports of reports.yml, or an ad hoc report (ipynb and HTML)",
+        description="Build reports of reports.yml into reports/ (several at once on --jobs worker processes, each "
+        "with a warm kernel), or, with --notebook, an ad hoc report into reports/custom/. A failed report keeps the "
+        "previous one and prints one line naming the notebook, the parameters and the failing cell (exit status 1).")
     report.add_argument("names", nargs="*", metavar="NAME", help="report names from reports.yml, e.g. country_profile-nga")
+    report.add_argument("--notebook", help="an ad hoc report of this notebook (e.g. africa_working_age), outside reports.yml")
+    report.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
+                        help="a parameter of the ad hoc report, repeatable; VALUE is text or a number, a list as "
+                        "'[medium, low]', None for none (checked against the notebook's parameters)")
+    report.add_argument("--name", dest="report_name",
+                        help="the ad hoc report's name: lower-case letters, digits, '-' and '_' (default: the "
+                        "notebook and the values, e.g. africa_working_age-sadc-20-39)")
     report.add_argument("-j", "--jobs", type=_count, default=None,
                         help="worker processes for several reports (default: one per core)")
     report.add_argument("--restart-every", type=_count, default=None,
-                        help="reports per kernel before a worker starts a new one, to cap memory "
-                        f"(default {runner.RESTART_EVERY})")
+                        help=f"reports per kernel before a worker starts a new one, to cap memory (default {runner.RESTART_EVERY})")
     report.set_defaults(run=_cmd_report)
     index_page = commands.add_parser("site", help="write reports/index.html")
     index_page.set_defaults(run=_cmd_site)

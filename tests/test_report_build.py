@@ -1,4 +1,4 @@
-"""Building reports on warm kernels: isolation between reports, batches on worker processes.
+"""Building reports on warm kernels: isolation between reports, batches on worker processes, ad hoc runs.
 
 The isolation tests run real notebooks on one kernel in both orders and
 compare what they print; a pair of small notebooks written here changes every
@@ -9,13 +9,16 @@ cache, autoreload) and checks that the next notebook sees none of it.
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 
 import nbformat
+import pytest
 
 from analysis import paths
-from analysis.report import batch, matrix, runner, site_index
+from analysis.__main__ import main
+from analysis.report import batch, custom_runs, matrix, runner, site_index
 from analysis.report.matrix import ReportRun
 from analysis.report.warm_kernel import WarmKernel, notebook_imports
 
@@ -177,3 +180,43 @@ def test_every_page_links_the_index_and_the_methods_page():
     assert site_index.METHODS_PAGE == runner.METHODS_PAGE == "methods.html"
     elsewhere = runner.self_contained("<html><body></body></html>", "T", "..")
     assert 'href="../index.html"' in elsewhere and 'href="../methods.html"' in elsewhere
+
+
+# ---------------------------------------------------------------- ad hoc runs
+@pytest.mark.parametrize("text, value", [
+    ("SADC", "SADC"), ("20-39", "20-39"), ("010", "010"), ("NO", "NO"), ("on", "on"), ("1e4", "1e4"),
+    ("Congo, Dem. Rep.", "Congo, Dem. Rep."), ("None", None), ("null", None), ("'None'", "None"),
+    ("[medium, low]", ["medium", "low"]), ("[2025, 2040]", ["2025", "2040"]), ("Côte d'Ivoire", "Côte d'Ivoire"),
+])
+def test_parameter_values_are_text_lists_or_none(text, value):
+    assert custom_runs.parse_value("x", text) == value
+
+
+def test_ad_hoc_values_are_typed_by_the_notebooks_schema(processed_dir):
+    run = custom_runs.custom_run("africa_working_age", [("top_n", "010"), ("location", "NO"), ("horizon", "2.5e1"),
+                                                        ("variants", "[high, medium, low]")])
+    assert run.parameters == {"top_n": 10, "location": "NO", "horizon": 25, "variants": ["high", "medium", "low"]}
+    assert run.name == "africa_working_age-010-no-2-5e1-high-medium-low"
+    assert run.html_path == paths.REPORTS / "custom" / f"{run.name}.html"
+
+
+def test_a_long_default_name_is_shortened_with_a_hash():
+    name = custom_runs.default_name("skills_supply", {"destinations": ["Republic of Korea"] * 20})
+    assert len(name) <= 100 and matrix.check_name(name) == name
+    assert name != custom_runs.default_name("skills_supply", {"destinations": ["Republic of Korea"] * 21})
+
+
+def test_an_ad_hoc_report_is_built_from_the_command_line(tmp_path, monkeypatch, capsys, processed_dir):
+    monkeypatch.setattr(paths, "REPORTS", tmp_path)
+    code = main(["report", "--notebook", "africa_working_age", "-p", "location", "Ghana", "-p", "top_n", "3",
+                 "-p", "ages", "20-39", "--name", "my-ghana"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert out.startswith(f"wrote {tmp_path / 'custom' / 'my-ghana.html'}")
+    page = (tmp_path / "custom" / "my-ghana.html").read_text()
+    assert 'href="../index.html"' in page and 'href="../methods.html"' in page
+    assert "more people aged 20-39 in Ghana" in html.unescape(page)
+    executed = json.loads((tmp_path / "custom" / "my-ghana.ipynb").read_text())
+    injected = next(c for c in executed["cells"] if "injected-parameters" in c["metadata"].get("tags", []))
+    assert 'location = "Ghana"' in "".join(injected["source"]) and "top_n = 3\n" in "".join(injected["source"])
+    assert not (tmp_path / ".failed").exists() and not list(tmp_path.glob("*.html")), "the site was touched"
