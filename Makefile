@@ -1,7 +1,7 @@
 # Labour-mobility scenarios: the analysis as a DAG.
 #
 #   make reports   venv -> raw data -> processed tables -> report matrix (reports.yml)
-#                  -> executed notebooks + HTML, in parallel -> reports/index.html
+#                  -> the out-of-date reports (ipynb + HTML), on warm worker processes -> reports/index.html
 #   make test      venv -> raw data -> processed tables -> pytest (unit tests + nbval)
 #
 # Every target is a real file, so a second run does no work.  A failed step
@@ -21,6 +21,8 @@ ifeq ($(filter -j% --jobs%,$(MAKEFLAGS)),)
 MAKEFLAGS += --jobs=$(JOBS)
 endif
 endif
+# The job count Make runs with (`-jN`, `--jobs=N` or JOBS): the report workers, one per job.
+MAKE_JOBS = $(or $(lastword $(patsubst --jobs=%,%,$(patsubst -j%,%,$(filter -j% --jobs=%,$(MAKEFLAGS))))),$(JOBS))
 # Parallel jobs print whole, one target at a time; not for `make lab`, whose server must print its URL at once.
 ifeq ($(filter lab,$(MAKECMDGOALS)),)
 MAKEFLAGS += --output-sync=target
@@ -50,7 +52,7 @@ ifneq ($(filter reports reports/%,$(MAKECMDGOALS)),)
 endif
 REPORT_HTML := $(REPORT_RUNS:%=reports/%.html)
 
-.PHONY: help install data reports test lab clean distclean lock benchmark notebooks
+.PHONY: help install data reports test lab clean distclean lock benchmark notebooks FORCE
 
 help: ## show this help
 	@echo "Labour-mobility scenarios. Main commands:"
@@ -97,14 +99,25 @@ reports: reports/index.html reports/methods.html ## every report of reports.yml 
 reports/.matrix.mk: reports.yml analysis/report/matrix.py $(NOTEBOOKS) $(PROCESSED_MANIFEST) | $(INSTALLED)
 	$(PY) -m analysis matrix
 
-# One report: papermill into a temporary file, then HTML; on failure the
-# previous report stays and the message names the notebook, parameters and cell.
-# The failure is ignored here (`-`) so that the index is still rebuilt; the
-# report is retried by the next `make reports`, and `reports` itself fails.
+# Make decides which reports are out of date: a report whose HTML is older than the data, the package,
+# its notebook, its parameter file or a file its parameters name.  Its rule only notes its name (in
+# OUTDATED, and in reports/.outdated, at once, inside Make); all of them are then built by ONE command,
+# `python -m analysis report NAME...`, on one worker process per job, each keeping a warm kernel.
+OUTDATED :=
 reports/%.html: $(PROCESSED_MANIFEST) $(PACKAGE_FILES) $(INSTALLED)
-	-$(PY) -m analysis report $*
+	$(eval OUTDATED += $*)$(file >reports/.outdated,$(strip $(OUTDATED)))
 
-reports/index.html: $(REPORT_HTML) reports/.matrix.mk
+# Remade after every report rule (FORCE), so that Make reads its time afresh: newer than the index
+# whenever a report is out of date.
+reports/.outdated: $(REPORT_HTML) FORCE
+	@touch -a $@
+
+# Each report goes through temporary files; one that fails keeps the previous report, leaves its
+# notebook and one-line reason in reports/.failed/ and prints that line.  The failure is ignored here
+# (`-`) so that the index is still rebuilt (marking it); the next `make reports` retries the report,
+# and `reports` itself fails.
+reports/index.html: reports/.outdated reports/.matrix.mk
+	$(if $(strip $(OUTDATED)),-$(PY) -m analysis report --jobs $(MAKE_JOBS) $(strip $(OUTDATED)))
 	$(PY) -m analysis site
 
 # The methods page: docs/methods.md with its tables computed from the data (validation, models, sources).
@@ -136,8 +149,8 @@ notebooks: $(PROCESSED_MANIFEST) $(INSTALLED) ## re-execute the committed notebo
 	    --ExecutePreprocessor.kernel_name=$(KERNEL) --ExecutePreprocessor.timeout=600 "$$notebook"; \
 	done
 
-clean: ## remove reports, processed tables and cached trajectory runs (raw files and .venv stay)
-	rm -rf reports/*.ipynb reports/*.html reports/screenshots .pytest_cache .hypothesis
+clean: ## remove reports (ad hoc ones in reports/custom too), processed tables and cached trajectory runs (raw files and .venv stay)
+	rm -rf reports/*.ipynb reports/*.html reports/screenshots reports/custom .pytest_cache .hypothesis
 	find reports -mindepth 1 -maxdepth 1 -name '.*' ! -name .gitkeep -exec rm -rf {} +
 	find data/processed -mindepth 1 ! -name .gitkeep -delete
 	rm -rf data/cache

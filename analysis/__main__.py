@@ -9,6 +9,8 @@
     python -m analysis pathway --config my-pathway.yml --to 2060
     python -m analysis stocks --year 2024 --by corridor --origin Nigeria
     python -m analysis methods          # reports/methods.html, figures computed from the data
+    python -m analysis report country_profile-nga country_profile-ken --jobs 2
+    python -m analysis report --notebook africa_working_age -p location SADC -p ages 20-39 --name my-sadc
     python -m analysis partnerships --origin Africa --destination Germany --sector health
     python -m analysis education --location Nigeria --ages 25-34 --years 2025,2040 --level post-secondary --sex female
     python -m analysis uncertainty --location Africa --ages 15-64 --years 2025,2055 --trajectories 2000 --seed 1
@@ -34,6 +36,7 @@ import dataclasses
 import math
 import os
 import sys
+import time
 import traceback
 import warnings
 from typing import Callable, Sequence
@@ -46,9 +49,9 @@ from analysis.data import build as build_module
 from analysis.data import integrity, sources
 from analysis.data.conventions import check_variants, check_years, parse_age_band
 from analysis.data.locations import resolve, resolve_all
-from analysis.errors import DataError, InputError, InputNote
+from analysis.errors import DataError, InputError, InputNote, note
 from analysis.model import calibration, scenarios, trajectories, trajectory_runs, validation
-from analysis.report import file_provenance, matrix, methods, runner, site_index
+from analysis.report import batch, custom_runs, file_provenance, matrix, methods, runner, site_index
 from analysis.study import demand, indicators, migration, partnerships, pathways, skills, uncertainty
 
 
@@ -375,14 +378,48 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_report(args: argparse.Namespace) -> int:
+def _count(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
     try:
-        path = runner.run_report(args.name)
-    except runner.ReportFailed as error:
-        print(f"error: {_one_line(error)}", file=sys.stderr)
-        return 1
-    print(f"wrote {runner.shown(path)}")
-    return 0
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} must be at least 1")
+    return value
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    if args.notebook is not None:
+        if args.names:
+            raise UsageError("give report names from reports.yml or --notebook for an ad hoc run, not both")
+        runs = [custom_runs.custom_run(args.notebook, args.parameter or [], args.report_name)]
+    else:
+        if args.parameter or args.report_name is not None:
+            raise UsageError("-p and --name are for an ad hoc run: add --notebook NOTEBOOK (the reports of "
+                             "reports.yml take their parameters from there)")
+        if not args.names:
+            raise UsageError("name a report of reports.yml (e.g. country_profile-nga), or give --notebook NOTEBOOK "
+                             "for an ad hoc run")
+        names = list(dict.fromkeys(args.names))
+        if len(names) < len(args.names):
+            note("a report named twice is built once")
+        runs = runner.find_runs(names)
+
+    def show(outcome: runner.Outcome) -> None:
+        if outcome.error is None:
+            print(f"wrote {runner.shown(outcome.path)} ({outcome.seconds:.1f} s)", flush=True)
+        else:
+            print(f"error: {outcome.error}", file=sys.stderr, flush=True)
+
+    started = time.perf_counter()
+    outcomes = batch.build_reports(runs, args.jobs, args.restart_every, done=show)
+    failed = [outcome.name for outcome in outcomes if outcome.error is not None]
+    if len(runs) > 1:
+        jobs = min(args.jobs or batch.default_jobs(), len(runs))
+        print(f"built {len(runs) - len(failed)} of {len(runs)} reports in {time.perf_counter() - started:.1f} s "
+              f"on {jobs} worker{'s' if jobs > 1 else ''}" + (f"; failed: {', '.join(failed)}" if failed else ""))
+    return 1 if failed else 0
 
 
 def _cmd_methods(args: argparse.Namespace) -> int:
@@ -612,8 +649,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     matrix = commands.add_parser("matrix", help="check reports.yml and write the per-report parameter files for Make")
     matrix.set_defaults(run=_cmd_matrix)
-    report = commands.add_parser("report", help="build one report of the matrix (ipynb and HTML)")
-    report.add_argument("name", help="report name from reports.yml, e.g. country_profile-nga")
+    report = commands.add_parser(
+        "report", help="build reports of reports.yml, or an ad hoc report (ipynb and HTML)",
+        description="Build reports of reports.yml into reports/ (several at once on --jobs worker processes, each "
+        "with a warm kernel), or, with --notebook, an ad hoc report into reports/custom/. A failed report keeps the "
+        "previous one and prints one line naming the notebook, the parameters and the failing cell (exit status 1).")
+    report.add_argument("names", nargs="*", metavar="NAME", help="report names from reports.yml, e.g. country_profile-nga")
+    report.add_argument("--notebook", help="an ad hoc report of this notebook (e.g. africa_working_age), outside reports.yml")
+    report.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
+                        help="a parameter of the ad hoc report, repeatable; VALUE is text or a number, a list as "
+                        "'[medium, low]', None for none (checked against the notebook's parameters)")
+    report.add_argument("--name", dest="report_name",
+                        help="the ad hoc report's name: lower-case letters, digits, '-' and '_' (default: the "
+                        "notebook and the values, e.g. africa_working_age-sadc-20-39)")
+    report.add_argument("-j", "--jobs", type=_count, default=None,
+                        help="worker processes for several reports (default: one per core)")
+    report.add_argument("--restart-every", type=_count, default=None,
+                        help=f"reports per kernel before a worker starts a new one, to cap memory (default {runner.RESTART_EVERY})")
     report.set_defaults(run=_cmd_report)
     index_page = commands.add_parser("site", help="write reports/index.html")
     index_page.set_defaults(run=_cmd_site)

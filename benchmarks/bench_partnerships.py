@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 
 from analysis import paths
 from analysis.data import country_shapes
+from analysis.data.tables import atomic_write_text
 from analysis.study import partnership_analysis, partnership_costs, partnerships
 
 
@@ -69,11 +68,7 @@ def main() -> None:
     width = max(map(len, report))
     for key, value in report.items():
         print(f"{key:<{width}}  {value}")
-    target = paths.ROOT / "benchmarks" / "results" / "partnerships.json"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=target.parent, suffix=".tmp", delete=False) as handle:
-        handle.write(json.dumps(report, indent=2) + "\n")
-    os.replace(handle.name, target)
+    atomic_write_text(paths.ROOT / "benchmarks" / "results" / "partnerships.json", json.dumps(report, indent=2) + "\n")
 
 
 if __name__ == "__main__":

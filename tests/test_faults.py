@@ -258,6 +258,31 @@ CLI_CASES = [
     (["report", "Country_Profile-NGA"], 2, "not valid"),
     (["report", ""], 2, "not valid"),
     (["report", "no-such-report"], 2, "no report named 'no-such-report'"),
+    (["report", "africa_working_age", "no-such-report"], 2, "no report named 'no-such-report'"),
+    (["report"], 2, "name a report of reports.yml", "--notebook"),
+    (["report", "africa_working_age", "--jobs", "0"], 2, "must be at least 1"),
+    (["report", "africa_working_age", "--restart-every", "x"], 2, "not a whole number"),
+    # ad hoc reports (report --notebook)
+    (["report", "-p", "location", "Kenya"], 2, "add --notebook"),
+    (["report", "--name", "mine", "africa_working_age"], 2, "add --notebook"),
+    (["report", "africa_working_age", "--notebook", "africa_working_age"], 2, "not both"),
+    (["report", "--notebook", "no_such_notebook"], 2, "does not exist", "africa_working_age"),
+    (["report", "--notebook", "../etc/passwd"], 2, "not valid"),
+    (["report", "--notebook", "africa_working_age", "--name", "../x"], 2, "not valid"),
+    (["report", "--notebook", "africa_working_age", "--name", "Mine"], 2, "not valid"),
+    (["report", "--notebook", "africa_working_age", "-p", "locaton", "Kenya"], 2,
+     "parameter 'locaton' (did you mean 'location'?)"),
+    (["report", "--notebook", "africa_working_age", "-p", "horizon", "-30"], 2, "'horizon' must be at least 5"),
+    (["report", "--notebook", "africa_working_age", "-p", "top_n", "nan"], 2, "ad hoc report", "must be int"),
+    (["report", "--notebook", "africa_working_age", "-p", "ages", "70-20"], 2, "ends before it starts"),
+    (["report", "--notebook", "africa_working_age", "-p", "variants", "[medium, low"], 2, "-p variants",
+     "not a valid value"),
+    (["report", "--notebook", "africa_working_age", "-p", "variants", "medium"], 2, "'variants' must be a list"),
+    (["report", "--notebook", "africa_working_age", "-p", "variants", "[medium, low]"], 2,
+     "must include medium, low and high"),
+    (["report", "--notebook", "africa_working_age", "-p", "location", "Kenya", "-p", "location", "Ghana"], 2,
+     "-p location is given twice"),
+    (["report", "--notebook", "africa_working_age", "-p", "location"], 2, "expected 2 arguments"),
     ([], 2, "the following arguments are required"),
     (["forecast"], 2, "invalid choice"),
 ]
@@ -772,7 +797,7 @@ MATRIX_CASES = [
     (_entry("{name: 5}"), "'name' must be str"),
     (_entry(notebook="../etc/passwd"), "'notebook' is"),
     (_entry(notebook="nothing_here"), "does not exist"),
-    (_entry(group="Elsewhere"), "group 'Elsewhere' is not one of"),
+    (_entry(group="''"), "'group' is", "which is not a group name of 1 to 80 characters"),
     (_entry("{name: x, parameters: {locaton: Kenya}}"), "parameter 'locaton' (did you mean 'location'?)"),
     (_entry("{name: x, parameters: {horizon: -30}}"), "report x", "'horizon' must be at least 5"),
     (_entry("{name: x, parameters: {top_n: .nan}}"), "report x", "finite"),
@@ -872,7 +897,7 @@ def test_the_index_is_rebuilt_and_marks_a_failed_report(processed_dir, matrix_fi
 
 def test_the_make_rule_keeps_going_after_a_failed_report_and_then_fails():
     dry = subprocess.run(["make", "-pn", "help"], cwd=paths.ROOT, capture_output=True, text=True, timeout=30).stdout
-    assert "\t-$(PY) -m analysis report $*" in dry
+    assert ",-$(PY) -m analysis report --jobs $(MAKE_JOBS) $(strip $(OUTDATED)))" in dry
     reports_rule = dry[dry.index("\nreports: "):]
     assert "reports/.failed" in reports_rule[:600] and "exit 1" in reports_rule[:600]
 

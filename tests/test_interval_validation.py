@@ -12,7 +12,6 @@ import pandas as pd
 import pytest
 
 from analysis.data import sources
-from analysis.model import validation
 
 
 @pytest.fixture(scope="module")

@@ -46,7 +46,8 @@ def test_every_matrix_parameter_is_a_notebook_parameter(processed_dir):
             assert set(run.get("parameters", {})) <= names, (entry["notebook"], run)
         assert set(entry.get("template", {})) <= names
     runs = matrix.load_matrix()
-    assert {run.group for run in runs} == set(matrix.GROUPS)
+    assert {run.group for run in runs} == {"Africa supply", "Destinations", "Pathways", "Migration context",
+                                           "Country profiles"}
     assert len({run.name for run in runs}) == len(runs)
 
 
@@ -63,8 +64,8 @@ def test_misspelled_parameter_is_refused(tmp_path, processed_dir):
                       "    runs:\n      - {name: x, parameters: {locaton: Kenya}}\n")
     with pytest.raises(MatrixError, match=r"parameter 'locaton' \(did you mean 'location'\?\) is not in the parameters cell"):
         matrix.load_matrix(matrix_file)
-    matrix_file.write_text("reports:\n  - notebook: africa_working_age\n    group: Elsewhere\n    runs: [{name: x}]\n")
-    with pytest.raises(MatrixError, match="group 'Elsewhere' is not one of"):
+    matrix_file.write_text("reports:\n  - notebook: africa_working_age\n    group: ' '\n    runs: [{name: x}]\n")
+    with pytest.raises(MatrixError, match="'group' is .*, which is not a group name of 1 to 80 characters"):
         matrix.load_matrix(matrix_file)
     matrix_file.write_text("reports:\n  - notebook: nothing_here\n    group: Africa supply\n    runs: [{name: x}]\n")
     with pytest.raises(MatrixError, match="does not exist"):
@@ -99,6 +100,20 @@ def test_failed_report_names_notebook_parameters_and_cell_and_keeps_the_previous
     assert previous.read_text() == "the previous good report"
     assert (scratch_reports / ".failed" / "broken.ipynb").exists()
     assert not [p for p in scratch_reports.iterdir() if p.name.startswith(".broken")], "temporary files left behind"
+
+
+def test_a_new_group_gets_its_own_section_in_order_of_appearance(scratch_reports, processed_dir):
+    matrix_file = scratch_reports / "reports.yml"
+    matrix_file.write_text("reports:\n  - notebook: africa_working_age\n    group: My regions\n"
+                           "    runs: [{name: mine, parameters: {location: SADC}}]\n"
+                           "  - notebook: country_profile\n    group: Country profiles\n    runs: [{name: nga}]\n")
+    runs = matrix.load_matrix(matrix_file)
+    assert [run.group for run in runs] == ["My regions", "Country profiles"]
+    import html
+
+    page = html.unescape(site_index.build_index(runs).read_text())
+    assert page.index("<h2>My regions</h2>") < page.index("<h2>Country profiles</h2>")
+    assert "data-group='My regions'" in page
 
 
 def test_report_is_self_contained_and_indexed(scratch_reports, processed_dir):

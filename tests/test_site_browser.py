@@ -26,7 +26,7 @@ from urllib.parse import urljoin
 import pytest
 
 from analysis import paths
-from analysis.report import matrix, runner, site_index
+from analysis.report import matrix, methods, runner, site_index
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 IN_CI = bool(os.environ.get("CI"))
@@ -64,9 +64,11 @@ def site(tmp_path_factory, processed_dir) -> Path:
         patch.setattr(runner, "FAILED_DIR", folder / ".failed")
         patch.setattr(site_index, "INDEX", folder / "index.html")
         runs = matrix.load_matrix()
-        for name in SMALL_SITE:
-            runner.run_report(name, runs)
+        with runner.ReportBuilder() as builder:
+            for run in runner.find_runs(list(SMALL_SITE), runs):
+                builder.build(run)
         site_index.build_index(runs)
+        methods.build_methods(target=folder / runner.METHODS_PAGE)  # every report links to it
     if not (folder / "index.html").exists():
         pytest.fail("the small site could not be built", pytrace=False)
     return folder
@@ -175,6 +177,8 @@ def test_sample_of_reports(browser, server, site):
         assert images and all(done and width > 0 for done, width in images), (name, images)
         for link in _local_links(page, url):
             assert _status(link) == 200, (name, link)
+        banner = page.eval_on_selector_all("nav a", "links => links.map(a => a.getAttribute('href'))")
+        assert banner[:2] == ["index.html", "methods.html"], (name, banner)  # both resolve (checked above)
         downloads = page.eval_on_selector_all("a[download]", "links => links.map(a => a.href.slice(0, 22))")
         assert downloads and all(href.startswith("data:text/csv") for href in downloads), (name, downloads)
         text = page.inner_text("body")

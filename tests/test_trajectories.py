@@ -148,7 +148,12 @@ def test_a_countrys_numbers_do_not_depend_on_the_others_projected(model):
 def test_the_sampler_inputs_are_built_once_and_read_only(model):
     with pytest.raises(ValueError, match="read-only"):
         model.data.tfr[0, 0, 0] = 1.0
-    assert tr.sampler_inputs() is model.data
+    again = tr.sampler_inputs()
+    assert again.e0_grid is model.data.e0_grid and again.base.mx is model.data.base.mx  # built once
+    # each caller gets its own engine inputs (label and notes can change), so the warm report kernel may keep the cache
+    assert again.base is not model.data.base and again.base.notes is not model.data.base.notes
+    with pytest.raises(ValueError, match="read-only"):
+        again.base.mx[0, 0, 0, 0] = 1.0
     with pytest.raises(TrajectoryError, match="2030, 2035"):
         tr.sampler_inputs(2027)
 

@@ -58,6 +58,7 @@ Sampling
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
@@ -349,7 +350,9 @@ def sampler_inputs(end_year: int = LAST_YEAR, processed_dir: Path | None = None)
         stamp = (folder / MANIFEST_NAME).stat().st_mtime_ns
     except OSError:
         stamp = None
-    return _built_sampler(int(end_year), str(folder.resolve()), stamp)
+    built = _built_sampler(int(end_year), str(folder.resolve()), stamp)
+    # the arrays are read-only; the engine inputs' label and notes are not, so each caller gets its own
+    return dataclasses.replace(built, base=dataclasses.replace(built.base, notes=dict(built.base.notes)))
 
 
 @lru_cache(maxsize=4)
@@ -754,7 +757,6 @@ def sample_chunk(model: TrajectoryModel, indices: Sequence[int], scores: Mapping
     n, L = len(indices), len(rows)
     if scores is None:
         scores = normal_scores(model.seed, indices, data.codes, model.params, rows)
-    period_mid = scenarios.period_middles(BASE_YEAR, P)
 
     e0 = evaluate_quantiles(data.e0[rows], scores["e0"][:, :, :P, None]) + data.e0_offset[rows]  # (n, L, P, 2)
     grid = data.e0_grid[rows]

@@ -4,7 +4,10 @@
 notebook's ``parameters`` cell (papermill would silently ignore a misspelled
 one) and writes what Make needs: one parameter file per report (rewritten only
 when it changes, so that only that report is rebuilt) and
-``reports/.matrix.mk``.
+``reports/.matrix.mk``.  Each report belongs to a ``group``, a section of the
+index; the sections follow the order in which their groups first appear, so a
+new group needs nothing but its name.  :func:`check_parameters` is the one
+check of a parameter set, for the matrix and for ad hoc runs alike.
 """
 
 from __future__ import annotations
@@ -30,17 +33,18 @@ MATRIX_FILE = paths.ROOT / "reports.yml"
 PARAMS_DIR = paths.REPORTS / ".params"
 MAKE_INCLUDE = paths.REPORTS / ".matrix.mk"
 HEADLINE_MIME = "application/vnd.labour-mobility.headline+json"
-GROUPS = ("Africa supply", "Destinations", "Pathways", "Migration context", "Country profiles")
 
 
 #: Report and notebook names: lower-case letters, digits, '-' and '_' (no path separators, no Make syntax).
 NAME_PATTERN = r"[a-z0-9][a-z0-9_-]{0,99}"
 _NAME = Field(str, pattern=NAME_PATTERN, what="a name of lower-case letters, digits, '-' and '_' (at most 100)")
+#: A group: the heading of the index section its reports are listed under.
+_GROUP = Field(str, pattern=r"\S.{0,79}", what="a group name of 1 to 80 characters on one line")
 #: The schema of reports.yml (see :mod:`analysis.data.config`).
 SCHEMA = {
     "reports": [{
         "notebook": _NAME,
-        "group": str,
+        "group": _GROUP,
         "title": str,
         "runs": [{"name": _NAME, "title": str, "parameters": dict}],
         "for_each": Field(str, choices=("african_countries",)),
@@ -63,25 +67,34 @@ def check_name(name: str, what: str = "report") -> str:
 
 @dataclass(frozen=True)
 class ReportRun:
-    """One report: a notebook run with one parameter set."""
+    """One report: a notebook run with one parameter set.
+
+    ``folder`` is where its ipynb and HTML go: ``reports/`` (the site) unless
+    given (ad hoc runs go to ``reports/custom/``).
+    """
 
     name: str
     notebook: str
     group: str
     title: str
     parameters: dict = field(default_factory=dict, hash=False, compare=False)
+    folder: Path | None = field(default=None, compare=False)
 
     @property
     def notebook_path(self) -> Path:
         return paths.NOTEBOOKS / f"{self.notebook}.ipynb"
 
     @property
+    def output_folder(self) -> Path:
+        return Path(self.folder) if self.folder is not None else paths.REPORTS
+
+    @property
     def html_path(self) -> Path:
-        return paths.REPORTS / f"{self.name}.html"
+        return self.output_folder / f"{self.name}.html"
 
     @property
     def ipynb_path(self) -> Path:
-        return paths.REPORTS / f"{self.name}.ipynb"
+        return self.output_folder / f"{self.name}.ipynb"
 
     @property
     def params_path(self) -> Path:
@@ -93,7 +106,8 @@ def notebook_parameters(notebook: str | Path) -> dict:
     """Names and default values of a notebook's ``parameters`` cell (literals only)."""
     path = Path(notebook) if str(notebook).endswith(".ipynb") else paths.NOTEBOOKS / f"{check_name(notebook, 'notebook')}.ipynb"
     if not path.is_file():
-        raise MatrixError(f"notebook {path} does not exist")
+        known = ", ".join(sorted(p.stem for p in paths.NOTEBOOKS.glob("*.ipynb")))
+        raise MatrixError(f"notebook {path} does not exist; the notebooks are: {known}")
     try:
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as error:
@@ -133,6 +147,48 @@ def _expand(entry: dict) -> list[dict]:
     return runs
 
 
+def check_parameters(where: str, notebook: str, parameters: dict, defaults: dict | None = None) -> dict:
+    """Check a parameter set of a notebook: names against its parameters cell, values against its schema.
+
+    Parameters
+    ----------
+    where : str
+        What is checked, for messages (``"report kenya"``).
+    notebook : str
+        The notebook's name.
+    parameters : dict
+        The parameters given (the others keep the notebook's defaults).
+    defaults : dict, optional
+        The notebook's parameters cell, when already read.
+
+    Returns
+    -------
+    dict
+        The given parameters as :func:`analysis.report.parameters.check`
+        returns them (numeric strings as numbers).
+
+    Raises
+    ------
+    MatrixError
+        A name not in the parameters cell (with the closest one), or a value
+        of the wrong type or out of range, in one line.
+    """
+    defaults = notebook_parameters(notebook) if defaults is None else defaults
+    unknown = sorted(set(map(str, parameters)) - set(defaults))
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], list(defaults), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise MatrixError(f"{where}: parameter {unknown[0]!r}{hint} is not in the parameters "
+                          f"cell of notebooks/{notebook}.ipynb, which has: {', '.join(defaults)}")
+    if notebook not in notebook_checks.SCHEMAS:
+        return dict(parameters)
+    try:
+        checked = notebook_checks.check(notebook, **{**defaults, **parameters})
+    except InputError as error:
+        raise MatrixError(f"{where}: {error}") from None
+    return {name: checked[name] for name in parameters}
+
+
 def load_matrix(path: Path | None = None, check: bool = True) -> list[ReportRun]:
     """The report matrix, each parameter name and value checked against its notebook.
 
@@ -158,27 +214,13 @@ def load_matrix(path: Path | None = None, check: bool = True) -> list[ReportRun]
         if not entry.get("runs") and not entry.get("for_each"):
             raise MatrixError(f"{path.name}: reports[{index}] ({entry['notebook']}) has neither runs nor for_each")
         notebook = entry["notebook"]
-        group = entry["group"]
-        if group not in GROUPS:
-            raise MatrixError(f"{notebook}: group {group!r} is not one of {', '.join(GROUPS)}")
+        group = entry["group"].strip()
         defaults = notebook_parameters(notebook)
         for run in _expand(entry):
             parameters = dict(run.get("parameters") or {})
             name = check_name(run.get("name") or notebook)
             if check:
-                unknown = sorted(set(map(str, parameters)) - set(defaults))
-                if unknown:
-                    close = difflib.get_close_matches(unknown[0], list(defaults), n=1)
-                    hint = f" (did you mean {close[0]!r}?)" if close else ""
-                    raise MatrixError(
-                        f"report {name}: parameter {unknown[0]!r}{hint} is not in the parameters "
-                        f"cell of notebooks/{notebook}.ipynb, which has: {', '.join(defaults)}"
-                    )
-                if notebook in notebook_checks.SCHEMAS:
-                    try:
-                        notebook_checks.check(notebook, **{**defaults, **parameters})
-                    except InputError as error:
-                        raise MatrixError(f"report {name}: {error}") from None
+                check_parameters(f"report {name}", notebook, parameters, defaults)
             runs.append(ReportRun(name, notebook, group, run.get("title") or entry.get("title", notebook), parameters))
     names = [run.name for run in runs]
     duplicates = sorted({n for n in names if names.count(n) > 1})

@@ -125,8 +125,10 @@ def _africa_working_age(values: Mapping) -> None:
                              f"probabilistic projection starts from WPP's 1 July {PROBABILISTIC_BASE_YEAR} population")
     if values["first_year"] > values["base_year"]:
         raise ParameterError(f"first_year ({values['first_year']}) must not come after base_year ({values['base_year']})")
-    if not values["variants"] or "medium" not in values["variants"]:
-        raise ParameterError("variants must include medium (the headline figures use it)")
+    missing = [variant for variant in ("medium", "low", "high") if variant not in values["variants"]]
+    if missing:
+        raise ParameterError(f"variants must include medium, low and high (the increase is quoted with its low-high "
+                             f"range); {', '.join(missing)} missing")
 
 
 def _pathway_values(values: dict) -> None:

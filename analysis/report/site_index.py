@@ -1,4 +1,8 @@
-"""The index page of the report site: every report grouped, with its headline numbers and provenance."""
+"""The index page of the report site: every report grouped, with its headline numbers and provenance.
+
+Groups are the sections of the page, in the order in which ``reports.yml``
+first names them; a group added there gets its own section.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +15,10 @@ from pathlib import Path
 from analysis import paths
 from analysis.data import sources
 from analysis.data.tables import atomic_write_text
-from analysis.report.matrix import GROUPS, HEADLINE_MIME, ReportRun, load_matrix
-from analysis.report.runner import failure_marker
+from analysis.report.matrix import HEADLINE_MIME, ReportRun, load_matrix
+from analysis.report.runner import METHODS_PAGE, failure_marker
 
 INDEX = paths.REPORTS / "index.html"
-#: File name of the methods page (analysis.report.methods builds it) beside the index and the reports.
-METHODS_PAGE = "methods.html"
 
 
 def methods_link(text: str = "Methods") -> str:
@@ -73,16 +75,14 @@ def build_index(runs: list[ReportRun] | None = None, target: Path | None = None)
     """Write ``reports/index.html``: every report grouped, with headline numbers, a filter box and provenance."""
     target = target or INDEX
     runs = runs or load_matrix()
-    by_group: dict[str, list[ReportRun]] = {group: [] for group in GROUPS}
+    by_group: dict[str, list[ReportRun]] = {}
     for run in runs:
-        by_group[run.group].append(run)
+        by_group.setdefault(run.group, []).append(run)
     manifest = paths.RAW / sources.MANIFEST_NAME
     checksums = json.loads(manifest.read_text())["files"] if manifest.exists() else {}
     built = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     sections = []
     for group, members in by_group.items():
-        if not members:
-            continue
         cards = []
         for run in members:
             numbers = "".join(
