@@ -159,6 +159,17 @@ def test_the_warm_up_imports_what_the_notebooks_import():
 
 
 # ---------------------------------------------------------------- batches on worker processes
+def test_a_batch_takes_the_notebooks_in_turn():
+    """Reports of one notebook (which may share a cached trajectory run) are not handed out side by side."""
+    runs = [ReportRun(name, name[0], "group", name) for name in ("a1", "a2", "a3", "b1", "c1", "c2")]
+    assert [run.name for run in batch.interleaved(runs)] == ["a1", "b1", "c1", "a2", "c2", "a3"]
+    assert batch.interleaved([]) == []
+    everything = matrix.load_matrix()
+    ordered = batch.interleaved(everything)
+    assert sorted(run.name for run in ordered) == sorted(run.name for run in everything)
+    assert [run.notebook for run in ordered[:2]] == ["africa_working_age", "skills_supply"]
+
+
 def test_a_batch_on_two_workers_builds_each_report_and_records_a_failure(tmp_path, processed_dir):
     good = ReportRun("good", "africa_working_age", "Africa supply", "Good", {"location": "Ghana", "top_n": 3},
                      folder=tmp_path)

@@ -6,7 +6,10 @@ Each keeps one :class:`analysis.report.runner.ReportBuilder` for its whole
 life, so a kernel start, the imports and the HTML exporter are paid once per
 worker (and once more each time the kernel is replaced, every
 ``restart_every`` reports), not once per report.  Reports are handed out one
-at a time, in the order given, to whichever worker is free.
+at a time to whichever worker is free, taking the notebooks in turn
+(:func:`interleaved`): reports of one notebook often share a cached
+trajectory run, which the first of them computes and the later ones read
+instead of computing it again at the same time on another worker.
 
 A report that fails, or whose kernel dies, is recorded as a single report
 build records it (``.failed/NAME.txt``, the previous report kept) and the
@@ -47,6 +50,21 @@ def _build_in_worker(run: ReportRun) -> Outcome:
     return _builder.outcome(run)
 
 
+def interleaved(runs: Sequence[ReportRun]) -> list[ReportRun]:
+    """The runs with their notebooks taken in turn (each notebook's runs in the order given).
+
+    Notebooks come in the order they first appear: ``a1 a2 a3 b1 c1 c2`` gives
+    ``a1 b1 c1 a2 c2 a3``.
+    """
+    queues: dict[str, list[ReportRun]] = {}
+    for run in runs:
+        queues.setdefault(run.notebook, []).append(run)
+    ordered: list[ReportRun] = []
+    for turn in range(max((len(queue) for queue in queues.values()), default=0)):
+        ordered.extend(queue[turn] for queue in queues.values() if turn < len(queue))
+    return ordered
+
+
 def build_reports(runs: Sequence[ReportRun], jobs: int | None = None, restart_every: int | None = None,
                   done: Callable[[Outcome], None] | None = None) -> list[Outcome]:
     """Build ``runs`` on ``jobs`` workers (one per core by default); returns an outcome per report.
@@ -54,7 +72,7 @@ def build_reports(runs: Sequence[ReportRun], jobs: int | None = None, restart_ev
     Parameters
     ----------
     runs : sequence of ReportRun
-        The reports, in the order they are handed out.
+        The reports; handed out in the order of :func:`interleaved`.
     jobs : int, optional
         Worker processes (at most one per report).  With one, the reports are
         built in this process.
@@ -63,7 +81,7 @@ def build_reports(runs: Sequence[ReportRun], jobs: int | None = None, restart_ev
     done : callable, optional
         Called with each outcome as it arrives (to print progress).
     """
-    runs = list(runs)
+    runs = interleaved(runs)
     outcomes: list[Outcome] = []
 
     def finish(outcome: Outcome) -> None:
