@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from analysis.report import palette
-from analysis.report.plotting import SOURCE_NOTE, millions
+from analysis.report.plotting import SOURCE_NOTE, label_axes
 
 #: The intervals drawn, widest first: (lower quantile, upper quantile, label, opacity).
 BANDS = ((0.025, 0.975, "95 % interval", 0.18), (0.10, 0.90, "80 % interval", 0.30), (0.25, 0.75, "50 % interval", 0.45))
@@ -72,13 +72,7 @@ def fan_chart(fan: pd.DataFrame, variants: pd.DataFrame | None = None, value: st
         ax.axhline(reference, color=palette.NEUTRAL["note"], linestyle="-.", linewidth=1, label=reference_label)
     if highlight is not None:
         ax.axvspan(*highlight, color=palette.NEUTRAL["highlight"], alpha=0.15)
-    if units == "millions":
-        millions(ax.yaxis)
-    ax.set_xlabel("")
-    ax.set_ylabel(ylabel)
-    if title:
-        ax.set_title(title)
-    ax.legend(loc=legend_loc, fontsize=9)
+    label_axes(ax, ylabel, title, units, legend_loc, legend_size=9)
     note = " ".join(part for part in (source, TRAJECTORY_NOTE.format(n=trajectories) if trajectories else None) if part)
     if note:
         ax.figure.text(0.01, -0.02, note, fontsize=8, color=palette.NEUTRAL["note"])

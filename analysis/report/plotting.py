@@ -36,6 +36,17 @@ def source_note(figure, text: str, y: float = -0.02) -> None:
     figure.text(0.01, y, text, fontsize=8, color=palette.NEUTRAL["note"])
 
 
+def label_axes(ax, ylabel: str, title: str | None, units: str | None, legend_loc: str, legend_size=None) -> None:
+    """A time-series axis's finish: the y unit (``"millions"`` formats the ticks), labels, title and legend."""
+    if units == "millions":
+        millions(ax.yaxis)
+    ax.set_xlabel("")
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.legend(loc=legend_loc, fontsize=legend_size)
+
+
 def millions(axis) -> None:
     """Label a value axis in millions, with decimals when the range is small."""
 
@@ -144,13 +155,7 @@ def trajectory_with_band(
         ax.axvline(last_estimate_year, color=palette.NEUTRAL["note"], linestyle=":", linewidth=1)
         ax.text(last_estimate_year, ax.get_ylim()[1], " projections →", va="top", ha="left", fontsize=9,
                 color=palette.NEUTRAL["note"])
-    if units == "millions":
-        millions(ax.yaxis)
-    ax.set_xlabel("")
-    ax.set_ylabel(ylabel)
-    if title:
-        ax.set_title(title)
-    ax.legend(loc=legend_loc)
+    label_axes(ax, ylabel, title, units, legend_loc)
     if source:
         source_note(ax.figure, source)
     if highlight is not None:
