@@ -184,6 +184,13 @@ def check(notebook: str, **values: Any) -> dict:
         raise ParameterError(f"no parameter schema for notebook {notebook!r}; known: {', '.join(SCHEMAS)}")
     schema = SCHEMAS[notebook]
     checked = check_schema(values, schema, f"notebook {notebook} parameters", ParameterError, required=schema)
+    for name, spec in schema.items():
+        items = checked.get(name)
+        if isinstance(spec, list) and isinstance(items, list):
+            repeated = next((item for index, item in enumerate(items) if item in items[:index]), None)
+            if repeated is not None:  # a variant or year listed twice would be shown, or summed, twice
+                raise ParameterError(f"notebook {notebook} parameters: {name!r} lists {repeated!r} twice; "
+                                     "give each value once")
     for cross_check in CROSS_CHECKS.get(notebook, []):
         cross_check(checked)
     return checked
