@@ -18,25 +18,15 @@ Prints the median of ``--repeats`` runs of each step:
 from __future__ import annotations
 
 import argparse
-import json
-import statistics
 import time
 
 import numpy as np
 
-from analysis import paths
 from analysis.data import education, locations, sources, wpp
 from analysis.data.conventions import parse_age_band
 from analysis.study import skills
 
-
-def _median(function, repeats: int) -> float:
-    runs = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        runs.append(time.perf_counter() - start)
-    return statistics.median(runs)
+from timing import median_seconds, print_results, save_results
 
 
 def main() -> None:
@@ -77,21 +67,17 @@ def main() -> None:
 
     report = {
         "read_raw_wic_s": round(read, 2),
-        "build_education_s": round(_median(build_step, args.repeats), 2),
-        "harmonise_low_and_high_s": round(_median(lambda: education.load_harmonised(["low", "high"]), args.repeats), 2),
+        "build_education_s": round(median_seconds(build_step, args.repeats), 2),
+        "harmonise_low_and_high_s": round(median_seconds(lambda: education.load_harmonised(["low", "high"]), args.repeats), 2),
         "entrants_africa_three_variants_s": round(
-            _median(lambda: skills.skilled_entrants(variants, africa), args.repeats), 2),
+            median_seconds(lambda: skills.skilled_entrants(variants, africa), args.repeats), 2),
         "trajectories": args.trajectories,
         "trajectories_summed_s": round(
-            _median(lambda: education.harmonised_sum(array, many, everyone, band), args.repeats), 2),
+            median_seconds(lambda: education.harmonised_sum(array, many, everyone, band), args.repeats), 2),
         "repeats": args.repeats,
     }
-    width = max(map(len, report))
-    for key, value in report.items():
-        print(f"{key:<{width}}  {value}")
-    target = paths.ROOT / "benchmarks" / "results" / "education.json"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(report, indent=2) + "\n")
+    print_results(report)
+    save_results("education", report)
 
 
 if __name__ == "__main__":

@@ -10,25 +10,14 @@ writes them to benchmarks/results/partnerships.json.
 from __future__ import annotations
 
 import argparse
-import json
-import statistics
 import subprocess
 import sys
 import time
 
-from analysis import paths
 from analysis.data import country_shapes
-from analysis.data.tables import atomic_write_text
 from analysis.study import partnership_analysis, partnership_costs, partnerships
 
-
-def _median_seconds(step, repeats: int) -> float:
-    runs = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        step()
-        runs.append(time.perf_counter() - start)
-    return statistics.median(runs)
+from timing import median_seconds, print_results, save_results
 
 
 def main() -> None:
@@ -61,14 +50,12 @@ def main() -> None:
         "value_source_links": len(values),
         "repeats": args.repeats,
         "first_load_with_shapes_s": round(cold, 3),
-        "load_and_check_s": round(_median_seconds(partnerships.load_dataset, args.repeats), 3),
-        "report_tables_s": round(_median_seconds(tables, args.repeats), 3),
-        "cli_origin_africa_s": round(_median_seconds(cli, args.repeats), 3),
+        "load_and_check_s": round(median_seconds(partnerships.load_dataset, args.repeats), 3),
+        "report_tables_s": round(median_seconds(tables, args.repeats), 3),
+        "cli_origin_africa_s": round(median_seconds(cli, args.repeats), 3),
     }
-    width = max(map(len, report))
-    for key, value in report.items():
-        print(f"{key:<{width}}  {value}")
-    atomic_write_text(paths.ROOT / "benchmarks" / "results" / "partnerships.json", json.dumps(report, indent=2) + "\n")
+    print_results(report)
+    save_results("partnerships", report)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ country and one period at a time), which must give the same numbers.
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import resource
 import statistics
@@ -25,10 +24,11 @@ from collections.abc import Callable
 
 import numpy as np
 
-from analysis import paths
 from analysis.model import inputs as model_inputs
 from analysis.model import projection, scenarios
 from analysis.model.projection import ProjectionInputs
+
+from timing import print_results, save_results
 
 #: Share of a period's migrants arriving at its start (the engine's convention).
 EARLY_SHARE = 0.4
@@ -181,12 +181,8 @@ def main() -> None:
         report["leslie_vs_engine_max_relative_difference"] = float((np.abs(looped - result.population) / scale).max())
         report["engine_speed_up_vs_leslie_loop"] = round(report["per_country_leslie_loop_s"] / report["engine_s"], 1)
 
-    width = max(map(len, report))
-    for key, value in report.items():
-        print(f"{key:<{width}}  {value}")
-    target = paths.ROOT / "benchmarks" / "results" / f"projection-{spec['name']}.json"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(report, indent=2) + "\n")
+    print_results(report)
+    save_results(f"projection-{spec['name']}", report)
 
 
 if __name__ == "__main__":

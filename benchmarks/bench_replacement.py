@@ -9,12 +9,12 @@ cached after the first, cold, run, which is reported separately).
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import time
 
-from analysis import paths
 from analysis.study import demand
+
+from timing import print_results, save_results
 
 
 def main() -> None:
@@ -49,12 +49,8 @@ def main() -> None:
         **{f"{target}_s": round(value, 3) for target, value in times.items()},
         "all_three_targets_s": round(statistics.median(runs), 3),
     }
-    width = max(map(len, report))
-    for key, value in report.items():
-        print(f"{key:<{width}}  {value}")
-    target = paths.ROOT / "benchmarks" / "results" / "replacement.json"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(report, indent=2) + "\n")
+    print_results(report)
+    save_results("replacement", report)
 
 
 if __name__ == "__main__":

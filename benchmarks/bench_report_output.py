@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
-import statistics
 import time
 
 import matplotlib
@@ -21,19 +19,11 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 
-from analysis import paths  # noqa: E402
 from analysis.data import country_shapes  # noqa: E402
 from analysis.report import maps, plotting, tables  # noqa: E402
 from analysis.study import indicators  # noqa: E402
 
-
-def _median_seconds(step, repeats: int) -> float:
-    runs = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        step()
-        runs.append(time.perf_counter() - start)
-    return statistics.median(runs)
+from timing import median_seconds, save_results  # noqa: E402
 
 
 def main() -> None:
@@ -60,18 +50,16 @@ def main() -> None:
 
     report = {
         "first_table_seconds": first_table,
-        "table_10_rows_seconds": _median_seconds(lambda: tables.report_table(top, title="t", **columns), args.repeats),
-        "table_58_rows_seconds": _median_seconds(lambda: tables.report_table(by_country, title="t", **columns),
+        "table_10_rows_seconds": median_seconds(lambda: tables.report_table(top, title="t", **columns), args.repeats),
+        "table_58_rows_seconds": median_seconds(lambda: tables.report_table(by_country, title="t", **columns),
                                                  args.repeats),
         "shapes_read_seconds": shapes_read,
-        "africa_change_maps_seconds": _median_seconds(africa_maps, args.repeats),
+        "africa_change_maps_seconds": median_seconds(africa_maps, args.repeats),
         "repeats": args.repeats,
     }
     for name, value in report.items():
         print(f"{name}: {value:.3f}" if isinstance(value, float) else f"{name}: {value}")
-    out = paths.ROOT / "benchmarks" / "results" / "report_output.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=2) + "\n")
+    save_results("report_output", report)
 
 
 if __name__ == "__main__":

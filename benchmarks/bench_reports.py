@@ -29,7 +29,8 @@ import time
 import psutil
 
 from analysis import paths
-from analysis.data.tables import atomic_write_text
+
+from timing import save_results
 
 INCREMENTAL_NOTEBOOK = paths.NOTEBOOKS / "destination_demand.ipynb"
 
@@ -114,7 +115,7 @@ def main() -> None:
     results["full_median_wall_s"] = round(statistics.median(r["wall_s"] for r in results["full"]), 1)
     print(f"full build, median of {args.runs}: {results['full_median_wall_s']} s")
 
-    atomic_write_text(paths.ROOT / "benchmarks" / "results" / "reports.json", json.dumps(results, indent=2) + "\n")
+    save_results("reports", results)
 
 
 if __name__ == "__main__":

@@ -29,8 +29,9 @@ import subprocess
 import sys
 import time
 
-from analysis import paths
 from analysis.model import trajectories, trajectory_runs
+
+from timing import save_results
 
 CONFIGURATIONS = ((1000, "threads"), (1000, "synchronous"), (1000, "processes"), (10000, "threads"))
 
@@ -71,9 +72,7 @@ def main() -> None:
     for row in rows:
         print(f"{row['trajectories']:>12,}  {row['scheduler']:<12} {row['run_s']:>8.1f}  {row['ms_per_trajectory']:>13.1f}"
               f"  {row['peak_rss_mib']:>14.0f}  {row['inputs_s']:>10.1f}  {row['load_average']:>4.1f}")
-    target = paths.ROOT / "benchmarks" / "results" / "trajectories.json"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(rows, indent=2) + "\n")
+    save_results("trajectories", rows)
 
 
 if __name__ == "__main__":

@@ -17,13 +17,13 @@ and the errors of their lower 80 % bound and median in 2100.  Results go to
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 import numpy as np
 
-from analysis import paths
 from analysis.model import trajectories, trajectory_runs, validation
+
+from timing import save_results
 
 FILES = {"rate": trajectories.CALIBRATION_FILE, "count": Path(trajectories.__file__).with_name("trajectories-count.yml")}
 SMALL_WITH_LARGE_FLOWS = ("Liberia", "Rwanda", "Eritrea", "Timor-Leste")
@@ -78,9 +78,7 @@ def main() -> None:
         for key in rows[0]["small countries with large flows"][name]:
             values = [row["small countries with large flows"][name][key] for row in rows]
             print(f"{name + ': ' + key:<48} rate {values[0]:>+14.3f}   count {values[1]:>+14.3f}")
-    target = paths.ROOT / "benchmarks" / "results" / "migration-modes.json"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps({"trajectories": args.trajectories, "seed": args.seed, "modes": rows}, indent=2) + "\n")
+    save_results("migration-modes", {"trajectories": args.trajectories, "seed": args.seed, "modes": rows})
 
 
 if __name__ == "__main__":
