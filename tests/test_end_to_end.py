@@ -14,7 +14,6 @@ import pytest
 
 from analysis import paths
 from analysis.data import locations
-from analysis.data.build import build
 from analysis.model import scenarios, trajectories, validation
 from analysis.report import profiles
 from analysis.study import demand, indicators, uncertainty
@@ -23,10 +22,8 @@ from tests import tiny_world
 
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
-    frames = tiny_world.raw_frames()
     out = tmp_path_factory.mktemp("tiny_processed")
-    build(out_dir=out, read=lambda name: frames[name].copy(), group_definitions=tiny_world.GROUPS)
-    return out, frames
+    return out, tiny_world.build_into(out)
 
 
 @pytest.fixture(autouse=True)

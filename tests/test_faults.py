@@ -32,7 +32,6 @@ import pytest
 from analysis import paths
 from analysis.__main__ import main
 from analysis.data import config, integrity, sources, tables
-from analysis.data.build import build
 from analysis.errors import DataError, InputError, InputNote
 from analysis.model import scenarios
 from analysis.report import matrix, runner, site_index
@@ -948,9 +947,8 @@ def test_concurrent_writers_leave_one_complete_file(tmp_path):
 
 
 def test_an_interrupted_build_leaves_no_manifest_so_readers_refuse(tmp_path):
-    frames = tiny_world.raw_frames()
     out = tmp_path / "processed"
-    build(out_dir=out, read=lambda name: frames[name].copy(), group_definitions=tiny_world.GROUPS)
+    frames = tiny_world.build_into(out)
     assert tables.check_processed(out) == []
     calls = []
 
@@ -961,7 +959,7 @@ def test_an_interrupted_build_leaves_no_manifest_so_readers_refuse(tmp_path):
         return frames[name].copy()
 
     with pytest.raises(KeyboardInterrupt):
-        build(out_dir=out, read=failing, group_definitions=tiny_world.GROUPS)
+        tiny_world.build_into(out, read=failing)
     _raise_one_line(lambda: tables.read_table("locations", out), DataError, "did not finish", "make data")
     assert not list(out.glob(".*.tmp"))
 
@@ -973,7 +971,7 @@ def test_concurrent_builds_end_consistent(tmp_path):
 
     def run() -> None:
         try:
-            build(out_dir=out, read=lambda name: frames[name].copy(), group_definitions=tiny_world.GROUPS)
+            tiny_world.build_into(out, frames)
         except Exception as error:  # noqa: BLE001 (collected and reported below)
             errors.append(error)
 

@@ -13,7 +13,6 @@ import pytest
 from analysis import paths
 from analysis.data import education as ed
 from analysis.data import locations
-from analysis.data.build import build
 from analysis.data.tables import ValidationError
 from analysis.report import profiles
 from analysis.study import skills
@@ -22,10 +21,8 @@ from tests import tiny_world
 
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
-    frames = tiny_world.raw_frames()
     out = tmp_path_factory.mktemp("tiny_education")
-    build(out_dir=out, read=lambda name: frames[name].copy(), group_definitions=tiny_world.GROUPS)
-    return out, frames
+    return out, tiny_world.build_into(out)
 
 
 @pytest.fixture(autouse=True)
@@ -83,5 +80,5 @@ def test_a_corrupt_education_file_stops_the_build(tmp_path):
     frames = tiny_world.raw_frames()
     frames["wcde/epop_ssp2.rda"].loc[7, "epop"] = np.nan
     with pytest.raises(ValidationError, match="missing or infinite values in epop"):
-        build(out_dir=tmp_path, read=lambda name: frames[name].copy(), group_definitions=tiny_world.GROUPS)
+        tiny_world.build_into(tmp_path, frames)
     assert not (tmp_path / "manifest.json").exists()  # no complete-looking build

@@ -13,6 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.data.build import build
+
 ALPHA, BETA, WORLD, AFRICA = 1001, 1002, 900, 903
 COUNTRIES = {ALPHA: ("Alphaland", "AAA"), BETA: ("Betaland", "BBB")}
 AGES = [f"{a}-{a + 4}" for a in range(0, 100, 5)] + ["100+"]
@@ -229,3 +231,13 @@ def raw_frames() -> dict[str, pd.DataFrame]:
         "gdidata/wdi.rda": wdi,
         "wcde/epop_ssp2.rda": _education_rows(),
     }
+
+
+def build_into(out_dir, frames: dict[str, pd.DataFrame] | None = None, read=None) -> dict[str, pd.DataFrame]:
+    """Build the tiny world's processed tables into ``out_dir``; return the raw frames it read.
+
+    ``frames`` replaces the raw files (e.g. one made corrupt); ``read`` replaces the reader itself.
+    """
+    frames = raw_frames() if frames is None else frames
+    build(out_dir=out_dir, read=read or (lambda name: frames[name].copy()), group_definitions=GROUPS)
+    return frames
