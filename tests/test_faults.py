@@ -34,10 +34,11 @@ from analysis.__main__ import main
 from analysis.data import config, integrity, sources, tables
 from analysis.errors import DataError, InputError, InputNote
 from analysis.model import scenarios
-from analysis.report import matrix, runner, site_index
+from analysis.report import matrix, runner
 from analysis.report import parameters as report_parameters
 from analysis.study import demand, indicators
 from tests import tiny_world
+from tests.scratch_site import use_reports_folder
 
 #: What no refused command may touch (the real folders, captured before any test patches paths).
 WATCHED = (paths.RAW, paths.PROCESSED, paths.REPORTS, paths.NOTEBOOKS, paths.ROOT / "reports.yml")
@@ -773,11 +774,7 @@ def matrix_file(tmp_path, monkeypatch):
     """A reports.yml of the test's own, with the site's outputs in a temporary folder."""
     reports = tmp_path / "reports"
     reports.mkdir()
-    monkeypatch.setattr(paths, "REPORTS", reports)
-    monkeypatch.setattr(matrix, "PARAMS_DIR", reports / ".params")
-    monkeypatch.setattr(matrix, "MAKE_INCLUDE", reports / ".matrix.mk")
-    monkeypatch.setattr(runner, "FAILED_DIR", reports / ".failed")
-    monkeypatch.setattr(site_index, "INDEX", reports / "index.html")
+    use_reports_folder(monkeypatch, reports)
     path = tmp_path / "reports.yml"
     monkeypatch.setattr(matrix, "MATRIX_FILE", path)
     return path

@@ -11,10 +11,9 @@ import pytest
 import yaml
 
 from analysis import paths
-from analysis.report import matrix
-from analysis.report import runner
-from analysis.report import site_index
+from analysis.report import matrix, runner, site_index
 from analysis.report.matrix import MatrixError, ReportRun
+from tests.scratch_site import use_reports_folder
 from tests.test_site_browser import NETWORK
 
 
@@ -23,12 +22,7 @@ def scratch_reports(tmp_path, monkeypatch):
     """Point the site's outputs at a temporary reports folder."""
     reports = tmp_path / "reports"
     reports.mkdir()
-    monkeypatch.setattr(paths, "REPORTS", reports)
-    monkeypatch.setattr(matrix, "PARAMS_DIR", reports / ".params")
-    monkeypatch.setattr(runner, "FAILED_DIR", reports / ".failed")
-    monkeypatch.setattr(matrix, "MAKE_INCLUDE", reports / ".matrix.mk")
-    monkeypatch.setattr(site_index, "INDEX", reports / "index.html")
-    return reports
+    return use_reports_folder(monkeypatch, reports)
 
 
 def _parameter_names(notebook: Path) -> set[str]:

@@ -27,6 +27,7 @@ import pytest
 
 from analysis import paths
 from analysis.report import matrix, methods, runner, site_index
+from tests.scratch_site import use_reports_folder
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 IN_CI = bool(os.environ.get("CI"))
@@ -58,11 +59,7 @@ def site(tmp_path_factory, processed_dir) -> Path:
         return paths.REPORTS
     folder = tmp_path_factory.mktemp("site")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(paths, "REPORTS", folder)
-        patch.setattr(matrix, "PARAMS_DIR", folder / ".params")
-        patch.setattr(matrix, "MAKE_INCLUDE", folder / ".matrix.mk")
-        patch.setattr(runner, "FAILED_DIR", folder / ".failed")
-        patch.setattr(site_index, "INDEX", folder / "index.html")
+        use_reports_folder(patch, folder)
         runs = matrix.load_matrix()
         with runner.ReportBuilder() as builder:
             for run in runner.find_runs(list(SMALL_SITE), runs):
