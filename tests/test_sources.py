@@ -35,7 +35,9 @@ def test_registry_matches_the_mirror_checksums(mirror):
     pinned = ("/PPgp/wpp2024/490f4091c7f63126cf1a17bdbab2437a4099c336/",
               "/iom/gdidata/c9e4cc69cebd91d6cfca5f4107e2406e4de2c6ff/",
               "/guyabel/wcde/4b691489af033dfdc79b8819894f3edf9f27cc24/",
-              "/npm/world-atlas@2.0.2/")
+              "/npm/world-atlas@2.0.2/",
+              "/iom/snapshot/da6397b6647f7eeb1a91b82e2e37a52e8b8d2bb7/",
+              "/X80110/migration-visualization/cb840bd0b4a94cb70dcbb98c59290bb640182d2c/")
     for entry in sources.raw_files().values():
         assert entry.url.startswith("https://")
         assert any(version in entry.url for version in pinned), entry.url  # a commit or an exact release
@@ -43,7 +45,7 @@ def test_registry_matches_the_mirror_checksums(mirror):
 
 
 def test_each_dataset_carries_licence_citation_and_access_date():
-    for key in ("wpp2024", "gdidata", "wcde", "world-atlas"):
+    for key in ("wpp2024", "gdidata", "wcde", "world-atlas", "ilostat", "abel-flows"):
         meta = sources.dataset(key)
         assert meta["licence"] and meta["citation"] and meta["accessed"]
     assert "CC BY 3.0 IGO" in sources.citations(["wpp2024"])[0]
