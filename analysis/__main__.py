@@ -52,7 +52,8 @@ from analysis.data.locations import resolve, resolve_all
 from analysis.errors import DataError, InputError, InputNote, note
 from analysis.model import calibration, scenarios, trajectories, trajectory_runs, validation
 from analysis.report import batch, custom_runs, file_provenance, matrix, methods, runner, site_index
-from analysis.study import demand, indicators, migration, partnerships, pathways, skills, uncertainty
+from analysis.study import demand, indicators, migration, pathways, skills, uncertainty
+from analysis.study.partnerships import records as partnerships
 
 
 #: Environment variable that, set to 1, makes every error print its traceback (as ``--debug`` does).
@@ -538,7 +539,7 @@ def build_parser() -> argparse.ArgumentParser:
         "partnerships",
         help="the cited dataset of labour-mobility partnerships, as CSV",
         description="Print the partnerships matching every filter as CSV: the columns of partnerships.csv (see "
-        "analysis/study/partnership_data/PARTNERSHIPS.md) and `sources`, the ids of the sources of the row's values "
+        "analysis/study/partnerships/data/PARTNERSHIPS.md) and `sources`, the ids of the sources of the row's values "
         "(quotes in partnership_sources.csv). Repeat a filter, or separate sectors and models by commas, to match any "
         "of several values.",
     )

@@ -15,7 +15,7 @@ import sys
 import time
 
 from analysis.data import country_shapes
-from analysis.study import partnership_analysis, partnership_costs, partnerships
+from analysis.study.partnerships import records as partnerships, summaries as partnership_analysis, unit_costs as partnership_costs
 
 from timing import median_seconds, print_results, save_results
 

@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from analysis.data import country_shapes, locations
-from analysis.study import indicators, partnership_analysis as analysis, partnerships
+from analysis.study import indicators
+from analysis.study.partnerships import records as partnerships, summaries as analysis
 
 COUNTS = ("trainees", "graduates", "migrants_placed", "returns", "participants")
 

@@ -8,7 +8,7 @@ import math
 import pandas as pd
 import pytest
 
-from analysis.study import partnership_costs, partnerships
+from analysis.study.partnerships import records as partnerships, unit_costs as partnership_costs
 
 RATES = partnerships.DATA_DIR / partnership_costs.RATES_NAME
 

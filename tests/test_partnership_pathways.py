@@ -8,7 +8,8 @@ import math
 
 import pytest
 
-from analysis.study import partnership_costs, partnership_pathways as link, partnerships, pathways
+from analysis.study import pathways
+from analysis.study.partnerships import as_pathways as link, records as partnerships, unit_costs as partnership_costs
 from analysis.study.pathways import PathwayParameters
 
 AS_OF = 2026

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from analysis.data import locations
-from analysis.study import partnerships
+from analysis.study.partnerships import records as partnerships
 
 DATA = partnerships.DATA_DIR
 

@@ -162,6 +162,6 @@ def test_pathway_command_prints_the_files_it_read(tmp_path, processed_dir):
     lines = result.stderr.strip().splitlines()
     assert lines[0].startswith("# provenance: analysis ") and "working tree " in lines[0]
     assert f"# pathway config: {config} sha256 {pathways.sha256_of(config)}" in lines
-    assert any(line.startswith("# cost table: analysis/study/partnership_data/pathway_costs.csv sha256 ") for line in lines)
+    assert any(line.startswith("# cost table: analysis/study/partnerships/data/pathway_costs.csv sha256 ") for line in lines)
     bad = subprocess.run([*command[:-1], "--to", "2020"], capture_output=True, text=True, cwd=paths.ROOT, timeout=300)
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1 and "--to 2020" in bad.stderr

@@ -48,7 +48,7 @@ from analysis.data.conventions import FIRST_YEAR, LAST_YEAR, STEP, IndicatorInpu
 from analysis.errors import InputError
 
 N_AGES = 21
-#: Currencies the cost model reports in (conversion rates: analysis/study/partnership_data/pathway_costs.csv).
+#: Currencies the cost model reports in (conversion rates: analysis/study/partnerships/data/pathway_costs.csv).
 CURRENCIES = ("EUR", "GBP", "USD")
 
 

@@ -318,7 +318,7 @@ def partnership_map(shapes: geopandas.GeoDataFrame, columns: Sequence[str] = ("a
     ----------
     shapes : GeoDataFrame
         Country shapes with one count column per panel (see
-        :func:`analysis.study.partnership_analysis.map_table`).
+        :func:`analysis.study.partnerships.summaries.map_table`).
     """
     fig, axes = plt.subplots(len(columns), 1, figsize=(12, 5 * len(columns)), squeeze=False)
     projected = _clipped(shapes, WORLD_EXTENT).to_crs(EQUAL_EARTH)

@@ -862,7 +862,7 @@ def reference_bars(table: pd.DataFrame, label: str, value: str, reference: float
 
 # ---------------------------------------------------------------- the partnership dataset
 PARTNERSHIP_SOURCE_NOTE = ("Source: the project's cited dataset of partnerships "
-                           "(analysis/study/partnership_data/partnerships.csv).")
+                           "(analysis/study/partnerships/data/partnerships.csv).")
 
 
 def planned_and_achieved(table: pd.DataFrame, label: str = "id", planned: str = "planned", achieved: str = "achieved",

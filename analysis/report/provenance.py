@@ -14,7 +14,7 @@ from analysis import __version__, paths
 from analysis.data import locations, sources
 from analysis.report.file_provenance import files_markdown, git_state
 from analysis.report.matrix import HEADLINE_MIME, notebook_parameters
-from analysis.study.partnerships import load_partnership_sources
+from analysis.study.partnerships.records import load_partnership_sources
 
 
 def sources_markdown(keys: Iterable[str] = ("wpp2024",)) -> str:
@@ -59,7 +59,7 @@ def references_markdown(keys: Iterable[str]) -> str:
 def partnership_sources_markdown(source_ids: Iterable[str]) -> str:
     """Markdown list of the partnership dataset's sources with the given ids, with their access dates."""
     table = load_partnership_sources().set_index("id")
-    lines = ["**Partnership dataset sources** (quotes in analysis/study/partnership_data/partnership_sources.csv)", ""]
+    lines = ["**Partnership dataset sources** (quotes in analysis/study/partnerships/data/partnership_sources.csv)", ""]
     for source_id in sorted(set(source_ids), key=lambda s: int(s[1:])):
         row = table.loc[source_id]
         year = f" ({row['year']})" if row["year"] else ""
@@ -69,7 +69,7 @@ def partnership_sources_markdown(source_ids: Iterable[str]) -> str:
 
 def conversion_sources_markdown(rates) -> str:
     """Markdown list of the sources of the exchange and inflation rates used to compare costs (one line per source)."""
-    lines = ["**Exchange and inflation rates** (quotes in analysis/study/partnership_data/conversion_rates.csv)", ""]
+    lines = ["**Exchange and inflation rates** (quotes in analysis/study/partnerships/data/conversion_rates.csv)", ""]
     for source in rates.drop_duplicates("url").itertuples(index=False):
         lines.append(f"- {source.publisher} ({source.year_published}), *{source.title}*, {source.url} "
                      f"(accessed {source.accessed})")

@@ -2,9 +2,9 @@
 
 Demographic indicators (``indicators``), destination demand and supply
 (``demand``), skills-partnership pathways (``pathways``), the cited dataset of real
-partnerships (``partnerships``, checked against its quotes with ``quotes``) and
-its analysis (``partnership_analysis``, ``partnership_costs``, and
-``partnership_pathways`` for partnerships as pathway parameters), skills supply
+partnerships (the ``partnerships`` package: ``records``, checked against its quotes with
+``quotes``, and its analysis: ``summaries``, ``unit_costs``, and ``as_pathways`` for
+partnerships as pathway parameters), skills supply
 by education set against destination demand (``skills``), migrant-stock
 indicators and remittances (``migration``), the emigration model
 (``emigration``), scenarios against a reference scenario

@@ -26,7 +26,7 @@ Accounting identities, checked on every run:
 Costs and benefits are origin- and destination-specific: training cost per
 trainee by origin, placement cost, earnings and the cost of training a worker
 by destination come from a small cited table
-(``partnership_data/pathway_costs.csv``: a source and a quote per value);
+(``partnerships/data/pathway_costs.csv``: a source and a quote per value);
 where a country has no figure of its own, the reference country's figure is
 scaled by the ratio of GDP per capita (PPP, WDI) and the table of inputs says
 so.  Remittances per migrant default to the origin's personal remittances
@@ -66,7 +66,7 @@ class CostTableError(DataError):
     """The cited cost table breaks its rules (a value its source does not quote, an unknown source)."""
 
 
-DATA_DIR = Path(__file__).with_name("partnership_data")
+DATA_DIR = Path(__file__).parent / "partnerships" / "data"
 COSTS_FILE = DATA_DIR / "pathway_costs.csv"
 SOURCES_FILE = DATA_DIR / "partnership_sources.csv"
 #: Year of the currency conversion and of the WDI income and remittances used to scale and to estimate.

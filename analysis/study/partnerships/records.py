@@ -1,6 +1,6 @@
 """The dataset of real skills and labour-mobility partnerships: its schema, the loader that enforces it, and queries.
 
-The dataset lives beside this module in ``partnership_data/`` (its schema and
+The dataset lives beside this module in ``partnerships/data/`` (its schema and
 conventions are in ``PARTNERSHIPS.md`` there):
 
 * ``partnerships.csv``: one row per partnership or distinct phase (``COLUMNS``);
@@ -31,7 +31,7 @@ from analysis.errors import DataError, InputError
 from analysis.study import quotes
 from analysis.study.pathways import DEFAULT_SOURCES
 
-DATA_DIR = Path(__file__).with_name("partnership_data")
+DATA_DIR = Path(__file__).with_name("data")
 PARTNERSHIPS_NAME = "partnerships.csv"
 VALUES_NAME = "partnership_values.csv"
 SOURCES_NAME = "partnership_sources.csv"
@@ -313,7 +313,7 @@ def load_partnerships(data_dir: Path | None = None, processed_dir: Path | None =
     Parameters
     ----------
     data_dir : Path, optional
-        Folder with the three CSV files (default: ``partnership_data/``).
+        Folder with the three CSV files (default: ``partnerships/data/``).
     processed_dir : Path, optional
         Processed tables (for the ISO-3 codes of countries).
 

@@ -20,7 +20,7 @@ caller keeps the documented defaults for them.  The rules:
 * Costs: the total cost per person entering (``cost_per_trainee_origin``;
   ``placement_cost`` is then 0, as the budget covers the whole programme), or
   per migrant placed for direct placement (``placement_cost``), in euros at
-  one year's prices (:mod:`analysis.study.partnership_costs`); a cost that
+  one year's prices (:mod:`analysis.study.partnerships.unit_costs`); a cost that
   cannot be converted is not used (``notes["costs"]`` says why).  For direct
   placement of people already qualified, ``cost_per_trainee_origin`` is 0.
 
@@ -37,7 +37,8 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.errors import InputError
-from analysis.study import partnership_costs, pathways
+from analysis.study import pathways
+from analysis.study.partnerships import unit_costs
 
 PARAMETER_NAMES = frozenset(field.name for field in dataclasses.fields(pathways.PathwayParameters))
 
@@ -95,13 +96,13 @@ def observed_parameters(
     Parameters
     ----------
     table : DataFrame
-        :func:`analysis.study.partnerships.load_partnerships`.
+        :func:`analysis.study.partnerships.records.load_partnerships`.
     partnership_id : str
         The row's ``id`` (e.g. ``"TRIPLEWIN"``, ``"APTC-ALL"``).
     as_of : int
         Year used for undated counts of partnerships not known to have ended.
     rates : DataFrame, optional
-        :func:`analysis.study.partnership_costs.load_conversion_rates` (read
+        :func:`analysis.study.partnerships.unit_costs.load_conversion_rates` (read
         if not given), to express costs in euros at ``price_year`` prices.
     required : tuple of str
         Parameters that must be derivable (default: the intake).
@@ -164,7 +165,7 @@ def observed_parameters(
         out["return_share"] = float(row["returns_achieved"]) / float(row["migrants_placed_achieved"])
         notes["return_share"] = f"{row['returns_achieved']:,} returned of {row['migrants_placed_achieved']:,} placed"
     _add_costs(row, out, notes, entry, direct, has,
-               partnership_costs.load_conversion_rates() if rates is None else rates, price_year)
+               unit_costs.load_conversion_rates() if rates is None else rates, price_year)
 
     for name, value in out.items():
         if name.endswith(("_rate", "_share")) and not 0.0 <= value <= 1.0:
@@ -186,7 +187,7 @@ def _add_costs(row: pd.Series, out: dict, notes: dict, entry: str | None, direct
     field = "cost_total" if pd.notna(row["cost_total"]) else "cost_per_participant"
     if pd.isna(row[field]):
         return
-    converted = partnership_costs.normalise(pd.Series([float(row[field])]), pd.Series([row["cost_currency"]]),
+    converted = unit_costs.normalise(pd.Series([float(row[field])]), pd.Series([row["cost_currency"]]),
                                             pd.Series([row["cost_year"]]), rates, price_year)
     reason = converted["not_converted"].iloc[0]
     if reason:

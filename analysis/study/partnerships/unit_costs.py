@@ -14,7 +14,7 @@ of the statement or grant (``cost_year``).  To compare them:
    ``factor = prod(1 + rate / 100)``.
 
 Each rate is kept with its source and a verbatim quote in
-``partnership_data/conversion_rates.csv``; a cost whose year, exchange rate
+``partnerships/data/conversion_rates.csv``; a cost whose year, exchange rate
 or inflation rates are not all cited there is left unconverted and says
 which is missing.  ``cost_year`` is the year of the statement, not always
 the year the money was spent, so for multi-year budgets the conversion is an
@@ -38,7 +38,7 @@ import pandas as pd
 
 from analysis.errors import DataError
 from analysis.study import quotes
-from analysis.study.partnerships import DATA_DIR, VOCABULARIES
+from analysis.study.partnerships.records import DATA_DIR, VOCABULARIES
 
 RATES_NAME = "conversion_rates.csv"
 RATE_COLUMNS = ["kind", "currency", "year", "value", "title", "publisher", "year_published", "url", "accessed", "quote"]
@@ -173,7 +173,7 @@ def cost_per_person(table: pd.DataFrame, rates: pd.DataFrame, price_year: int | 
     Parameters
     ----------
     table : DataFrame
-        :func:`analysis.study.partnerships.load_partnerships`.
+        :func:`analysis.study.partnerships.records.load_partnerships`.
     rates : DataFrame
         :func:`load_conversion_rates`.
     price_year : int, optional

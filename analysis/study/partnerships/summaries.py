@@ -1,6 +1,6 @@
 """The partnership dataset as a whole: scale planned and achieved, sectors, corridors, women, coverage, shortfalls.
 
-Every function takes the table of :func:`analysis.study.partnerships.load_partnerships`
+Every function takes the table of :func:`analysis.study.partnerships.records.load_partnerships`
 and returns a DataFrame; nothing here adds a value to the dataset.  Counts
 stay as the sources print them: a lower bound stays a lower bound (flagged),
 a per-year figure stays per year.
@@ -18,7 +18,7 @@ import pandas as pd
 from analysis.data.locations import african_countries, load_locations
 from analysis.errors import InputError
 from analysis.study import demand
-from analysis.study.partnerships import COLUMNS, STAGES, UNSOURCED, VOCABULARIES, codes_of
+from analysis.study.partnerships.records import COLUMNS, STAGES, UNSOURCED, VOCABULARIES, codes_of
 
 NOT_STATED = "not stated"
 
