@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
     if args.replacement is not None:
         request = requests.ReplacementQuantilesRequest.parse(
             simulation, probs, args.replacement, args.destination, args.to, args.floor,
-            args.migrant_ages or "20-39", 0.5 if args.female_share is None else args.female_share,
+            "20-39" if args.migrant_ages is None else args.migrant_ages, 0.5 if args.female_share is None else args.female_share,
             not args.no_emigration)
     else:
         request = requests.PopulationQuantilesRequest.parse(simulation, probs, args.location, args.ages, args.years)

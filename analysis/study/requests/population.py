@@ -63,7 +63,7 @@ class ProjectionRequest:
     def parse(cls, locations: Sequence[str] | None = None, scenario_names: Sequence[str] | None = None,
               ages: str | None = None, base_year: int | None = None, end_year: int | None = None
               ) -> "ProjectionRequest":
-        band = parse_age_band(ages or "15-64")
+        band = parse_age_band("15-64" if ages is None else ages)
         start, end = check_span(2025 if base_year is None else base_year, 2100 if end_year is None else end_year)
         places = _locations(locations)
         specs = [scenarios.load(reference) for reference in scenario_names or ["medium"]]

@@ -69,8 +69,8 @@ class PopulationQuantilesRequest:
     @classmethod
     def parse(cls, simulation: Simulation, probs: Sequence[float], locations: Sequence[str] | None = None,
               ages: str | None = None, years: str | None = None) -> "PopulationQuantilesRequest":
-        band = parse_age_band(ages or "15-64")
-        checked = uncertainty.check_trajectory_years(parse_years(years or "2025,2055", "2025, 2030, …, 2100"))
+        band = parse_age_band("15-64" if ages is None else ages)
+        checked = uncertainty.check_trajectory_years(parse_years("2025,2055" if years is None else years, "2025, 2030, …, 2100"))
         return cls(tuple(resolve_all(list(locations or ["Africa"]))), band, tuple(checked), tuple(probs), simulation)
 
     def run(self) -> pd.DataFrame:
