@@ -140,8 +140,10 @@ reports/index.html: reports/.outdated reports/.matrix.mk
 reports/methods.html: docs/methods.md $(PROCESSED_MANIFEST) $(PACKAGE_FILES) $(INSTALLED)
 	$(PY) -m analysis methods
 
+# Tests run on one worker per core (pytest-xdist); --dist loadfile keeps a file, and a notebook's cells, on one worker.
+TEST_JOBS ?= $(JOBS)
 test: data $(INSTALLED) ## unit tests and nbval on the committed notebooks
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_JOBS) --dist loadfile
 
 # JupyterLab at the repository root, new notebooks on the project kernel; `make lab LAB_IP=0.0.0.0 LAB_PORT=8890`
 # to serve another interface or port. Jupyter refuses root without --allow-root, so it is added for root only.

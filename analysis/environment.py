@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -49,8 +50,6 @@ def kernel_problem(expected_python: str | Path | None = None, prefix: str | Path
 
 def register_kernel() -> None:
     """Register the project's kernel with the running Python (what ``make install`` does)."""
-    import subprocess  # noqa: PLC0415 (only when re-registering)
-
     subprocess.run([sys.executable, "-m", "ipykernel", "install", "--sys-prefix", "--name", KERNEL,
                     "--display-name", "Python (labour-mobility)"], check=True, capture_output=True, timeout=120)
 
