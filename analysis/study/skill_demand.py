@@ -402,6 +402,38 @@ def population_by_country(iso3: Sequence[str], years: Iterable[int], source: str
     return table[["iso3", "year", "sex", "age", "population"]], label
 
 
+def interpolate_reference(working: pd.DataFrame, years: Mapping[str, int]) -> pd.DataFrame:
+    """Each country's population at its reference year, interpolated linearly between the 5-year grid's years.
+
+    Parameters
+    ----------
+    working : DataFrame
+        ``iso3, sex, year, population`` on the 5-year grid (both years around
+        each reference year).
+    years : {ISO-3: year}
+
+    Returns
+    -------
+    DataFrame
+        ``iso3, sex, reference_year, working_age``.
+    """
+    wide = working.pivot_table(index=["iso3", "sex"], columns="year", values="population", observed=True)
+    iso3 = wide.index.get_level_values("iso3")
+    reference = np.array([years[code] for code in iso3])
+    low = 5 * (reference // 5)
+    weight = (reference - low) / 5.0
+    columns = {int(c): i for i, c in enumerate(wide.columns)}
+    values = wide.to_numpy()
+    rows = np.arange(len(wide))
+    at_low = values[rows, [columns[y] for y in low]]
+    at_high = np.where(weight > 0, values[rows, [columns.get(y + 5, columns[y]) for y in low]], at_low)
+    if np.isnan(at_low).any() or np.isnan(at_high).any():
+        missing = sorted(set(iso3[np.isnan(at_low) | np.isnan(at_high)]))
+        raise SkillDemandInputError(f"no WPP population around the reference year for {', '.join(missing)}")
+    return pd.DataFrame({"iso3": iso3, "sex": wide.index.get_level_values("sex"), "reference_year": reference,
+                         "working_age": (1 - weight) * at_low + weight * at_high})
+
+
 def working_age_at_reference(years: Mapping[str, int], processed_dir: Path | None = None) -> pd.DataFrame:
     """Each country's population aged 15–64 by sex in its reference year (WPP 2024, estimates and medium).
 
@@ -414,17 +446,30 @@ def working_age_at_reference(years: Mapping[str, int], processed_dir: Path | Non
         ``iso3, sex, reference_year, working_age`` (persons).
     """
     grid = sorted({5 * (y // 5) for y in years.values()} | {5 * (y // 5) + 5 for y in years.values()})
-    grid = [y for y in grid if y <= LAST_YEAR]
-    population, _ = population_by_country(list(years), grid, "medium", processed_dir)
-    working = band_sum(population, WORKING, ["iso3", "sex", "year"]).unstack("year")
-    rows = []
-    for (iso3, sex), series in working.iterrows():
-        year = years[iso3]
-        low = 5 * (year // 5)
-        weight = (year - low) / 5.0
-        value = series[low] if weight == 0 else (1 - weight) * series[low] + weight * series[low + 5]
-        rows.append({"iso3": iso3, "sex": sex, "reference_year": year, "working_age": float(value)})
-    return pd.DataFrame(rows)
+    population, _ = population_by_country(list(years), [y for y in grid if y <= LAST_YEAR], "medium", processed_dir)
+    working = band_sum(population, WORKING, ["iso3", "sex", "year"]).reset_index()
+    return interpolate_reference(working, years)
+
+
+def apply_rates(rates: pd.DataFrame, people: pd.DataFrame, column: str = "workers") -> pd.DataFrame:
+    """Workers: each country's people of a sex (by year) times its employment rate of each group.
+
+    Parameters
+    ----------
+    rates : DataFrame
+        ``location, iso3, sex, group, employment_rate`` (:func:`base_rates`).
+    people : DataFrame
+        ``iso3, sex, year, population``.
+
+    Returns
+    -------
+    DataFrame
+        ``location, year, group, sex, <column>``, summed over each location's countries.
+    """
+    table = rates.merge(people, on=["iso3", "sex"], how="inner", validate="many_to_many")
+    table[column] = table["population"] * table["employment_rate"]
+    keys = ["location", "year", "group", "sex"]
+    return table.groupby(keys, observed=True, sort=False)[column].sum().reset_index()
 
 
 # ---------------------------------------------------------------- the proxy
@@ -498,11 +543,8 @@ def projected_workforce(destinations: Sequence, years: Iterable[int] = (2025, 20
     members = members_with_data(destinations, processed_dir)
     rates = base_rates(members, by, processed_dir)
     population, label = population_by_country(sorted(set(rates["iso3"])), years, source, processed_dir)
-    working = band_sum(population, WORKING, ["iso3", "sex", "year"]).rename("projected_working_age").reset_index()
-    table = rates.merge(working, on=["iso3", "sex"], how="left")
-    table["workers"] = table["projected_working_age"] * table["employment_rate"]
-    keys = ["location", "year", "group", "sex"]
-    projected = table.groupby(keys, observed=True, sort=False)["workers"].sum().reset_index()
+    working = band_sum(population, WORKING, ["iso3", "sex", "year"]).reset_index()
+    projected = apply_rates(rates, working)
     projected = projected.assign(kind="projected", year_text=projected["year"].astype(str))
     frames = [projected]
     if observed:
@@ -569,15 +611,10 @@ def replacement_need(destinations: Sequence, start: int = 2025, end: int = 2050,
     members = members_with_data(destinations, processed_dir)
     rates = base_rates(members, by, processed_dir)
     population, label = population_by_country(sorted(set(rates["iso3"])), ends, source, processed_dir)
-    flows = pd.concat([band_sum(population, LEAVING, ["iso3", "sex", "year"]).rename("leaving_people"),
-                       band_sum(population, ENTERING, ["iso3", "sex", "year"]).rename("entering_people")],
-                      axis=1).reset_index()
-    table = rates.merge(flows, on=["iso3", "sex"], how="left")
-    table["leaving"] = table["leaving_people"] * table["employment_rate"]
-    table["entering"] = table["entering_people"] * table["employment_rate"]
     keys = ["location", "year", "group", "sex"]
-    out = table.groupby(keys, observed=True, sort=False)[["leaving", "entering"]].sum().reset_index()
-    out = _finish(out, sex, by, keys, ["leaving", "entering"])
+    leaving = apply_rates(rates, band_sum(population, LEAVING, ["iso3", "sex", "year"]).reset_index(), "leaving")
+    entering = apply_rates(rates, band_sum(population, ENTERING, ["iso3", "sex", "year"]).reset_index(), "entering")
+    out = _finish(leaving.merge(entering, on=keys), sex, by, keys, ["leaving", "entering"])
     out["need"] = out["leaving"] - out["entering"]
     out.insert(1, "period_start", out["year"] - 5)
     out = out.rename(columns={"year": "period_end"})
@@ -645,6 +682,51 @@ def supply_match(destinations: Sequence, origin: str | Location = "Africa", star
     positive = (out["replacement_need"] > 0) & (out["origin_growth"] > 0)
     out["need_share_of_growth"] = (out["replacement_need"] / out["origin_growth"]).where(positive)
     return out
+
+
+def destination_list(destination: str, comparison: Sequence[str], processed_dir: Path | None = None) -> list[str]:
+    """The destination first, then the comparison destinations not naming it again (names as resolved)."""
+    first = locations_module.resolve(destination, processed_dir).name
+    others = [p.name for p in locations_module.resolve_all(list(comparison), processed_dir) if p.name != first]
+    return [first, *others]
+
+
+def with_birth_data(destinations: Sequence, processed_dir: Path | None = None) -> tuple[list[str], list[str]]:
+    """The destinations that have ISCO-08 employment by place of birth for at least one member, and the others."""
+    places = locations_module.resolve_all(list(destinations), processed_dir)
+    kept, skipped = [], []
+    for place in places:
+        try:
+            members_with_data([place], processed_dir, table="birth")
+            kept.append(place.name)
+        except SkillDemandInputError:
+            skipped.append(place.name)
+    return kept, skipped
+
+
+def coverage_table(destinations: Sequence, processed_dir: Path | None = None) -> pd.DataFrame:
+    """Each destination's member countries and what the ILOSTAT tables hold for them.
+
+    Returns
+    -------
+    DataFrame
+        ``location, member, iso3, occupation_year, groups_missing,
+        employed, birth_year, foreign_born`` (missing years: no ISCO-08
+        data; a member without any is left out of the destination's figures).
+    """
+    places = locations_module.resolve_all(list(destinations), processed_dir)
+    cover = employment.load_coverage(processed_dir)
+    isco08 = cover["classification"] == employment.ISCO08
+    cover = cover.assign(occupation_year=cover["occupation_year"].where(isco08),
+                         employed=cover["employed"].where(isco08))
+    frames = []
+    for place in places:
+        rows = cover[cover["location_code"].isin(list(place.members))]
+        frames.append(rows.assign(location=place.name).rename(columns={"name": "member"}))
+    out = pd.concat(frames, ignore_index=True)
+    columns = ["location", "member", "iso3", "occupation_year", "groups_missing", "employed", "birth_year",
+               "foreign_born"]
+    return out[columns].sort_values(["location", "member"], ignore_index=True)
 
 
 def health_and_care() -> pd.DataFrame:
