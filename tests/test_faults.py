@@ -285,6 +285,21 @@ CLI_CASES = [
     (["report", "--notebook", "africa_working_age", "-p", "location"], 2, "expected 2 arguments"),
     ([], 2, "the following arguments are required"),
     (["forecast"], 2, "invalid choice"),
+    # an empty item in a list is a slip whose meaning cannot be guessed
+    (["working-age", "--years", "2025,,2055"], 2, "empty item"),
+    (["working-age", "--years", "2025,"], 2, "empty item"),
+    (["working-age", "--variant", "medium,,low"], 2, "empty item"),
+    (["uncertainty", "--quantiles", "0.5,,0.9"], 2, "empty item"),
+    (["uncertainty", "--years", ""], 2, "no years given"),
+    (["uncertainty", "--ages", ""], 2, "malformed age band"),
+    (["project", "--ages", ""], 2, "malformed age band"),
+    (["uncertainty", "--replacement", "total", "--migrant-ages", ""], 2, "malformed age band"),
+    (["education", "--level", "post-secondary,"], 2, "empty item"),
+    (["partnerships", "--sector", ""], 2, "no sectors given"),
+    (["partnerships", "--model", "home_away,"], 2, "empty item"),
+    # options of the replacement distribution do nothing without --replacement
+    (["uncertainty", "--female-share", "0.3"], 2, "--female-share goes with --replacement"),
+    (["uncertainty", "--migrant-ages", "25-44"], 2, "--migrant-ages goes with --replacement"),
 ]
 
 
@@ -1037,6 +1052,10 @@ REPEATS = [
      ["project", "--location", "Japan", "--to", "2035"], 1),
     (["replacement", "--destination", "Japan", "--destination", "JPN", "--to", "2035"],
      ["replacement", "--destination", "Japan", "--to", "2035"], 1),
+    (["education", "--location", "Kenya", "--level", "post-secondary,post-secondary"],
+     ["education", "--location", "Kenya", "--level", "post-secondary"], 1),
+    (["partnerships", "--sector", "health", "--sector", "health"], ["partnerships", "--sector", "health"], 1),
+    (["partnerships", "--model", "home_away,home_away"], ["partnerships", "--model", "home_away"], 1),
 ]
 
 
