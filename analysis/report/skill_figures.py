@@ -207,7 +207,7 @@ def supply_match_bars(match: pd.DataFrame):
     Parameters
     ----------
     match : DataFrame
-        :func:`analysis.study.skill_demand.supply_match`.
+        :func:`analysis.study.skill_match.supply_match`.
     """
     destinations = list(dict.fromkeys(match["destination"]))
     fig, ax = plt.subplots(figsize=(10, 0.6 * len(destinations) + 2))

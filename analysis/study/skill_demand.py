@@ -22,21 +22,17 @@ WPP 2024's population.
   the 15–64 ages (the 65–69 group at the period's end) against those who
   enter them (the 15–19 group at the period's end), each at the same
   employment rate and occupation mix: leaving minus entering;
-* :func:`supply_match` — an origin's growth in people with upper-secondary
-  and post-secondary education (:mod:`analysis.study.skills`) against the
-  destinations' replacement need at medium and high skill;
+* the match with an origin's skilled growth is in :mod:`analysis.study.skill_match`;
 * :data:`SKILL_SOURCES`, :data:`HEALTH_AND_CARE` — the cited grouping of
   skill levels, the ISCED ↔ ISCO mapping used, and where health and care
   workers sit among the major groups (they are not a major group);
-* :class:`DemandRequest` — the request the ``demand`` command fills, checked
-  once, and :func:`answer`, which runs it.
 
+The ``demand`` command's request is :class:`analysis.study.requests.demand.DemandRequest`.
 The probabilistic version (fans) is in :mod:`analysis.study.workforce_uncertainty`.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
@@ -44,13 +40,12 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.data import education, employment, wpp
+from analysis.data import employment, wpp
 from analysis.data import locations as locations_module
 from analysis.data.conventions import LAST_YEAR, PROJECTION_VARIANTS, age_start, check_years, parse_age_band
 from analysis.data.locations import Location
 from analysis.errors import InputError
 from analysis.model import scenarios
-from analysis.study import skills
 
 #: Destinations of the report by default.
 DEFAULT_DESTINATIONS: tuple[str, ...] = (
@@ -69,9 +64,6 @@ PROXY = ("demographic proxy: employment in the reference year scaled by the grow
          "of the same sex (today's employment per person aged 15-64 and today's occupation mix, by sex; no "
          "productivity or participation change)")
 BASIS = "by sex (ILOSTAT's occupation tables have no age breakdown)"
-#: The education level (WIC, skills layer) matched with each skill level: ISCO-08 skill level 2 with
-#: upper-secondary, skill levels 3 and 4 with post-secondary (see SKILL_SOURCES).
-EDUCATION_FOR_SKILL: dict[str, str] = {"medium": "upper-secondary", "high": "post-secondary"}
 
 #: The sources of the skill-level grouping, the ISCED link and the place of health and care workers:
 #: each with a verbatim quote (checked by the tests to contain the phrases it is cited for).
@@ -536,7 +528,8 @@ def projected_workforce(destinations: Sequence, years: Iterable[int] = (2025, 20
     -------
     DataFrame
         ``location, kind, year, year_text, group, sex, workers, source,
-        measure`` (persons).
+        measure`` (persons; ``measure`` is ``observed employment`` or
+        ``demographic proxy``, see :data:`PROXY`).
     """
     by, sex = check_by(by), check_sex(sex)
     years = check_projection_years(years)
@@ -556,7 +549,7 @@ def projected_workforce(destinations: Sequence, years: Iterable[int] = (2025, 20
     out = pd.concat(frames, ignore_index=True)
     out = _finish(out, sex, by, ["location", "kind", "year", "year_text", "group", "sex"], ["workers"])
     out["source"] = np.where(out["kind"] == "observed", "ILOSTAT (reference year)", label)
-    out["measure"] = np.where(out["kind"] == "observed", "observed employment", PROXY)
+    out["measure"] = np.where(out["kind"] == "observed", "observed employment", "demographic proxy")
     out["kind"] = pd.Categorical(out["kind"], categories=["observed", "projected"], ordered=True)
     out = out.sort_values(["location", "kind", "year"], kind="stable", ignore_index=True)
     return out[["location", "kind", "year", "year_text", "group", "sex", "workers", "source", "measure"]]
@@ -619,7 +612,7 @@ def replacement_need(destinations: Sequence, start: int = 2025, end: int = 2050,
     out.insert(1, "period_start", out["year"] - 5)
     out = out.rename(columns={"year": "period_end"})
     out["source"] = label
-    out["measure"] = "demographic proxy: " + PROXY.split(": ", 1)[1]
+    out["measure"] = "demographic proxy"
     return out[["location", "period_start", "period_end", "group", "sex", "leaving", "entering", "need", "source",
                 "measure"]]
 
@@ -642,46 +635,6 @@ def cumulative_need(need: pd.DataFrame, start: int = 2025, horizons: Sequence[in
         frames.append(summed.assign(start_year=start, end_year=horizon))
     out = pd.concat(frames, ignore_index=True)
     return out[["location", "group", "sex", "start_year", "end_year", "leaving", "entering", "need"]]
-
-
-# ---------------------------------------------------------------- against supply
-def supply_match(destinations: Sequence, origin: str | Location = "Africa", start: int = 2025, end: int = 2050,
-                 source: str = "medium", processed_dir: Path | None = None) -> pd.DataFrame:
-    """Destinations' replacement need at medium and high skill against an origin's growth in the matching education.
-
-    Skill level 2 (medium) is matched with upper-secondary education and
-    skill levels 3–4 (high) with post-secondary (:data:`EDUCATION_FOR_SKILL`;
-    WIC's levels through the skills layer, people aged 15–64, WPP 2024
-    medium).
-
-    Returns
-    -------
-    DataFrame
-        ``destination, origin, skill, education, start_year, end_year,
-        replacement_need`` (workers, destination, over the years; negative
-        when more enter than leave), ``origin_growth`` (persons aged 15–64
-        with the education, change over the same years),
-        ``need_share_of_growth`` (missing unless both are positive).
-    """
-    need = cumulative_need(replacement_need(destinations, start, end, "skill", "both", source, processed_dir),
-                           start, (end,))
-    origin_members = skills.members_of([origin], processed_dir)
-    codes = sorted({c for group in origin_members.values() for c in group})
-    harmonised = education.load_harmonised(["medium"], [start, end], codes, processed_dir)
-    growth = skills.skill_mix_change(harmonised, origin_members, start, end, "15-64")
-    growth = growth.set_index(growth["skill"].astype(str))["change"]
-    origin_name = next(iter(origin_members))
-    rows = []
-    for row in need[need["group"].isin(list(EDUCATION_FOR_SKILL))].itertuples():
-        level = EDUCATION_FOR_SKILL[row.group]
-        rows.append({"destination": row.location, "origin": origin_name, "skill": row.group, "education": level,
-                     "start_year": start, "end_year": end, "replacement_need": row.need,
-                     "origin_growth": float(growth[level])})
-    out = pd.DataFrame(rows)
-    # a share only where the destination needs workers and the origin grows (otherwise there is nothing to match)
-    positive = (out["replacement_need"] > 0) & (out["origin_growth"] > 0)
-    out["need_share_of_growth"] = (out["replacement_need"] / out["origin_growth"]).where(positive)
-    return out
 
 
 def destination_list(destination: str, comparison: Sequence[str], processed_dir: Path | None = None) -> list[str]:
@@ -745,56 +698,14 @@ def members_notes(destinations: Sequence, processed_dir: Path | None = None) -> 
     cover = employment.load_coverage(processed_dir).set_index("iso3")
     lines = []
     for member in members_with_data(destinations, processed_dir):
-        years = ", ".join(f"{name} {member.years[iso3]}" for name, iso3 in member.with_data.items())
+        if list(member.with_data) == [member.location]:
+            years = f"{member.years[member.with_data[member.location]]} (ILOSTAT)"
+        else:
+            years = ", ".join(f"{name} {member.years[iso3]}" for name, iso3 in member.with_data.items())
         text = member.note()
         gaps = [f"{name} {member.years[iso3]} has no cell for major group(s) {cover.loc[iso3, 'groups_missing']} "
                 "(its skill mix is that of the groups it reports)"
                 for name, iso3 in member.with_data.items() if cover.loc[iso3, "groups_missing"]]
-        lines.append(f"{member.location}: reference years {years}" + (f"; {text.split(': ', 1)[1]}" if text else "")
+        lines.append(f"{member.location}: reference year{'s' if ',' in years else ''} {years}" + (f"; {text.split(': ', 1)[1]}" if text else "")
                      + "".join(f"; {gap}" for gap in gaps))
     return lines
-
-
-# ---------------------------------------------------------------- the command's request
-@dataclass(frozen=True)
-class DemandRequest:
-    """What ``python -m analysis demand`` asks: checked once by :meth:`checked`, run by :func:`answer`."""
-
-    destination: str
-    by: str = "skill"
-    years: tuple[int, ...] = (2025, 2050)
-    sex: str = "both"
-    source: str = "medium"
-
-    def checked(self, processed_dir: Path | None = None) -> "DemandRequest":
-        """The request with its values validated (one-line :class:`InputError` otherwise)."""
-        check_by(self.by)
-        if self.sex not in ("both", "each"):
-            raise SkillDemandInputError(f"--sex must be both or each, got {self.sex!r}")
-        years = check_projection_years(self.years)
-        if self.source not in PROJECTION_VARIANTS:
-            raise SkillDemandInputError(f"variant must be one of {', '.join(PROJECTION_VARIANTS)}, got {self.source!r}")
-        members_with_data([self.destination], processed_dir)
-        return DemandRequest(self.destination, self.by, tuple(years), self.sex, self.source)
-
-
-def answer(request: DemandRequest, processed_dir: Path | None = None) -> pd.DataFrame:
-    """The observed reference-year employment and the proxy for the requested years, one row per group and sex.
-
-    Returns
-    -------
-    DataFrame
-        ``location, kind, year, year_text, group, sex, workers, source, measure``;
-        ``workers`` rounded to whole persons.
-    """
-    table = projected_workforce([request.destination], request.years, request.by, request.sex, request.source,
-                                True, processed_dir)
-    return table.assign(workers=table["workers"].round(0))
-
-
-def parse_years(text: str) -> tuple[int, ...]:
-    """``"2025,2050"`` → ``(2025, 2050)`` (one-line error for anything else)."""
-    parts = [p.strip() for p in str(text).split(",") if p.strip()]
-    if not parts or any(not re.fullmatch(r"[0-9]{4}", p) for p in parts):
-        raise SkillDemandInputError(f"years must be four-digit years separated by commas, e.g. 2025,2050; got {text!r}")
-    return tuple(int(p) for p in parts)
