@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from types import SimpleNamespace
 
 import numpy as np
@@ -10,14 +11,17 @@ import pytest
 
 from analysis.data import employment
 from analysis.errors import InputError
-from analysis.study import skill_demand, workforce_uncertainty
+from analysis import cli
+from analysis.study import skill_demand, skill_match, skills, workforce_uncertainty
+from analysis.study.requests.demand import DemandRequest
 
 
 # ---------------------------------------------------------------- real data
 @pytest.fixture(scope="module")
 def germany(processed_dir):
-    request = skill_demand.DemandRequest("Germany", "skill", (2025, 2050)).checked(processed_dir)
-    return skill_demand.answer(request, processed_dir)
+    table, notes = DemandRequest.parse("Germany", "skill", "2025,2050").run()
+    assert any("demographic proxy" in note for note in notes)
+    return table
 
 
 def test_germany_observed_total_equals_the_table(germany):
@@ -60,15 +64,39 @@ def test_a_destination_without_data_is_refused_and_a_group_names_the_members_lef
         skill_demand.members_with_data(["GCC"], processed_dir, table="birth")
 
 
-@pytest.mark.parametrize("request_, message", [
-    (skill_demand.DemandRequest("Germany", by="sector"), "--by must be one of skill, occupation"),
-    (skill_demand.DemandRequest("Germany", years=(2020, 2050)), "comes before 2025"),
-    (skill_demand.DemandRequest("Germany", years=(2027,)), "2027"),
-    (skill_demand.DemandRequest("Germany", sex="female"), "--sex must be both or each"),
+@pytest.mark.parametrize("arguments, message", [
+    ({"by": "sector"}, "--by must be one of skill, occupation"),
+    ({"years": "2020,2050"}, "comes before 2025"),
+    ({"years": "2027"}, "2027"),
+    ({"years": "2025,,2050"}, "empty item"),
+    ({"years": "nan"}, "not a whole number"),
+    ({"sex": "female"}, "--sex must be both or each"),
+    ({"variant": "middle"}, "unknown variant"),
 ])
-def test_bad_requests_fail_in_one_line(processed_dir, request_, message):
+def test_bad_requests_fail_in_one_line(processed_dir, arguments, message):
     with pytest.raises(InputError, match=message):
-        request_.checked(processed_dir)
+        DemandRequest.parse("Germany", **arguments)
+
+
+def test_demand_command_prints_csv_and_refuses_bad_input_with_exit_status_2(processed_dir, capsys):
+    assert cli.main(["demand", "--destination", "Germany", "--years", "2050", "--sex", "each"]) == 0
+    out, err = capsys.readouterr()
+    table = pd.read_csv(io.StringIO(out))
+    assert table.loc[table["kind"] == "observed", "workers"].sum() == 43_064_625
+    assert set(table["sex"]) == {"female", "male"} and "demographic proxy" in err
+    assert cli.main(["demand", "--destination", "Saudi Arabia"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and err.startswith("error: Saudi Arabia has no ILOSTAT")
+
+
+def test_supply_match_uses_the_skills_layer_growth(processed_dir):
+    match = skill_match.supply_match(["Germany", "GCC"], "Africa").set_index(["destination", "skill"])
+    growth = skills.supply_against_shortfall(["Germany"], ["Africa"]).set_index("skill")["origin_change"]
+    assert match.loc[("Germany", "high"), "origin_growth"] == pytest.approx(growth["post-secondary"])
+    assert match.loc[("Germany", "medium"), "origin_growth"] == pytest.approx(growth["upper-secondary"])
+    assert match.loc[("Germany", "high"), "need_share_of_growth"] > 0
+    assert match.loc[("GCC", "high"), "replacement_need"] < 0  # more enter than leave: nothing to match
+    assert np.isnan(match.loc[("GCC", "high"), "need_share_of_growth"])
 
 
 def test_health_and_care_and_the_cited_grouping():
