@@ -25,7 +25,7 @@ WPP 2024's population.
 * the match with an origin's skilled growth is in :mod:`analysis.study.skill_match`;
 * :data:`SKILL_SOURCES`, :data:`HEALTH_AND_CARE` — the cited grouping of
   skill levels, the ISCED ↔ ISCO mapping used, and where health and care
-  workers sit among the major groups (they are not a major group);
+  workers sit among the major groups (they are not a major group).
 
 The ``demand`` command's request is :class:`analysis.study.requests.demand.DemandRequest`.
 The probabilistic version (fans) is in :mod:`analysis.study.workforce_uncertainty`.
