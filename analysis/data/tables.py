@@ -54,6 +54,13 @@ TABLE_KEYS: dict[str, list[str]] = {
     "life_expectancy_quantiles": ["location_code", "period_start", "sex", "quantile"],
     "migration_quantiles": ["location_code", "year", "quantile"],
     "population_quantiles": ["location_code", "year", "quantile"],
+    "isco_groups": ["occupation"],
+    "employment_occupation": ["iso3", "occupation", "sex"],
+    "employment_occupation_birth": ["iso3", "birth", "occupation", "sex"],
+    "employment_education": ["iso3", "year", "birth", "sex", "education"],
+    "unemployment_education": ["iso3", "year", "birth", "sex", "education"],
+    "earnings_birth": ["iso3", "year", "by", "status", "sex"],
+    "employment_coverage": ["iso3"],
 }
 
 

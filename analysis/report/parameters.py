@@ -128,6 +128,10 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "location": NAME, "ages": AGES, "years": [YEAR], "levels": [Field(str, check=_education_level)],
         "young_ages": AGES, "completion_ages": AGES, "first_year": YEAR, "top_n": TOP, "destinations": [NAME],
     },
+    "skills_demand": {
+        "destination": NAME, "comparison": [NAME], "base_year": Field(int, low=2025, high=LAST_YEAR - 5),
+        "horizons": [Field(int, low=2030, high=LAST_YEAR)], "origin": NAME, "trajectories": TRAJECTORIES, "seed": SEED,
+    },
     "partnerships": {
         "base_year": Field(int, low=2025, high=LAST_YEAR - 5), "horizon": YEAR,
         "care_workers_per_100_aged_65": Field((int, float), low=0.0, low_open=True, high=100.0),
@@ -171,6 +175,15 @@ def _skills_partnership(values: Mapping) -> None:
                              f"({values['start_year']}–{last}); change target_year or years")
 
 
+def _skills_demand(values: Mapping) -> None:
+    early = [year for year in values["horizons"] if year <= values["base_year"]]
+    if early:
+        raise ParameterError(f"horizon {early[0]} must come after base_year ({values['base_year']})")
+    wrong = [year for year in [values["base_year"], *values["horizons"]] if year % 5]
+    if wrong:
+        raise ParameterError(f"year {wrong[0]} is not on the projections' 5-year grid (2025, 2030, …)")
+
+
 def _not_empty(name: str) -> Callable[[Mapping], None]:
     def check_list(values: Mapping) -> None:
         if not values[name]:
@@ -186,6 +199,7 @@ CROSS_CHECKS: dict[str, list[Callable[[Mapping], None]]] = {
     "destination_demand": [lambda values: _in_order(values, "base_year", "horizon")],
     "scenario_comparison": [lambda values: _in_order(values, "base_year", "horizon"), _not_empty("scenario_names")],
     "skills_supply": [_not_empty("years"), _not_empty("levels"), _not_empty("destinations")],
+    "skills_demand": [_not_empty("comparison"), _not_empty("horizons"), _skills_demand],
     "partnerships": [lambda values: _in_order(values, "base_year", "horizon"), _not_empty("observed")],
     "skills_partnership": [_pathway_values, _skills_partnership],
 }
