@@ -710,6 +710,64 @@ def sex_table(pathway: pd.DataFrame, columns: Iterable[str], every: int = 5) -> 
     return out.reset_index(drop=True)
 
 
+def remittances_by_sex(pathway: pd.DataFrame, every: int = 5) -> pd.DataFrame:
+    """The remittances women and men of a run send home, every ``every``-th year, with the amounts per person.
+
+    Returns
+    -------
+    DataFrame
+        ``year, in_destination_women, in_destination_men, per_woman,
+        per_man`` (a year, in ``currency``), ``remittances_women,
+        remittances_men`` and ``cumulative_remittances_women,
+        cumulative_remittances_men`` (in ``currency``).
+    """
+    by_sex = flows_by_sex(pathway)
+    rows = milestones(pathway, every)[["year"]]
+    per_sex = pathway.attrs["parameters"].notes["remittances_by_sex"]
+    out = rows.copy()
+    for sex in ("women", "men"):
+        part = by_sex[by_sex["sex"] == sex].set_index("year").loc[rows["year"]]
+        out[f"in_destination_{sex}"] = part["in_destination"].to_numpy()
+    out["per_woman"], out["per_man"] = per_sex["women"], per_sex["men"]
+    for sex in ("women", "men"):
+        part = by_sex[by_sex["sex"] == sex].set_index("year").loc[rows["year"]]
+        out[f"remittances_{sex}"] = part["remittances"].to_numpy()
+        out[f"cumulative_remittances_{sex}"] = part["cumulative_remittances"].to_numpy()
+    return out.reset_index(drop=True)
+
+
+def remittance_sensitivity(parameters: PathwayParameters, ratios: Iterable[float] = (0.8, 1.0, 1.2),
+                           processed_dir: Path | None = None) -> pd.DataFrame:
+    """A run's remittances for several ratios of a woman's to a man's remittances (``women_remittance_ratio``).
+
+    The default ratios are the sensitivity range of
+    :data:`analysis.study.migration.WOMEN_TO_MEN_RANGE` around equal sending.
+
+    Returns
+    -------
+    DataFrame
+        ``women_remittance_ratio, per_woman, per_man`` (a year) and
+        ``cumulative_remittances, cumulative_remittances_women,
+        cumulative_remittances_men`` (over the run), in ``currency``.
+    """
+    rows = []
+    for ratio in ratios:
+        run = simulate(dataclasses.replace(parameters, women_remittance_ratio=float(ratio)), processed_dir)
+        by_sex = flows_by_sex(run)
+        last = by_sex[by_sex["year"] == run["year"].iloc[-1]].set_index("sex")["cumulative_remittances"]
+        per_sex = run.attrs["parameters"].notes["remittances_by_sex"]
+        rows.append({"women_remittance_ratio": float(ratio), "per_woman": per_sex["women"], "per_man": per_sex["men"],
+                     "cumulative_remittances": float(run["cumulative_remittances"].iloc[-1]),
+                     "cumulative_remittances_women": float(last["women"]),
+                     "cumulative_remittances_men": float(last["men"])})
+    return pd.DataFrame(rows)
+
+
+def migrants_placed_a_year(pathway: pd.DataFrame, institutions: int = 1) -> float:
+    """Migrants a run places a year at its full pace (its largest yearly arrivals), times ``institutions``."""
+    return float(pathway["arrivals"].max()) * institutions
+
+
 def away_share_curve(parameters: PathwayParameters, shares: Iterable[float] = np.linspace(0.1, 0.9, 9)) -> pd.DataFrame:
     """Cost per migrant, per additional skilled worker and migrants at the end, for several away-track shares."""
     resolved = resolve(parameters)
@@ -926,6 +984,15 @@ def remittance_context(parameters: PathwayParameters, pathway: pd.DataFrame, pro
     return pd.DataFrame({"origin": [place.name], "year": [year], "origin_remittances_usd": [received],
                          "origin_gdp_usd": [gdp], "remittances_share_of_gdp": [received / gdp],
                          "pathway_remittances_last_year": [last], "pathway_share_of_origin_remittances": [in_usd / received]})
+
+
+def input_source_ids(parameters: PathwayParameters) -> list[str]:
+    """The source ids behind a resolved run's cost, earnings and remittances inputs (``S18`` …), in order."""
+    inputs = parameters.notes.get("inputs")
+    if inputs is None:
+        raise PathwayInputError("the parameters are not resolved: pass the result of pathways.resolve")
+    ids = {source for cell in inputs["source_ids"] for source in str(cell).split(";") if source}
+    return sorted(ids, key=lambda source: int(source[1:]))
 
 
 def config_files(parameters: PathwayParameters) -> list[dict]:
