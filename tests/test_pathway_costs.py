@@ -240,12 +240,17 @@ def test_projecting_the_partnership_moves_working_age_people_from_origin_to_dest
 
 def test_pathway_command_prints_the_files_it_read(tmp_path, processed_dir):
     config = tmp_path / "p.yml"
-    config.write_text("origin: Nigeria\ndestination: United Kingdom\ncurrency: GBP\nreturn_after: 6.5\n")
+    config.write_text("origin: Nigeria\ndestination: United Kingdom\ncurrency: GBP\nreturn_after: 6.5\n"
+                      "women_remittance_ratio: 1.2\n")
     command = [sys.executable, "-m", "analysis", "pathway", "--config", str(config), "--by-sex"]
     result = subprocess.run(command, capture_output=True, text=True, cwd=paths.ROOT, timeout=300)
     assert result.returncode == 0, result.stderr
     table = pd.read_csv(StringIO(result.stdout))
     assert list(table["sex"].unique()) == ["women", "men"] and len(table) == 2 * 25
+    # remittances by sex: a woman in the destination sends 1.2 times what a man sends
+    last = table[table["year"] == 2050].set_index("sex")
+    per_head = last["remittances"] / last["in_destination"]
+    assert per_head["women"] / per_head["men"] == pytest.approx(1.2, rel=1e-3)
     lines = result.stderr.strip().splitlines()
     assert lines[0].startswith("# provenance: analysis ") and "working tree " in lines[0]
     assert f"# pathway config: {config} sha256 {pathways.sha256_of(config)}" in lines

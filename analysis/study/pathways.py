@@ -283,7 +283,7 @@ COST_COLUMNS = ["item", "iso3", "programme", "value", "currency", "price_year", 
                 "source_ids", "quoted", "note"]
 
 
-def load_cost_table(path: Path = COSTS_FILE, sources_path: Path = SOURCES_FILE) -> pd.DataFrame:
+def load_cost_table(path: Path | None = None, sources_path: Path | None = None) -> pd.DataFrame:
     """The cited table of pathway costs, earnings and exchange rates, checked (cached while the files are unchanged).
 
     Every value is finite and positive; it equals its ``derivation`` (the
@@ -298,7 +298,10 @@ def load_cost_table(path: Path = COSTS_FILE, sources_path: Path = SOURCES_FILE) 
     CostTableError
         Naming the row and what is wrong.
     """
-    stamps = tuple(Path(p).stat().st_mtime_ns for p in (path, sources_path))
+    path, sources_path = Path(path or COSTS_FILE), Path(sources_path or SOURCES_FILE)
+    if not path.is_file():
+        raise CostTableError(f"the cost table {path} is missing: restore it from git")
+    stamps = tuple(p.stat().st_mtime_ns for p in (path, sources_path))
     return _checked_cost_table(str(path), str(sources_path), stamps).copy()
 
 
