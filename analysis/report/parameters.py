@@ -19,7 +19,7 @@ from analysis.data.stocks import check_year as check_stock_year
 from analysis.errors import InputError
 from analysis.model import pathway_flows, scenarios
 from analysis.model.inputs import PROBABILISTIC_BASE_YEAR
-from analysis.study import skills
+from analysis.study import pathways, skills
 from analysis.study.migration import check_south_definition
 
 
@@ -117,10 +117,10 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "skills_partnership": {
         **{name: Field(object, check=_pathway_check(name)) for name in (
             "origin", "destination", "sector", "start_year", "years", "annual_intake", "ages", "female_share",
-            "programme_years", "completion_rate", "away_share", "placement_rate", "annual_attrition", "return_share",
-            "return_after", "currency", "cost_per_trainee_origin", "cost_per_worker_destination", "placement_cost",
-            "destination_share_of_training", "employer_share_of_placement", "earnings_destination",
-            "remittances_per_migrant")},
+            "programme", "programme_years", "completion_rate", "away_share", "placement_rate", "annual_attrition",
+            "return_share", "return_after", "currency", "cost_per_trainee_origin", "cost_per_worker_destination",
+            "placement_cost", "destination_share_of_training", "employer_share_of_placement", "earnings_destination",
+            "remittances_per_migrant", "women_remittance_ratio")},
         "coverage": Field((int, float), low=0.0, low_open=True, high=1.0),
         "target_year": YEAR, "care_workers_per_100_aged_65": Field((int, float), low=0.0, low_open=True, high=100.0),
     },
@@ -169,6 +169,11 @@ def _pathway_values(values: dict) -> None:
 
 
 def _skills_partnership(values: Mapping) -> None:
+    # the study layer's one check of a pathway (two different countries, a run that ends by 2100, …)
+    try:
+        pathways.PathwayParameters(**{name: values[name] for name in pathway_flows.PATHWAY_FIELDS}).validate()
+    except InputError as error:
+        raise ParameterError(f"notebook skills_partnership parameters: {error}") from None
     last = values["start_year"] + values["years"] - 1
     if not values["start_year"] <= values["target_year"] <= last:
         raise ParameterError(f"target_year ({values['target_year']}) must fall within the pathway run "
