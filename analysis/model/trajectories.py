@@ -59,8 +59,8 @@ Sampling
   correlated years.  **The world's net migration is zero in every
   trajectory**, as in WPP's migration model (Azose and Raftery 2015; bayesPop
   rebalances each trajectory): independent draws from WPP's right-skewed
-  marginals would add 117 million migrants to the world over 2025–2100 on
-  average.  Every country's period deviations are drawn for all countries,
+  marginals would add about a hundred million migrants to the world over
+  2025–2100 on average (:func:`expected_world_migration`).  Every country's period deviations are drawn for all countries,
   and the world's sum ``S`` (per period) is taken back from each country in
   proportion to its own covariance, ``D_i − C_i (Σ_j C_j)⁻¹ S``: the
   conditional expectation given a zero sum under a Gaussian approximation,
