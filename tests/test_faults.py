@@ -163,6 +163,8 @@ CLI_CASES = [
     (["project", "--list-scenarios", "--to", "2050"], 2, "takes no other option", "--to"),
     (["project", "--ages", "70-20"], 2, "ends before it starts"),
     (["project", "--scenario", "medium", "--from", "2000", "--to", "2030"], 2, "add zero-migration"),
+    (["project", "--scenario", "medium+high"], 2, "two WPP variants", "medium (set by medium)", "high (set by high)"),
+    (["project", "--scenario", "low+zero-migration+high"], 2, "two WPP variants", "low", "high"),
     # replacement
     (["replacement", "--destination", "Atlantis"], 2, "unknown location 'Atlantis'"),
     (["replacement", "--destination", ""], 2, "empty location"),
@@ -217,6 +219,8 @@ CLI_CASES = [
     (["uncertainty", "--seed", "one"], 2, "--seed", "not a whole number"),
     (["uncertainty", "--seed", str(2**63)], 2, "--seed", "must be from 0"),
     (["uncertainty", "--scenario", "low"], 2, "medium variant"),
+    (["uncertainty", "--scenario", "high+zero-migration"], 2, "medium variant"),
+    (["uncertainty", "--scenario", "zero-migration+low"], 2, "medium variant"),
     (["uncertainty", "--scenario", "constant-fertilty"], 2, "did you mean: constant-fertility"),
     (["uncertainty", "--scheduler", "thread"], 2, "not one of threads, synchronous, processes"),
     (["uncertainty", "--scheduler", "http://host:80"], 2, "scheduler address"),
@@ -392,6 +396,7 @@ SCENARIO_CASES = [
     (b"\xff\xfe\x00binary", "binary file"),
     ("name: drain\npathways: [{origin: Cabo Verde, destination: Portugal, annual_intake: 500000, programme_years: 0, completion_rate: 1, away_share: 1, placement_rate: 1, ages: 20-39}]\n", "drives the population of Cabo Verde"),
     ("name: n\npathways: [{origin: ECOWAS, destination: Germany, annual_intake: 100}]\n", "must be a country"),
+    ("name: n\nextends: [high]\nvariant: low\n", "two WPP variants"),
 ]
 
 

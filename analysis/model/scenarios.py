@@ -463,21 +463,49 @@ def _check_year(where: str, key: str, year: int) -> None:
 
 
 def compose(specs: Sequence[Mapping], name: str | None = None) -> dict:
-    """Combine scenarios: blocks and pathways add up in order (later blocks win where they overlap); variant overrides."""
+    """Combine scenarios: blocks and pathways add up in order (later blocks win where they overlap).
+
+    **Variant.**  Only a part that sets ``variant`` itself (``medium``,
+    ``high`` and ``low`` do; block-only scenarios such as ``zero-migration``
+    do not) chooses the WPP inputs, so ``high+zero-migration`` and
+    ``zero-migration+high`` are both WPP's high variant with no migration.
+    Parts that set different variants are refused: a composition runs on one
+    set of WPP inputs, and no part may silently replace another's.  The
+    description states the composition's variant and which part set it.
+
+    Raises
+    ------
+    ScenarioError
+        When two parts set different variants.
+    """
     out: dict[str, Any] = {}
     files: list[dict] = []
+    label = name or "+".join(str(spec.get("name", "?")) for spec in specs)
+    setters: dict[str, list[str]] = {}
+    for spec in specs:
+        if "variant" in spec:
+            setters.setdefault(str(spec["variant"]), []).append(str(spec.get("name", "?")))
+    if len(setters) > 1:
+        shown = " and ".join(f"{variant} (set by {', '.join(parts)})" for variant, parts in setters.items())
+        raise ScenarioError(f"scenario {label!r} composes two WPP variants, {shown}; a composition runs on one "
+                            "variant: keep one of the parts that set it (blocks of the others apply to it)")
     for spec in specs:
         for key, value in spec.items():
-            if key in ("name", "description", "extends"):
+            if key in ("name", "description", "extends", "variant"):
                 continue
             if key == "files":
                 files.extend(record for record in value if record not in files)
-            elif key in BLOCK_SECTIONS or key == "pathways":
+            elif key in BLOCK_SECTIONS + ("pathways",):
                 out.setdefault(key, []).extend(copy.deepcopy(value))
             else:
                 out[key] = value
-    out["name"] = name or "+".join(str(spec.get("name", "?")) for spec in specs)
-    out["description"] = " Then: ".join(str(spec.get("description") or describe(spec)).strip() for spec in specs)
+    if setters:
+        out["variant"] = next(iter(setters))
+    variant = out.get("variant", "medium")
+    setter = f"set by {', '.join(next(iter(setters.values())))}" if setters else "no part sets one"
+    out["name"] = label
+    parts = " Then: ".join(str(spec.get("description") or describe(spec)).strip() for spec in specs)
+    out["description"] = f"WPP 2024 {variant} variant inputs ({setter}). {parts}"
     out["files"] = files
     validate_values(out)
     return out
