@@ -119,7 +119,7 @@ def show_membership(location: locations.Location | str) -> None:
         display(_Membership(data=description.markdown()))
 
 
-def provenance_markdown(notebook: str, namespace: dict, files: Iterable[Mapping] = ()) -> str:
+def provenance_markdown(notebook: str, namespace: dict, files: Iterable[Mapping] = (), moved: Iterable[str] = ()) -> str:
     """The report's parameters, code version and state, files read, package versions and raw-data checksums, as Markdown.
 
     Parameters
@@ -131,6 +131,10 @@ def provenance_markdown(notebook: str, namespace: dict, files: Iterable[Mapping]
     files : iterable of dict, optional
         Scenario and config files the report read (``role, path, sha256``,
         e.g. :func:`analysis.model.scenarios.files_used`), listed with their SHA-256.
+    moved : iterable of str, optional
+        The people each block of the report's scenarios moved
+        (:func:`analysis.model.scenarios.moved_people_lines`, the ``#`` lines
+        the command line prints), listed under the files.
     """
     names = list(notebook_parameters(notebook))
     parameters = ", ".join(f"`{name}` = {namespace[name]!r}" for name in names if name in namespace)
@@ -145,6 +149,8 @@ def provenance_markdown(notebook: str, namespace: dict, files: Iterable[Mapping]
         f"- Notebook: `notebooks/{notebook}.ipynb`; parameters: {parameters or 'none'}",
         f"- Git commit: {state['commit']}; working tree: {state['changes']}",
         *([read] if read else []),
+        *(["- People moved by the scenarios' blocks (as the command line prints them):"] if moved else []),
+        *(f"  - {line.removeprefix('# ').removeprefix('people moved, ')}" for line in moved),
         f"- Package `analysis` {__version__}; Python {platform.python_version()}, pandas {pandas.__version__}, "
         f"numpy {numpy.__version__}",
         f"- Raw data (SHA-256, first 12 hex digits): {checksums}",
