@@ -54,6 +54,10 @@ TABLE_KEYS: dict[str, list[str]] = {
     "life_expectancy_quantiles": ["location_code", "period_start", "sex", "quantile"],
     "migration_quantiles": ["location_code", "year", "quantile"],
     "population_quantiles": ["location_code", "year", "quantile"],
+    "flows": ["period_start", "origin_iso3", "destination_iso3", "sex", "type"],
+    "flow_stocks": ["year", "origin_iso3", "destination_iso3", "sex"],
+    "flow_names": ["name"],
+    "flow_demography": ["location_code", "period_start", "sex"],
 }
 
 
