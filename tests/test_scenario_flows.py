@@ -235,3 +235,19 @@ def test_people_are_conserved_and_population_never_negative(senders, receivers, 
     result = projection.project(inputs)
     assert (result.population >= 0).all()
     assert (result.unrealised_emigration >= 0).all()
+
+
+def test_the_command_line_prints_the_people_moved_as_provenance(processed_dir, tmp_path, capsys):
+    from analysis.cli import main
+
+    path = tmp_path / "back.yml"
+    path.write_text("name: back\nreturns:\n  - {from: Saudi Arabia, to: Kenya, persons_per_year: 10000, years: 2030-2032,"
+                    " female_share: 0.7, ages: 20-39}\n")
+    assert main(["project", "--location", "Kenya", "--scenario", str(path), "--to", "2040"]) == 0
+    out, err = capsys.readouterr()
+    assert out.splitlines()[0] == "location,scenario,year,ages,population" and len(out.splitlines()) == 5
+    lines = [line for line in err.splitlines() if line.startswith("# people moved")]
+    assert lines[0].endswith("returns[0] (return, 2030-2032): moved 20,000 people from Saudi Arabia to Kenya "
+                             "(women 14,000, men 6,000); both sides change by exactly this number")
+    assert "# people moved, scenario back: returns[0] moved in 2030–2035: 20,000 (women 14,000, men 6,000)" in lines
+    assert "female share 0.700, as given" in lines[-1] and "defaults applied: age_profile" in lines[-1]

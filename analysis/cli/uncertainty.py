@@ -81,4 +81,5 @@ def run(args: argparse.Namespace) -> int:
         request = requests.PopulationQuantilesRequest.parse(simulation, probs, args.location, args.ages, args.years)
     common.write_csv(request.run())
     common.provenance(simulation.files())
+    common.comments(simulation.moved_lines(request.projection_end))
     return 0

@@ -1115,7 +1115,11 @@ def moved_people_lines(scenarios_given: Iterable[str | Mapping], base_year: int 
     """
     lines: list[str] = []
     names = None
-    for spec in load_all(list(scenarios_given)):
+    specs = {}
+    for reference in scenarios_given:  # the caller's load_all has said what a repeated name means
+        spec = load(reference)
+        specs.setdefault(spec["name"], spec)
+    for spec in specs.values():
         sections = [section for section in PEOPLE_SECTIONS if spec.get(section)]
         if not sections:
             continue

@@ -55,6 +55,10 @@ class Simulation:
         return ([] if self.scenario is None else scenarios.files_used([self.scenario])) + \
             [trajectories.parameters_file_record()]
 
+    def moved_lines(self, end_year: int) -> list[str]:
+        """``#`` lines on the people the scenario's people-moving blocks add to every trajectory, by period and sex."""
+        return [] if self.scenario is None else scenarios.moved_people_lines([self.scenario], end_year=end_year)
+
 
 @dataclass(frozen=True)
 class PopulationQuantilesRequest:
@@ -73,10 +77,15 @@ class PopulationQuantilesRequest:
         checked = uncertainty.check_trajectory_years(parse_years("2025,2055" if years is None else years, "2025, 2030, …, 2100"))
         return cls(tuple(resolve_all(list(locations or ["Africa"]))), band, tuple(checked), tuple(probs), simulation)
 
+    @property
+    def projection_end(self) -> int:
+        """The last year the trajectories are projected to."""
+        return max(max(self.years), 2030)
+
     def run(self) -> pd.DataFrame:
         """``location, year, ages, quantile, population`` (whole persons); a span ``2025-2055`` as year is a change."""
         places, label, years = list(self.locations), self.band.label, list(self.years)
-        result = uncertainty.simulate(places, (label,), end_year=max(max(years), 2030), **self.simulation.options())
+        result = uncertainty.simulate(places, (label,), end_year=self.projection_end, **self.simulation.options())
         table = uncertainty.population_quantiles(result, places, label, years, list(self.probs))
         table = table.assign(population=table["population"].round().astype("int64"))[
             ["location", "year", "ages", "quantile", "population"]]
@@ -117,6 +126,11 @@ class ReplacementQuantilesRequest:
                                                  migrant_ages, female_share, floor, allow_emigration)
         solver.weights()  # the migrants' ages and share of women, before any work
         return cls(tuple(places), solver, end_year, tuple(probs), simulation)
+
+    @property
+    def projection_end(self) -> int:
+        """The last year the trajectories are projected to."""
+        return self.end_year
 
     def run(self) -> pd.DataFrame:
         result = uncertainty.simulate(list(self.destinations), ("all",), end_year=self.end_year, replacement=self.solver,
