@@ -777,6 +777,17 @@ NOTEBOOK_CASES = [
     ("skills_partnership", {"return_after": 0}, "return_after must be a number of years from 1"),
     ("skills_partnership", {"placement_cost": -1}, "placement_cost must be 0 or more"),
     ("skills_partnership", {"programme_years": 11}, "programme_years must be a whole number of years from 0 to 10"),
+    ("returns_and_flows", {"return_event": "R99"}, "unknown return event 'R99'"),
+    ("returns_and_flows", {"return_event": "../x"}, "return_event", "a return event id"),
+    ("returns_and_flows", {"return_years": "2035-2030"}, "ends before it starts"),
+    ("returns_and_flows", {"return_years": "2020-2025"}, "start before 2025"),
+    ("returns_and_flows", {"return_to": []}, "return_to must not be empty"),
+    ("returns_and_flows", {"return_to": ["Kenya", "Kenya"]}, "lists 'Kenya' twice"),
+    ("returns_and_flows", {"return_from": "Kenya"}, "also in return_to"),
+    ("returns_and_flows", {"horizon": 2032}, "'horizon' must be at least 2035"),
+    ("returns_and_flows", {"horizon": 2042}, "must be one of 2035, 2040"),
+    ("returns_and_flows", {"return_ages": "20-33"}, "not the end of a 5-year group"),
+    ("returns_and_flows", {"trajectories": 10}, "'trajectories' must be at least 100"),
 ]
 
 

@@ -6,11 +6,15 @@ import csv
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
+from analysis.data import locations, stocks
 from analysis.errors import DataError
-from analysis.study import quotes
+from analysis.study import flows as flow_study
+from analysis.study import pathways, quotes
 from analysis.study.returns import events as returns
+from analysis.study.returns import large_return, movements
 
 DATA = returns.DATA_DIR
 
@@ -130,3 +134,92 @@ def test_missing_and_unreadable_files_are_refused(tmp_path, processed_dir):
     (folder / returns.EVENTS_NAME).write_bytes(b"\xff\xfe\x00 not csv")
     with pytest.raises(returns.ReturnEventsError, match="cannot be read as UTF-8 CSV"):
         returns.load_return_events(folder, processed_dir)
+
+
+# ---------------------------------------------------------------- what the returns report computes
+@pytest.fixture(scope="module")
+def published(processed_dir):
+    return flow_study.load_flow_source("published", processed_dir), flow_study.flow_geography(processed_dir)
+
+
+def test_a_locations_flows_by_type_add_up(published, processed_dir):
+    flows, _ = published
+    table = movements.location_flows("Ethiopia", flows, processed_dir)
+    last = table[(table["period_start"] == 2015) & (table["sex"] == "both")].set_index("type")
+    assert last.loc["return (to the country of birth)", "inflow"] == 112_821
+    parts = last.drop(index="all")[["inflow", "outflow"]].sum()
+    assert parts["inflow"] == pytest.approx(last.loc["all", "inflow"], abs=10)  # the types sum to the total
+    assert parts["outflow"] == pytest.approx(last.loc["all", "outflow"], abs=10)
+    assert set(table["sex"]) == {"both", "female", "male"} and len(table) == 6 * 6  # 6 periods: 4 types of both sexes, women, men
+
+
+def test_the_cited_events_beside_the_estimates(published, processed_dir):
+    flows, _ = published
+    beside = movements.events_beside_flows(returns.load_return_events(processed_dir=processed_dir), flows).set_index("id")
+    saudi = beside.loc["R03"]  # the example: 22,237 in the estimates against about 345,000 registrations
+    assert (saudi["flow_all"], saudi["flow_returns"], saudi["returnees"]) == (22_237, 22_159, 345_741)
+    assert saudi["ratio"] == 15.6 and saudi["coverage"] == "partly after 2020" and saudi["flow_periods"] == "2015-2020"
+    assert beside.loc["R11", "coverage"] == "after 2020: no estimate" and pd.isna(beside.loc["R11", "flow_returns"])
+    assert beside.loc["R06", "coverage"] == "origins not split: no corridor"
+
+
+def test_what_the_gulf_data_do_not_say(processed_dir):
+    from analysis.data import stocks
+    gaps = movements.host_origin_detail("GCC", ["Ethiopia", "Kenya", "Uganda"], processed_dir=processed_dir)
+    assert gaps["unknown_origin"].sum() == pytest.approx(949_849)  # "about 0.95 M of unknown origin in the GCC"
+    assert gaps["recorded_KEN"].sum() == 0 and gaps["recorded_UGA"].sum() == 0
+    assert gaps.set_index("destination").loc["Saudi Arabia", "recorded_ETH"] == 180_746
+    table = movements.recorded_beside_reported(returns.load_reported_stocks(processed_dir=processed_dir),
+                                               stocks.load_migrant_stocks(processed_dir)).set_index("id")
+    assert table.loc["C01", ["reported", "recorded_2024"]].tolist() == [200_000, 0]
+
+
+def test_the_return_rate_map_keeps_african_countries_with_emigrants(published):
+    flows, geography = published
+    rates = movements.return_rate_map(flows, geography)
+    assert (rates["outward"] >= movements.MIN_EMIGRANTS).all() and rates["period"].eq("2015-2020").all()
+    african = set(geography.loc[geography["region"] == "Africa", "location_code"])
+    assert set(rates["location_code"]) <= african and len(rates) > 40
+    assert (rates["returns_per_emigrant"] - rates["returns"] / rates["outward"]).abs().max() < 5e-5
+
+
+@pytest.fixture(scope="module")
+def gulf_return(processed_dir):
+    event = returns.event(returns.load_return_events(processed_dir=processed_dir), "R11")
+    spec = large_return.scenario_spec(event, ["Ethiopia", "Kenya", "Uganda"], "GCC", "2030-2035")
+    return spec, large_return.moved_shares(spec, processed_dir)
+
+
+def test_a_return_sized_by_a_cited_event_moves_its_people(gulf_return):
+    spec, shares = gulf_return
+    assert spec["returns"][0]["persons"] == 1_463_176
+    for role in ("sends", "receives"):
+        part = shares[shares["role"] == role]
+        assert part["persons"].sum() == pytest.approx(1_463_176, abs=1e-6)
+        assert (part["women"] + part["men"] - part["persons"]).abs().max() < 1e-6
+        assert part["share"].sum() == pytest.approx(1, abs=1e-3) and set(part["key"]) == {"population"}
+    assert shares.set_index("country").loc["Ethiopia", "share"] == 0.5543
+
+
+def test_the_effect_on_origins_and_host_jobs_and_remittances(gulf_return, processed_dir):
+    from analysis.study import pathways
+    spec, shares = gulf_return
+    effect = large_return.population_effect(spec, ["Ethiopia", "Kenya", "Uganda", "GCC"], [2030, 2035], end_year=2040,
+                                            processed_dir=processed_dir)
+    in_2035 = large_return.change_in(effect, ["Ethiopia", "Kenya", "Uganda", "GCC"], 2035).set_index("location")
+    assert in_2035.loc["Ethiopia", "change"] == pytest.approx(641_495, abs=1)
+    assert in_2035.loc["GCC", "change"] == pytest.approx(-1_162_349, abs=1)
+    assert (large_return.change_in(effect, ["Ethiopia", "GCC"], 2030)["change"] == 0).all()  # before the return
+    rates = large_return.employment_rates(large_return.receivers(shares), processed_dir).set_index("location")
+    assert rates.loc["Ethiopia", ["reference_year", "employed"]].tolist() == [2021, 37_044_436]
+    assert rates.loc["Ethiopia", "employment_rate"] == pytest.approx(0.5058)
+    adults = large_return.population_effect(spec, ["Kenya"], [2035], ages="15+", end_year=2040, processed_dir=processed_dir)
+    jobs = large_return.jobs_needed(adults, rates.reset_index())
+    assert jobs["jobs_needed"].iloc[0] == pytest.approx(adults["change"].iloc[0] * rates.loc["Kenya", "employment_rate"])
+    forgone = large_return.remittances_forgone(shares, processed_dir).set_index("location")
+    per_migrant, _ = pathways.remittances_per_migrant(locations.resolve("Uganda"), processed_dir=processed_dir)
+    assert forgone.loc["Uganda", "per_migrant_usd"] == per_migrant
+    assert forgone.loc["Uganda", "forgone_usd_per_year"] == pytest.approx(
+        shares.set_index("country").loc["Uganda", "persons"] * per_migrant)
+
+

@@ -327,17 +327,33 @@ def resolve_inputs(parameters: PathwayParameters, processed_dir: Path | None = N
         rows.append({"parameter": "remittances_per_migrant", "value": float(p.remittances_per_migrant),
                      "currency": p.currency, "method": "given", "source_ids": ""})
     else:
-        origin = places["origin"]
-        received, year = _wdi_value(wdi, origin.iso3, "remin", origin.name, "remittances_per_migrant")
-        emigrants = emigrant_stock(origin.iso3, processed_dir)
-        if emigrants <= 0:
-            raise PathwayInputError(f"UN DESA counts no emigrants from {origin.name}; give remittances_per_migrant")
-        value = received / emigrants * rates[p.currency]
-        rows.append({"parameter": "remittances_per_migrant", "value": value, "currency": p.currency,
-                     "method": (f"WDI: {origin.name}'s remittances received in {year} (US$ {received / 1e9:,.2f} "
-                                f"billion) / its {emigrants:,.0f} emigrants (UN DESA 2024)"),
-                     "source_ids": ""})
+        value, method = remittances_per_migrant(places["origin"], wdi, processed_dir)
+        rows.append({"parameter": "remittances_per_migrant", "value": value * rates[p.currency], "currency": p.currency,
+                     "method": method, "source_ids": ""})
     return pd.DataFrame(rows)
+
+
+def remittances_per_migrant(origin: locations_module.Location, wdi: pd.DataFrame | None = None,
+                            processed_dir: Path | None = None) -> tuple[float, str]:
+    """US dollars a year an emigrant of ``origin`` sends home, as the pathway model takes it, and how it is computed.
+
+    The origin's personal remittances received (WDI, :data:`PRICE_YEAR` or the
+    latest earlier year) divided by its emigrants (UN DESA 2024, all
+    destinations): an average over every emigrant, remitting or not.
+
+    Raises
+    ------
+    PathwayInputError
+        When WDI has no remittances for the origin, or UN DESA no emigrants.
+    """
+    wdi = stocks_module.load_wdi(processed_dir) if wdi is None else wdi
+    received, year = _wdi_value(wdi, origin.iso3, "remin", origin.name, "remittances_per_migrant")
+    emigrants = emigrant_stock(origin.iso3, processed_dir)
+    if emigrants <= 0:
+        raise PathwayInputError(f"UN DESA counts no emigrants from {origin.name}; give remittances_per_migrant")
+    method = (f"WDI: {origin.name}'s remittances received in {year} (US$ {received / 1e9:,.2f} billion) / its "
+              f"{emigrants:,.0f} emigrants (UN DESA 2024)")
+    return received / emigrants, method
 
 
 def emigrant_stock(iso3: str, processed_dir: Path | None = None, year: int = 2024) -> float:

@@ -280,8 +280,8 @@ def _raise_first(found: list[str]) -> None:
                                 "(RETURNS.md gives the rules)")
 
 
-def _name(codes: str, names: dict[str, str], note: str) -> str:
-    return "; ".join(names.get(code, code) for code in codes.split(";")) if codes else note
+def _name(codes: str, names: dict[str, str], missing: str) -> str:
+    return "; ".join(names.get(code, code) for code in codes.split(";")) if codes else missing
 
 
 def load_return_events(data_dir: Path | None = None, processed_dir: Path | None = None) -> pd.DataFrame:
@@ -291,9 +291,10 @@ def load_return_events(data_dir: Path | None = None, processed_dir: Path | None 
     -------
     DataFrame
         The columns of ``return_events.csv`` (numbers as floats, NaN where
-        empty), plus ``home`` and ``host`` (country names, or the places
-        note), ``start_year``/``end_year`` and ``sources`` (the source ids of
-        the event's values).
+        empty), plus ``home`` and ``host`` (country names, or "not split by
+        country": then ``places_note`` says what the source says),
+        ``start_year``/``end_year`` and ``sources`` (the source ids of the
+        event's values).
 
     Raises
     ------
@@ -307,8 +308,8 @@ def load_return_events(data_dir: Path | None = None, processed_dir: Path | None 
     out = events.copy()
     for column in COUNT_FIELDS + SHARE_FIELDS:
         out[column] = pd.to_numeric(out[column].replace("", None), errors="raise").astype(float)
-    out["home"] = [_name(c, names, n or "not split by country") for c, n in zip(out["home_iso3"], out["places_note"])]
-    out["host"] = [_name(c, names, n or "not split by country") for c, n in zip(out["host_iso3"], out["places_note"])]
+    out["home"] = [_name(codes, names, "not split by country") for codes in out["home_iso3"]]
+    out["host"] = [_name(codes, names, "not split by country") for codes in out["host_iso3"]]
     out["start_year"] = out["period_start"].str[:4].astype(int)
     out["end_year"] = out["period_end"].str[:4].astype(int)
     cited = values.groupby("event_id")["source_id"].agg(lambda ids: ";".join(sorted(set(ids), key=lambda s: int(s[1:]))))
