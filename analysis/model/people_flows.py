@@ -290,14 +290,17 @@ def corridor_stocks(stocks: pd.DataFrame | None, home: Sequence[int], host: Sequ
     women = np.zeros_like(both)
     if stocks is None or stocks.empty:
         return both, women
-    part = stocks[(stocks["year"] == STOCK_YEAR) & stocks["origin_code"].isin(home) & stocks["destination_code"].isin(host)]
+    year = stocks[stocks["year"] == STOCK_YEAR]
+    origin = year["origin_code"].to_numpy(dtype=float, na_value=-1)  # unknown origins never match
+    destination = year["destination_code"].to_numpy(dtype=float, na_value=-1)
+    keep = np.isin(origin, home) & np.isin(destination, host)
     row = {code: i for i, code in enumerate(home)}
     col = {code: j for j, code in enumerate(host)}
-    for origin, destination, sex, persons in part[["origin_code", "destination_code", "sex", "migrants"]].itertuples(
-            index=False):
-        i, j = row[int(origin)], col[int(destination)]
+    female = (year["sex"].astype(str).to_numpy() == "female")[keep]
+    for o, d, is_female, persons in zip(origin[keep], destination[keep], female, year["migrants"].to_numpy()[keep]):
+        i, j = row[int(o)], col[int(d)]
         both[i, j] += persons
-        if str(sex) == "female":
+        if is_female:
             women[i, j] += persons
     return both, women
 

@@ -857,14 +857,16 @@ def people_net_migrants(plans: Sequence[people_flows.Plan], codes: np.ndarray, n
     return out
 
 
-def apply(spec: Mapping, inputs: ProjectionInputs, resolve=None, processed_dir: Path | None = None) -> ProjectionInputs:
+def apply(spec: Mapping, inputs: ProjectionInputs, resolve=None, processed_dir: Path | None = None,
+          plans: Sequence[people_flows.Plan] | None = None) -> ProjectionInputs:
     """Engine inputs under a scenario (a validated spec, see :func:`load`).
 
     ``inputs`` must come from the scenario's WPP ``variant``; ``resolve``
     turns a location query into a :class:`~analysis.data.locations.Location`
     (:func:`analysis.data.locations.resolve` by default).  Countries no block
     names keep ``inputs`` exactly.  ``flows`` and ``returns`` blocks read the
-    processed tables in ``processed_dir`` (migrant stocks, location names).
+    processed tables in ``processed_dir`` (migrant stocks, location names),
+    unless their ``plans`` (:func:`people_plans` of the same inputs) are given.
     """
     resolve = resolve or (lambda query: locations_module.resolve(query, processed_dir))
     out = inputs.copy()
@@ -888,7 +890,7 @@ def apply(spec: Mapping, inputs: ProjectionInputs, resolve=None, processed_dir: 
                 if code not in index:
                     raise ScenarioError(f"scenario {label!r}: pathway location {code} is not among the projected countries")
                 out.net_migrants[index[code]] += sign * flows
-    plans = people_plans(spec, inputs, resolve, processed_dir)
+    plans = people_plans(spec, inputs, resolve, processed_dir) if plans is None else plans
     if plans:
         out.net_migrants += people_net_migrants(plans, codes, inputs.n_periods)
     return out
@@ -969,7 +971,8 @@ def run(
     spec = load(scenario)
     inputs = wpp_inputs(spec.get("variant", "medium"), base_year, end_year, location_codes, processed_dir)
     resolve = lambda query: locations_module.resolve(query, processed_dir)  # noqa: E731
-    scenario_inputs = apply(spec, inputs, resolve, processed_dir)
+    plans = people_plans(spec, inputs, resolve, processed_dir)
+    scenario_inputs = apply(spec, inputs, resolve, processed_dir, plans)
     if np.isnan(scenario_inputs.net_migrants).any():
         raise ScenarioError(
             f"scenario {spec['name']!r}: net migration by age and sex exists from the period 2020–2025 on; "
@@ -979,11 +982,10 @@ def run(
         result = projection.project(scenario_inputs)
     except ProjectionError as error:
         raise ScenarioError(f"scenario {spec['name']!r} is not feasible: {error}") from None
-    plans = people_plans(spec, inputs, resolve, processed_dir)
     later = None
     if plans:
         later = _check_people_feasible(spec, plans, result, apply(_without_people_flows(spec), inputs, resolve,
-                                                                  processed_dir), processed_dir)
+                                                                  processed_dir, []), processed_dir)
     _check_feasible(spec, result, inputs, processed_dir, excused=later)
     names = _namer(processed_dir) if plans else None
     stocks = tables.read_table("migrant_stocks", processed_dir) if plans else None
