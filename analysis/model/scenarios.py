@@ -35,6 +35,10 @@ be combined with ``extends`` (or ``a+b`` on the command line)::
         return_share: 0.3
         return_after: 8          # years; need not be a multiple of 5
       - {config: my-pathway.yml} # a pathway config file (as for `analysis pathway --config`), path relative to this file
+    flows:                       # people counted in persons: see analysis.model.people_flows
+      - {from: Nigeria, to: [Germany, Italy], persons_per_year: 20000, years: 2030-2040}
+    returns:                     # the same, from the migrants' destination back to their origin
+      - {from: GCC, to: [Ethiopia, Kenya, Uganda], persons: 1500000, years: 2030-2035}
 
 **Blocks.**  ``fertility``, ``mortality`` and ``migration`` take one block or a
 list of blocks; each may name ``locations`` (countries or groups).  Blocks
@@ -43,7 +47,14 @@ every block is computed from the WPP variant's own inputs, never from an
 earlier block.  A block without ``locations`` applies to every country.  A
 country no block names keeps the WPP inputs exactly (bit for bit).  Later
 scenarios (``extends``, ``a+b``) add their blocks after the earlier ones';
-pathway lists add up.
+pathway, flow and return lists add up.  Only a part that sets ``variant``
+chooses the WPP inputs; parts that set different ones are refused
+(:func:`compose`).
+
+**People moved.**  :func:`moved_people_lines` gives the ``#`` lines every
+data command prints: the people each ``flows``, ``returns`` or ``pathways``
+block moved, by period and sex, with the shares of a group and the defaults
+a block took.
 
 **Targets** (a TFR or a life expectancy reached by ``target_year``) are
 measured against WPP's own path: see :func:`target_path`.
