@@ -9,10 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.data import locations, stocks
+from analysis.data import stocks
 from analysis.errors import DataError
 from analysis.study import flows as flow_study
-from analysis.study import pathways, quotes
+from analysis.study import migration, pathways, quotes
 from analysis.study.returns import events as returns
 from analysis.study.returns import large_return, movements
 
@@ -216,10 +216,13 @@ def test_the_effect_on_origins_and_host_jobs_and_remittances(gulf_return, proces
     adults = large_return.population_effect(spec, ["Kenya"], [2035], ages="15+", end_year=2040, processed_dir=processed_dir)
     jobs = large_return.jobs_needed(adults, rates.reset_index())
     assert jobs["jobs_needed"].iloc[0] == pytest.approx(adults["change"].iloc[0] * rates.loc["Kenya", "employment_rate"])
-    forgone = large_return.remittances_forgone(shares, processed_dir).set_index("location")
-    per_migrant, _ = pathways.remittances_per_migrant(locations.resolve("Uganda"), processed_dir=processed_dir)
-    assert forgone.loc["Uganda", "per_migrant_usd"] == per_migrant
-    assert forgone.loc["Uganda", "forgone_usd_per_year"] == pytest.approx(
-        shares.set_index("country").loc["Uganda", "persons"] * per_migrant)
 
 
+def test_remittances_forgone_are_priced_per_corridor_as_the_pathway_model_does(processed_dir):
+    single = {"name": "one", "returns": [{"from": "Saudi Arabia", "to": "Uganda", "persons": 10_000, "years": 2030,
+                                          "female_share": 0.8}]}
+    forgone = large_return.remittances_forgone(single, processed_dir).iloc[0]
+    pair = migration.corridor_remittances(stocks.load_wdi(processed_dir), stocks.load_migrant_stocks(processed_dir),
+                                          "UGA", "SAU", pathways.PRICE_YEAR, 1.0)
+    assert forgone["returnees"] == pytest.approx(10_000)
+    assert forgone["forgone_usd_per_year"] == pytest.approx(10_000 * (0.8 * pair["per_woman"] + 0.2 * pair["per_man"]))

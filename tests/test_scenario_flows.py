@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from analysis.data import locations
 from analysis.errors import InputNote
-from analysis.model import people_flows, projection, scenarios, trajectories
+from analysis.model import pathway_flows, people_flows, projection, scenarios, trajectories
 from analysis.model.inputs import wpp_inputs
 from analysis.model.scenarios import ScenarioError
 
@@ -170,11 +170,16 @@ def test_a_pathway_block_says_which_people_defaults_it_took(processed_dir):
     spec = {"name": "p", "pathways": [{"origin": "Kenya", "destination": "Saudi Arabia", "annual_intake": 100_000,
                                        "years": 5, "start_year": 2030, "return_share": 1}]}
     lines = scenarios.moved_people_lines([spec], end_year=2050)
+    defaults = pathway_flows.defaults()
     assert ("pathways[0] (Kenya → Saudi Arabia): 100,000 admitted a year for 5 years from 2030, of whom 24.0 % migrate; "
-            "defaults applied: ages 20-39, female_share 0.8, programme_years 2, completion_rate 0.6, away_share 0.5, "
-            "placement_rate 0.8, annual_attrition 0.05, return_after 5") in lines[0]
+            f"defaults applied: ages 20-39, female_share 0.8, programme_years {defaults['programme_years']}, "
+            "completion_rate 0.6, away_share 0.5, placement_rate 0.8, annual_attrition 0.05, return_after 5") in lines[0]
     assert "defaults: ages, female_share, programme_years" in scenarios.load(spec)["description"]
-    assert any("moved in 2030–2035: departures 72,000 (women 57,600, men 14,400)" in line for line in lines)
+    # 24 % of each intake migrates when its programme ends: the 2030-2034 intakes leave from 2030 + programme_years
+    leaving = [year + defaults["programme_years"] for year in range(2030, 2035)]
+    first = 24_000 * sum(year < 2035 for year in leaving)
+    assert any(f"moved in 2030–2035: departures {first:,} (women {0.8 * first:,.0f}, men {0.2 * first:,.0f})" in line
+               for line in lines)
 
 
 @pytest.mark.parametrize("block, words", [

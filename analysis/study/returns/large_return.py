@@ -15,8 +15,8 @@ age, die and have children in the engine.  What it does:
   need to employ the added people aged 15 or more at their current
   employment-to-population ratio;
 * :func:`remittances_forgone`: the remittances the returnees no longer send,
-  at the origin's remittances per emigrant as the pathway model computes
-  them (:func:`analysis.study.pathways.remittances_per_migrant`).
+  priced per corridor as the pathway model prices a migrant's remittances
+  (:func:`analysis.study.migration.corridor_remittances`).
 """
 
 from __future__ import annotations
@@ -29,16 +29,14 @@ import numpy as np
 import pandas as pd
 
 from analysis.data import locations as locations_module
-from analysis.data import sources
-from analysis.data.stocks import load_wdi
+from analysis.data import employment
+from analysis.data.stocks import load_migrant_stocks, load_wdi
 from analysis.data.tables import read_table
 from analysis.errors import InputNote
-from analysis.model import people_flows, scenarios
+from analysis.model import pathway_flows, people_flows, scenarios
 from analysis.model.inputs import wpp_inputs
-from analysis.study import indicators, pathways
+from analysis.study import indicators, migration, pathways
 
-#: ILOSTAT employment by sex and occupation (IOM snapshot): the employed persons of the employment rate.
-EMPLOYMENT_FILE = "ilostat/empsexoccup.rda"
 EMPLOYMENT_SOURCE = ("ILO, ILOSTAT database (employment by sex and occupation, via the IOM Global Data Institute "
                      "snapshot package), over WPP 2024 population aged 15+")
 
@@ -140,55 +138,39 @@ def change_in(effect: pd.DataFrame, places: Sequence, year: int, processed_dir: 
     return effect[effect["location"].isin(names) & (effect["year"] == year)].reset_index(drop=True)
 
 
-def _reference_years(employed: pd.DataFrame) -> pd.Series:
-    """Each country's year holding most of its cells (the latest on a tie): ILOSTAT cells can come from several years."""
-    counts = employed.groupby(["geo", "t"]).size().rename("cells").reset_index()
-    counts = counts.sort_values(["geo", "cells", "t"])
-    return counts.groupby("geo")["t"].last().astype(int)
-
-
-def employment_rates(origins: Sequence, processed_dir: Path | None = None, raw_dir: Path | None = None) -> pd.DataFrame:
+def employment_rates(origins: Sequence, processed_dir: Path | None = None) -> pd.DataFrame:
     """Employment-to-population ratio of each origin: ILOSTAT employed persons over WPP population aged 15+.
 
-    ILOSTAT keeps one value per country, occupation and sex, each from its
-    latest year, so a country's cells can come from different years; only
-    the cells of its reference year (the year holding most of them) are
-    summed.  The population aged 15+ (WPP 2024, estimates to 2020 and the
-    medium variant from 2025, both sexes) is interpolated linearly to that
-    year.
+    The employed are the processed ``employment_occupation`` table's cells of
+    the country's reference year (:mod:`analysis.data.employment`: ILOSTAT keeps
+    each cell's latest year, so only the year holding most of a country's
+    cells is summed), all occupations and sexes.  The population aged 15+
+    (WPP 2024, estimates to 2020 and the medium variant from 2025, both sexes)
+    is interpolated linearly to that year.
 
     Returns
     -------
     DataFrame
         ``location, iso3, reference_year, employed, population_15plus,
-        employment_rate`` (4 decimals).
-
-    Raises
-    ------
-    analysis.data.sources.DataFetchError
-        When the raw ILOSTAT file is missing or does not match its checksum.
-    KeyError
-        Never for a country: one without ILOSTAT data gets no row.
+        employment_rate`` (4 decimals); a country without ILOSTAT data gets no row.
     """
-    sources.check_raw(raw_dir, [EMPLOYMENT_FILE])
-    employed = sources.read_rda(sources.raw_path(EMPLOYMENT_FILE, raw_dir))
-    years = _reference_years(employed)
+    employed = employment.load_occupation(processed_dir)
+    totals_employed = employed.groupby(["iso3", "reference_year"])["employed"].sum()
     population = read_table("population", processed_dir)
     adults = population[(population["age_start"] >= 15) & population["variant"].isin(["estimates", "medium"])]
     totals = adults.groupby(["location_code", "year"], observed=True)["population"].sum()
+    index = locations_module.index(processed_dir).locations
     rows = []
     for place in locations_module.resolve_all(list(origins), processed_dir):
         for code in place.members:
-            iso3 = locations_module.index(processed_dir).locations.loc[code, "iso3"]
-            if iso3 not in years.index:
+            iso3 = index.loc[code, "iso3"]
+            if iso3 not in totals_employed.index.get_level_values("iso3"):
                 continue
-            year = int(years[iso3])
-            people = float(employed.loc[(employed["geo"] == iso3) & (employed["t"] == year), "n"].sum())
+            year, people = int(totals_employed.loc[iso3].index[0]), float(totals_employed.loc[iso3].iloc[0])
             series = totals.loc[code]
             population_15 = float(np.interp(year, series.index.to_numpy(dtype=float), series.to_numpy()))
-            rows.append({"location": locations_module.index(processed_dir).locations.loc[code, "name"], "iso3": iso3,
-                         "reference_year": year, "employed": people, "population_15plus": population_15,
-                         "employment_rate": round(people / population_15, 4)})
+            rows.append({"location": index.loc[code, "name"], "iso3": iso3, "reference_year": year, "employed": people,
+                         "population_15plus": population_15, "employment_rate": round(people / population_15, 4)})
     return pd.DataFrame(rows).drop_duplicates("iso3", ignore_index=True)
 
 
@@ -214,26 +196,54 @@ def jobs_needed(added_adults: pd.DataFrame, rates: pd.DataFrame) -> pd.DataFrame
                          "jobs_needed": merged["change"] * merged["employment_rate"]})
 
 
-def remittances_forgone(shares: pd.DataFrame, processed_dir: Path | None = None) -> pd.DataFrame:
-    """Remittances the returnees no longer send home, a year, at their origin's remittances per emigrant.
+def remittances_forgone(spec, processed_dir: Path | None = None) -> pd.DataFrame:
+    """Remittances the returnees no longer send home, a year, as the pathway model prices a migrant's remittances.
 
-    Parameters
-    ----------
-    shares : DataFrame
-        :func:`moved_shares` (the rows with role ``receives``).
+    Each pair of origin *i* and host country *j* returns ``persons × share_i ×
+    share_j`` people (the block's shares), of whom the block's female share are
+    women.  A migrant of *i* in *j* sends what
+    :func:`analysis.study.migration.corridor_remittances` gives the pathway
+    model: *i*'s personal remittances received (WDI, up to
+    :data:`analysis.study.pathways.PRICE_YEAR`) shared over its emigrants (UN
+    DESA 2024) by emigrants times the host's GDP per person, a woman sending
+    the pathway default's ratio to what a man sends.
+
+    The corridor price shares the origin's recorded remittances over the
+    emigrants UN DESA records; returnees from a corridor it does not record
+    (Kenyans and Ugandans in the Gulf) are priced at the host's income weight
+    although the origin's total never counted them, so the amount can exceed
+    everything the origin receives.  ``origin_remittances_usd`` and
+    ``at_most_origin_total`` say so: the amount capped at that total.
 
     Returns
     -------
     DataFrame
-        ``location, returnees, per_migrant_usd, forgone_usd_per_year, method``:
-        returnees times the origin's personal remittances received divided by
-        its emigrants (an average over all emigrants, remitting or not).
+        ``location, returnees, per_migrant_usd, forgone_usd_per_year,
+        origin_remittances_usd, remittance_year, at_most_origin_total, method``
+        per origin (US$ a year; the returnees over the whole block).
     """
+    spec = scenarios.load(spec)
+    wdi, stocks = load_wdi(processed_dir), load_migrant_stocks(processed_dir)
+    ratio = float(pathway_flows.PATHWAY_FIELDS["women_remittance_ratio"].default)
+    index = locations_module.index(processed_dir).locations
     rows = []
-    wdi = load_wdi(processed_dir)
-    for row in shares[shares["role"] == "receives"].itertuples(index=False):
-        place = locations_module.resolve(row.country, processed_dir)
-        per_migrant, method = pathways.remittances_per_migrant(place, wdi, processed_dir)
-        rows.append({"location": place.name, "returnees": row.persons, "per_migrant_usd": per_migrant,
-                     "forgone_usd_per_year": row.persons * per_migrant, "method": method})
+    for plan in scenarios.people_plans(spec, wpp_inputs("medium", processed_dir=processed_dir), None, processed_dir):
+        total = float(plan.per_year.sum())
+        for home, home_share in zip(plan.receivers.codes, plan.receivers.shares):
+            returnees = forgone = 0.0
+            for host, host_share in zip(plan.senders.codes, plan.senders.shares):
+                people = total * home_share * host_share
+                pair = migration.corridor_remittances(wdi, stocks, index.loc[home, "iso3"], index.loc[host, "iso3"],
+                                                      pathways.PRICE_YEAR, ratio)
+                returnees += people
+                forgone += people * (plan.female_share * pair["per_woman"] + (1 - plan.female_share) * pair["per_man"])
+            received = float(pair["origin_remittances"])
+            rows.append({"location": index.loc[home, "name"], "returnees": returnees,
+                         "per_migrant_usd": forgone / returnees if returnees else np.nan, "forgone_usd_per_year": forgone,
+                         "origin_remittances_usd": received, "remittance_year": int(pair["remittance_year"]),
+                         "at_most_origin_total": min(forgone, received),
+                         "method": (f"WDI: {index.loc[home, 'name']}'s remittances received, shared over its emigrants "
+                                    "(UN DESA 2024) by emigrants times the host's GDP per person, as the pathway model "
+                                    f"does; women {plan.female_share:.1%} of the returnees, a woman sending {ratio:g} "
+                                    "times what a man sends")})
     return pd.DataFrame(rows)
