@@ -283,8 +283,30 @@ CLI_CASES = [
     (["report", "--notebook", "africa_working_age", "-p", "location", "Kenya", "-p", "location", "Ghana"], 2,
      "-p location is given twice"),
     (["report", "--notebook", "africa_working_age", "-p", "location"], 2, "expected 2 arguments"),
+    (["report", "--notebook", "scenario_comparison", "-p", "scenario_names", "[../../../../etc/passwd]"], 2,
+     "scenario_names:"),
+    (["report", "--notebook", "scenario_comparison", "-p", "scenario_names", "[/dev/zero]"], 2, "scenario_names:"),
+    (["report", "--notebook", "scenario_comparison", "-p", "scenario_names", "[medium, nope]"], 2,
+     "unknown scenario 'nope'"),
+    (["report", "--notebook", "partnerships", "-p", "observed", "[nope]"], 2, "observed: no partnership 'nope'"),
     ([], 2, "the following arguments are required"),
     (["forecast"], 2, "invalid choice"),
+    # an empty item in a list is a slip whose meaning cannot be guessed
+    (["working-age", "--years", "2025,,2055"], 2, "empty item"),
+    (["working-age", "--years", "2025,"], 2, "empty item"),
+    (["working-age", "--variant", "medium,,low"], 2, "empty item"),
+    (["uncertainty", "--quantiles", "0.5,,0.9"], 2, "empty item"),
+    (["uncertainty", "--years", ""], 2, "no years given"),
+    (["uncertainty", "--ages", ""], 2, "malformed age band"),
+    (["project", "--ages", ""], 2, "malformed age band"),
+    (["uncertainty", "--replacement", "total", "--migrant-ages", ""], 2, "malformed age band"),
+    (["education", "--level", "post-secondary,"], 2, "empty item"),
+    (["partnerships", "--sector", ""], 2, "no sectors given"),
+    (["partnerships", "--model", "home_away,"], 2, "empty item"),
+    (["project", "--scenario", "a.yml+b.yml"], 2, "'+' composes built-in scenario names only", "extends"),
+    # options of the replacement distribution do nothing without --replacement
+    (["uncertainty", "--female-share", "0.3"], 2, "--female-share goes with --replacement"),
+    (["uncertainty", "--migrant-ages", "25-44"], 2, "--migrant-ages goes with --replacement"),
 ]
 
 
@@ -818,6 +840,8 @@ MATRIX_CASES = [
      "'for_each' is 'planets'"),
     ("reports:\n  - notebook: country_profile\n    group: Country profiles\n    for_each: african_countries\n"
      "    template: {country: '{planet}'}\n", "cannot be filled"),
+    ("reports:\n  - notebook: africa_working_age\n    gruop: Africa supply\n    runs: [{name: x}]\n",
+     "unknown field 'gruop'", "did you mean 'group'"),
     ("reports: []\nextra: 1\n", "unknown field 'extra'"),
     ("other: 1\n", "unknown field 'other'"),
     ("reports: []\nreports: []\n", "appears twice"),
@@ -1037,6 +1061,10 @@ REPEATS = [
      ["project", "--location", "Japan", "--to", "2035"], 1),
     (["replacement", "--destination", "Japan", "--destination", "JPN", "--to", "2035"],
      ["replacement", "--destination", "Japan", "--to", "2035"], 1),
+    (["education", "--location", "Kenya", "--level", "post-secondary,post-secondary"],
+     ["education", "--location", "Kenya", "--level", "post-secondary"], 1),
+    (["partnerships", "--sector", "health", "--sector", "health"], ["partnerships", "--sector", "health"], 1),
+    (["partnerships", "--model", "home_away,home_away"], ["partnerships", "--model", "home_away"], 1),
 ]
 
 

@@ -17,7 +17,7 @@ from analysis.data.config import Field, check as check_schema
 from analysis.data.conventions import FIRST_YEAR, LAST_YEAR, parse_age_band
 from analysis.data.stocks import check_year as check_stock_year
 from analysis.errors import InputError
-from analysis.model import pathway_flows
+from analysis.model import pathway_flows, scenarios
 from analysis.model.inputs import PROBABILISTIC_BASE_YEAR
 from analysis.study import skills
 from analysis.study.migration import check_south_definition
@@ -33,6 +33,30 @@ def _income_growth(scenario: Any) -> float:
     from analysis.study import emigration
 
     return emigration.income_growth(scenario)
+
+
+def _scenario(reference: Any) -> None:
+    """A scenario the comparison can load: a built-in name, a YAML file (from the repository root) or ``a+b``.
+
+    Loaded here, before a kernel starts, so that a missing, unreadable or
+    invalid file (``/dev/zero``, ``../../etc/passwd``) is refused in one line.
+    """
+    try:
+        scenarios.load(reference)
+    except InputError as error:
+        raise ParameterError(f"scenario_names: {' '.join(str(error).split())}") from None
+
+
+def _observed_partnership(partnership_id: Any) -> None:
+    """A partnership of the cited dataset whose achieved numbers give pathway parameters (``observed``)."""
+    # imported here: the dataset's loader and the pathway model are needed by the partnerships report only
+    from analysis.study.partnerships import as_pathways, records
+
+    try:
+        as_of = records.access_year(records.load_partnership_sources())  # as the report reads undated counts
+        as_pathways.observed_parameters(records.load_partnerships(), partnership_id, as_of=as_of)
+    except InputError as error:
+        raise ParameterError(f"observed: {' '.join(str(error).split())}") from None
 
 
 def _pathway_check(name: str) -> Callable[[Any], Any]:
@@ -86,7 +110,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "income_scenario": Field((str, int, float), check=_income_growth), "country": NAME, "top_n": TOP,
     },
     "scenario_comparison": {
-        "location": NAME, "scenario_names": [NAME], "ages": AGES, "base_year": YEAR, "horizon": YEAR,
+        "location": NAME, "scenario_names": [Field(str, pattern=r"\S.{0,199}", what="a name of 1 to 200 characters",
+                                                   check=_scenario)], "ages": AGES, "base_year": YEAR, "horizon": YEAR,
         "trajectories": VALIDATION_TRAJECTORIES, "seed": SEED,
     },
     "skills_partnership": {
@@ -106,7 +131,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "partnerships": {
         "base_year": Field(int, low=2025, high=LAST_YEAR - 5), "horizon": YEAR,
         "care_workers_per_100_aged_65": Field((int, float), low=0.0, low_open=True, high=100.0),
-        "destination": NAME, "top_n": TOP, "observed": [NAME],
+        "destination": NAME, "top_n": TOP,
+        "observed": [Field(str, pattern=r"\S.{0,199}", what="a partnership id", check=_observed_partnership)],
     },
 }
 
