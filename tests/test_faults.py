@@ -201,6 +201,18 @@ CLI_CASES = [
     (["stocks", "--by", "planet"], 2, "valid: region"),
     (["stocks", "--origin", "Nigerai"], 2, "did you mean"),
     (["stocks", "--destination", "-566"], 2, "not an M49 code"),
+    # flows
+    (["flows", "--origin", "Etiopia"], 2, "did you mean: Ethiopia"),
+    (["flows", "--destination", ""], 2, "empty location"),
+    (["flows", "--period", "2020"], 2, "no published flow period starts in 2020", "--source estimated"),
+    (["flows", "--period", "2024", "--source", "estimated"], 2, "no estimated flow period starts in 2024"),
+    (["flows", "--period", "1992"], 2, "valid: 1990 (1990-1995)"),
+    (["flows", "--period", "nan"], 2, "not a start year"),
+    (["flows", "--period", ""], 2, "not a start year"),
+    (["flows", "--sex", "women"], 2, "unknown sex 'women'", "both, female, male"),
+    (["flows", "--type", "returns"], 2, "unknown flow type 'returns'", "outward"),
+    (["flows", "--source", "abel"], 2, "unknown source 'abel'", "published, estimated"),
+    (["flows", "--origin", "-566"], 2, "not an M49 code"),
     # uncertainty: population quantiles
     (["uncertainty", "--location", "Nigerai"], 2, "did you mean: Nigeria"),
     (["uncertainty", "--ages", "70-20"], 2, "ends before it starts"),

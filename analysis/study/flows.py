@@ -393,3 +393,121 @@ def validation(published: pd.DataFrame, estimated: pd.DataFrame, geography: pd.D
             ranks.append({"period_start": start, "period": label, "corridors": name, "count": len(subset),
                           "spearman": round(_spearman(subset["published"], subset["estimated"]), 3)})
     return {"world": world, "regions": regions, "ranks": pd.DataFrame(ranks)}
+
+
+# ---------------------------------------------------------------- command line
+#: Period starts of each source (the published set ends in 2020; the project's own reach 2024).
+def source_periods(source: str) -> dict[int, int]:
+    """Start year → end year of the periods a source has."""
+    from analysis.data.stocks import STOCK_YEARS
+
+    pairs = dict(zip(STOCK_YEARS[:-1], STOCK_YEARS[1:]))
+    if check_source(source) == "published":
+        return {start: end for start, end in pairs.items() if end - start == flow_data.PERIOD_YEARS}
+    return pairs
+
+
+def check_source_period(period, source: str) -> int | None:
+    """Validate ``--period`` (a start year, or None for every period) against a source's periods."""
+    if period is None:
+        return None
+    periods = source_periods(source)
+    valid = ", ".join(f"{s} ({flow_data.period_label(s, e)})" for s, e in periods.items())
+    try:
+        value = int(str(period).strip())
+    except (TypeError, ValueError):
+        raise FlowsInputError(f"period {period!r} is not a start year; valid for the {source} flows: {valid}") from None
+    if value not in periods:
+        extra = (" (2020-2024 has the project's own estimates only: add --source estimated)"
+                 if source == "published" and value in source_periods("estimated") else "")
+        raise FlowsInputError(f"no {source} flow period starts in {value}; valid: {valid}{extra}")
+    return value
+
+
+def empty_corridor_note(origin: tuple[str, list[str]] | None, destination: tuple[str, list[str]] | None,
+                        period: int | None, source: str, processed_dir: Path | None = None) -> str:
+    """Why a corridor has no flow, in one sentence: what the stocks the flows are made from hold there.
+
+    The flows are estimated from bilateral migrant stocks, so a corridor
+    whose stocks are empty at both ends of a period has no flow; the
+    sentence says whether the stocks have migrants from the origin in the
+    destination, and how many migrants of unknown origin the destination's
+    stocks hold (UN DESA 2024, the period's end year).
+    """
+    from analysis.study import migration
+
+    stocks = migration.load_migrant_stocks(processed_dir)
+    periods = source_periods(source)
+    years = sorted({periods[period]} if period is not None else set(periods.values()))
+    year = years[-1]
+    parts = ([f"from {origin[0]}"] if origin else []) + ([f"to {destination[0]}"] if destination else [])
+    when = flow_data.period_label(period, periods[period]) if period is not None else "any period"
+    rows = stocks[stocks["year"].isin(years)]
+    if origin:
+        rows = rows[rows["origin_iso3"].isin(origin[1])]
+    if destination:
+        rows = rows[rows["destination_iso3"].isin(destination[1])]
+    held = float(rows.loc[rows["year"] == year, "migrants"].sum())
+    unknown, total = migration.unknown_origin_stock(stocks, year, destination[1] if destination else None)
+    where = destination[0] if destination else "the world"
+    former = [spec["name"] for code, spec in flow_data.FORMER_UNITS.items()
+              if any(set(spec["members"]) & set(side[1]) for side in (origin, destination) if side)
+              and source == "published"]
+    text = (f"no {source} flows {' '.join(parts)} in {when}: flows are estimated from bilateral migrant stocks, and "
+            f"UN DESA's 2024 stocks hold {held:,.0f} migrants {' '.join(parts)} in {year}")
+    if unknown > 0 and total > 0:
+        text += (f"; {where}'s stocks record {unknown:,.0f} migrants of unknown origin in {year} "
+                 f"({100 * unknown / total:.2g}% of its {total:,.0f} migrants), whom no corridor counts")
+    if former:
+        text += (f"; before 2010 the published estimates count {', '.join(former)} as one unit: ask for a group "
+                 "holding all its members")
+    return text
+
+
+def flows_table(origin: str | None = None, destination: str | None = None, period: int | None = None,
+                sex: str = "both", kind: str = "all", source: str = "published",
+                processed_dir: Path | None = None) -> pd.DataFrame:
+    """What ``python -m analysis flows`` prints as CSV: flows from an origin to a destination by period.
+
+    Parameters
+    ----------
+    origin, destination : str, optional
+        A country, region or group (name, ISO-3, M49 code); a group sums its
+        members; all countries when None.
+    period : int, optional
+        Start year of one period (every period when None).
+    sex, kind : str
+        ``both``/``female``/``male`` and ``all``/``outward``/``return``/``transit``.
+    source : str
+        ``published`` (Abel and Cohen 2022) or ``estimated`` (the project's own).
+
+    Returns
+    -------
+    DataFrame
+        ``source, period, period_start, period_end, years, origin,
+        destination, sex, type, persons, persons_per_year`` (whole persons).
+        Empty (the header only) when the corridor has no flow in the periods
+        asked, with a note saying what the stocks hold there.
+    """
+    source, sex, kind = check_source(source), check_sex(sex), check_type(kind)
+    period = check_source_period(period, source)
+    origin_side = location_units(origin, processed_dir) if origin is not None else None
+    destination_side = location_units(destination, processed_dir) if destination is not None else None
+    flows = load_flow_source(source, processed_dir)
+    table = corridor(flows, origin_side[1] if origin_side else None, destination_side[1] if destination_side else None,
+                     period, sex, kind)
+    table = table.assign(source=SOURCE_LABELS[source], years=table["period_end"] - table["period_start"],
+                         origin=origin_side[0] if origin_side else "all countries",
+                         destination=destination_side[0] if destination_side else "all countries")
+    table["persons"] = table["persons"].round().astype("int64")
+    table["persons_per_year"] = (table["persons"] / table["years"]).round().astype("int64")
+    columns = ["source", "period", "period_start", "period_end", "years", "origin", "destination", "sex", "type",
+               "persons", "persons_per_year"]
+    table = table[columns].assign(period=table["period"].astype(str), sex=table["sex"].astype(str),
+                                  type=table["type"].astype(str))
+    if not (table["persons"] > 0).any():
+        from analysis.errors import note
+
+        note(empty_corridor_note(origin_side, destination_side, period, source, processed_dir))
+        return table.iloc[0:0]
+    return table.reset_index(drop=True)
