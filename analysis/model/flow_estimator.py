@@ -15,11 +15,10 @@ call ``da_pb_closed``:
   quasi-independent and independent fits of ``ffs_demo`` (formerly
   ``ipf3_qi``/``ipf3``), read for the order of the steps and their defaults;
   no code is copied;
-* the pseudo-Bayes step follows Azose, J. J. & Raftery, A. E. (2019),
+* the pseudo-Bayes step is after Azose, J. J. & Raftery, A. E. (2019),
   Estimation of emigration, return migration, and transit migration between
-  all pairs of countries, *PNAS* 116(1):116–122, with the smoothing constant
-  of Bishop, Fienberg & Holland (1975), *Discrete Multivariate Analysis*,
-  ch. 12.
+  all pairs of countries, *PNAS* 116(1):116–122 (the form of the blend; its
+  weight: option 6 below).
 
 The account.  Two bilateral stock tables ``S1`` (start) and ``S2`` (end),
 birthplace × residence, whose diagonal is the native-born population, and
@@ -32,7 +31,8 @@ Migrant flows are the off-diagonal cells summed over birthplaces: ``y[i, j,
 k]`` with ``i != j``; of them, *outward* moves are those with ``i == k``,
 *return* moves those with ``j == k`` and *transit* moves the rest.
 
-Options, each as in migest's defaults for the published estimates, and why:
+Options, each as in migest's defaults for the published estimates unless
+said otherwise, and why:
 
 1. **Closed world** (``match_global = "before-demo-adjust"``): before the
    births and deaths are taken out, the native-born cells of both tables
@@ -56,16 +56,28 @@ Options, each as in migest's defaults for the published estimates, and why:
 5. **Flows** per birthplace: the *minimum-migration* table (quasi-independence
    with the most stayers, ``stayer_assumption = TRUE``: ``y[i, i, k] =
    min(S1'[k, i], S2'[k, i])``, the rest independent) and the *independence*
-   table (``stayer_assumption = FALSE``: ``S1'[k, i] S2'[k, j] / n_k``) are
-   blended by the pseudo-Bayes estimator: with ``x`` the minimum table and
-   ``m`` the independence table (both with the same margins),
-   ``K = (n_k^2 - sum x^2) / sum (x - m)^2`` and the estimate is
-   ``(n_k x + K m) / (n_k + K)``.  The blend keeps both margins, so every
-   birthplace's account still balances.  Both fits have closed forms here
-   (after the stayers are set, the leavers and arrivers of a birthplace are
-   disjoint sets of countries, so the quasi-independent IPF converges in one
-   step to ``r_i c_j / R``), so no IPF loop is needed for them.
-6. **Seed**: no distance or other covariate (migest's default ``seed = 1``).
+   table (``stayer_assumption = FALSE``, as used in Azose and Raftery's
+   method: ``S1'[k, i] S2'[k, j] / n_k``) are blended, ``y = w x + (1 - w)
+   m``.  Both have the same margins, so the blend keeps every birthplace's
+   account.  Both fits have closed forms here (once the stayers are set, the
+   leavers and arrivers of a birthplace are disjoint sets of countries, so
+   the quasi-independent IPF converges in one step to ``r_i c_j / R``): no
+   IPF loop is needed for them, and all countries of a period take a few
+   matrix products.
+6. **The blend's weight** ``w``: the sources read give the pseudo-Bayes
+   estimator's form, a convex blend of the two tables that keeps the margins
+   (Bishop, Fienberg & Holland 1975, ch. 12: estimates ``n/(n+K) x +
+   K/(n+K) m`` with ``K = (n^2 - sum x^2) / sum (x - m)^2``; the formula as
+   given by the Stata help of ``psbayesm``,
+   http://fmwww.bc.edu/RePEc/bocode/p/psbayesm.html: "shrinkage is tuned by
+   the constant"), but not how the published set weighed it: that constant
+   computed on counts of persons gives weights of 0.99999 (no smoothing;
+   world flows about half the published ones, :func:`bfh_weights`).  The
+   project therefore sets one weight, rounded to three decimals, so that its
+   1990–2020 world flows sum to the published sum (:func:`calibrate_weight`);
+   the per-period totals, the regions, the corridors, the types and the
+   sexes remain tests.
+7. **Seed**: no distance or other covariate (migest's default ``seed = 1``).
 
 What the stock data need first (the inputs, :func:`period_inputs`): the
 native-born population of a country is WPP's population less its foreign-born
@@ -75,7 +87,12 @@ over the known birthplaces of their destination in proportion to its
 known-origin stocks (a destination with no known-origin stock keeps them out:
 they are counted in the diagnostics); stock codes without a WPP population
 (the Holy See) are left out and counted; the Channel Islands (``XCX``) are one
-node whose population, births and deaths are Guernsey's and Jersey's.
+node whose population, births and deaths are Guernsey's and Jersey's; a
+country with no immigrant in either stock year (its birthplace total could not
+change) is merged into its former country where it has one (South Sudan into
+the former Sudan before 2005–2010, as in the published set) and otherwise
+left out with its population (Kosovo, Saint Martin, Saint-Barthélemy and the
+Caribbean Netherlands, which UN DESA does not list).
 
 Periods are 1 July to 1 July between stock years: 1990–1995, …, 2015–2020
 (5 years) and 2020–2024 (4 years), the last labelled as the project's own
@@ -85,8 +102,8 @@ estimate everywhere.  Results are rounded to whole persons.
 from __future__ import annotations
 
 import hashlib
-import inspect
 import json
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -117,11 +134,15 @@ METHODS = ("da_pb_closed", "da_min_closed")
 #: Where the estimates are cached, keyed by the inputs' checksums and this module's source.
 CACHE_DIR = paths.DATA / "cache" / "flows"
 #: The tables the estimates are made from.
-INPUT_TABLES = ("migrant_stocks", "flow_demography", "locations", "flows")
+INPUT_TABLES = ("migrant_stocks", "flow_demography", "locations", "flows", "flow_stocks")
 #: Stock periods (start, end).
 PERIODS: tuple[tuple[int, int], ...] = tuple(zip(STOCK_YEARS[:-1], STOCK_YEARS[1:]))
 #: Label carried by every estimate of this module.
 SOURCE_LABEL = "estimated (project's own, da_pb_closed on UN DESA 2024 stocks and WPP 2024)"
+
+
+#: The code the estimates come from, hashed when it is imported (what runs, even if the files change meanwhile).
+_CODE_HASH = hashlib.sha256(Path(__file__).read_bytes() + Path(flow_data.__file__).read_bytes()).hexdigest()
 
 
 class FlowEstimationError(DataError):
@@ -636,7 +657,11 @@ def estimate(stocks: pd.DataFrame, demography: pd.DataFrame, locations: pd.DataF
             frames.append(period_table(result, start, dict(PERIODS)[start], sex, codes_of))
             clipped = sorted(set(inputs.notes["native_born_clipped_countries_start"])
                              | set(inputs.notes["native_born_clipped_countries_end"]))
+            smoothing = bfh_weights(margins.start, margins.end)  # the literal pseudo-Bayes constant, for the record
+            born = margins.start.sum(axis=1)
             notes.append({"period_start": start, "sex": sex, "method": method, "weight": float(weight),
+                          "bfh_weight_mean": float(np.average(smoothing, weights=born)),
+                          "bfh_world_flows": float(blend(margins, smoothing).flows.sum()),
                           **{k: v for k, v in result.diagnostics.items() if k != "method"},
                           **{k: v for k, v in inputs.notes.items() if not isinstance(v, list)},
                           "native_born_clipped_countries": ", ".join(clipped),
@@ -646,6 +671,7 @@ def estimate(stocks: pd.DataFrame, demography: pd.DataFrame, locations: pd.DataF
                           "world_flows": float(np.round(result.flows).sum())})
     out = pd.concat(frames, ignore_index=True).sort_values(TABLE_KEYS["flows"], ignore_index=True)
     out["period"] = out["period"].astype(str).astype("category")
+    out = out.astype({"origin_iso3": "category", "destination_iso3": "category"})  # read twice as fast
     return out, pd.DataFrame(notes)
 
 
@@ -681,56 +707,104 @@ def period_table(result: PeriodFlows, start: int, end: int, sex: str, codes_of: 
     return out
 
 
+# ---------------------------------------------------------------- the stocks the estimates are made from
+#: Bilateral stocks the estimator can run on.
+STOCK_SOURCES: dict[str, str] = {
+    "undesa2024": "UN DESA International Migrant Stock 2024 (the project's estimates)",
+    "published": "the stocks of the published estimates (UN DESA 2020 revision, from the explorer): the same "
+                 "method on the published set's own inputs, to separate the method from the stock revision",
+}
+
+
+def published_stocks(flow_stocks: pd.DataFrame) -> pd.DataFrame:
+    """The explorer's stocks (processed ``flow_stocks``) in the layout of ``migrant_stocks``, women and men.
+
+    They have no unknown-origin row and use the former units SUD and SCG
+    before 2010, which the estimator does not need: their rows are left out
+    (the members' own rows carry the stocks from 2010).
+    """
+    rows = flow_stocks[(flow_stocks["sex"] != "both") & ~flow_stocks["origin_iso3"].isin(flow_data.FORMER_UNITS)
+                       & ~flow_stocks["destination_iso3"].isin(flow_data.FORMER_UNITS)]
+    return pd.DataFrame({"year": rows["year"].to_numpy(), "destination_iso3": rows["destination_iso3"].to_numpy(),
+                         "origin_iso3": rows["origin_iso3"].to_numpy(), "sex": rows["sex"].astype(str).to_numpy(),
+                         "migrants": rows["migrants"].to_numpy()})
+
+
+def _stocks(processed_dir: Path | None, stock_source: str) -> tuple[pd.DataFrame, list[int]]:
+    if stock_source not in STOCK_SOURCES:
+        raise FlowEstimatorInputError(f"unknown stock source {stock_source!r}; valid: {', '.join(STOCK_SOURCES)}")
+    if stock_source == "undesa2024":
+        return read_table("migrant_stocks", processed_dir), [start for start, _ in PERIODS]
+    stocks = published_stocks(read_table("flow_stocks", processed_dir))
+    years = set(int(y) for y in stocks["year"].unique())
+    return stocks, [start for start, end in PERIODS if start in years and end in years]
+
+
 # ---------------------------------------------------------------- cache
-def cache_key(processed_dir: Path | None = None, method: str = "da_pb_closed") -> str:
-    """SHA-256 of what determines the estimates: the input tables' checksums, the method and the code."""
+def cache_key(processed_dir: Path | None = None, method: str = "da_pb_closed", stock_source: str = "undesa2024") -> str:
+    """SHA-256 of what determines the estimates: the input tables' checksums, the method, the stocks and the code."""
     manifest = load_manifest(processed_dir)
     missing = [name for name in INPUT_TABLES if name not in manifest]
     if missing:
         raise DataNotBuiltError(f"processed tables {', '.join(missing)} are not built: run `make data` to build them")
     fingerprint = {
         "tables": {name: manifest[name]["sha256"] for name in INPUT_TABLES},
-        "method": method,
-        "code": hashlib.sha256(inspect.getsource(inspect.getmodule(cache_key)).encode()).hexdigest(),
-        "data_code": hashlib.sha256(inspect.getsource(flow_data).encode()).hexdigest(),
+        "method": method, "stocks": stock_source,
+        "code": _CODE_HASH,
     }
     return hashlib.sha256(json.dumps(fingerprint, sort_keys=True).encode()).hexdigest()
 
 
-def _cached(processed_dir: Path | None, cache_dir: Path | None, method: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _cached(processed_dir: Path | None, cache_dir: Path | None, method: str,
+            stock_source: str = "undesa2024") -> tuple[pd.DataFrame, pd.DataFrame]:
     """The estimates and their diagnostics, read from the cache or computed and written there."""
     folder = Path(cache_dir or CACHE_DIR)
-    key = cache_key(processed_dir, method)[:32]
-    paths_of = {part: folder / f"{method}-{key}-{part}.parquet" for part in ("flows", "diagnostics")}
+    key = cache_key(processed_dir, method, stock_source)[:32]
+    prefix = f"{method}-{stock_source}"
+    paths_of = {part: folder / f"{prefix}-{key}-{part}.parquet" for part in ("flows", "diagnostics")}
     try:
         return pd.read_parquet(paths_of["flows"]), pd.read_parquet(paths_of["diagnostics"])
     except Exception:  # noqa: BLE001 (missing or unreadable: computed again and replaced)
         pass
-    flows, diagnostics = estimate(read_table("migrant_stocks", processed_dir), read_table("flow_demography", processed_dir),
+    stocks, periods = _stocks(processed_dir, stock_source)
+    flows, diagnostics = estimate(stocks, read_table("flow_demography", processed_dir),
                                   read_table("locations", processed_dir), read_table("flows", processed_dir),
-                                  method=method)
+                                  periods=periods, method=method)
     write_parquet(diagnostics, paths_of["diagnostics"])  # the flows file last: both exist once it does
     write_parquet(flows, paths_of["flows"])
-    for stale in folder.glob(f"{method}-*.parquet"):
+    for stale in folder.glob(f"{prefix}-*.parquet"):
         if stale not in paths_of.values():
             stale.unlink(missing_ok=True)
     return flows, diagnostics
 
 
 def estimated_flows(processed_dir: Path | None = None, cache_dir: Path | None = None,
-                    method: str = "da_pb_closed") -> pd.DataFrame:
+                    method: str = "da_pb_closed", stock_source: str = "undesa2024") -> pd.DataFrame:
     """The project's flow estimates 1990–2024 (all periods and sexes), from the cache when it holds them.
 
-    The first call computes them (about half a minute on this machine) and
-    writes ``data/cache/flows/<method>-<key>-*.parquet`` (temporary file,
-    then rename); the key changes whenever an input table or the code
-    changes, so a stale file is never read.  A cached file that cannot be
-    read is recomputed.
+    The first call computes them (about half a minute on the project's
+    2-core machine; ``python -m analysis build`` does it after the tables)
+    and writes ``data/cache/flows/<method>-<stocks>-<key>-*.parquet``
+    (temporary file, then rename); the key changes whenever an input table
+    or the code changes, so a stale file is never read.  A cached file that
+    cannot be read is recomputed.  ``stock_source="published"`` runs the same
+    method on the published set's own stocks (1990–2020).
     """
-    return _cached(processed_dir, cache_dir, method)[0]
+    return _cached(processed_dir, cache_dir, method, stock_source)[0]
 
 
 def estimation_diagnostics(processed_dir: Path | None = None, cache_dir: Path | None = None,
-                           method: str = "da_pb_closed") -> pd.DataFrame:
+                           method: str = "da_pb_closed", stock_source: str = "undesa2024") -> pd.DataFrame:
     """Per period and sex: the pseudo-Bayes weight and the size of every adjustment of :func:`estimated_flows`."""
-    return _cached(processed_dir, cache_dir, method)[1]
+    return _cached(processed_dir, cache_dir, method, stock_source)[1]
+
+
+def warm_cache(processed_dir: Path | None = None, cache_dir: Path | None = None, progress=None) -> None:
+    """Compute (or check) the cached estimates on both stock sources, so that commands and reports read them."""
+    for stock_source in STOCK_SOURCES:
+        started = time.perf_counter()
+        diagnostics = estimation_diagnostics(processed_dir, cache_dir, stock_source=stock_source)
+        if progress:
+            progress(f"flow estimates ({stock_source} stocks): {diagnostics['period_start'].nunique()} periods, "
+                     f"pseudo-Bayes weight {diagnostics['weight'].iloc[0]:.3f}, "
+                     f"{time.perf_counter() - started:.1f} s")

@@ -35,8 +35,10 @@ import pandas as pd
 
 from analysis.data import flows as flow_data
 from analysis.data import locations as locations_module
-from analysis.data.stocks import load_geography
-from analysis.errors import InputError
+from analysis.data.stocks import STOCK_YEARS, load_geography, load_migrant_stocks
+from analysis.errors import InputError, note
+from analysis.model import flow_estimator
+from analysis.study.migration import unknown_origin_stock
 
 #: Where flows come from.
 FLOW_SOURCES: tuple[str, ...] = ("published", "estimated")
@@ -64,8 +66,6 @@ def load_flow_source(source: str = "published", processed_dir: Path | None = Non
     source = check_source(source)
     if source == "published":
         return flow_data.load_flows(processed_dir)
-    from analysis.model import flow_estimator  # imported here: only the estimated source needs the estimator
-
     return flow_estimator.estimated_flows(processed_dir)
 
 
@@ -285,9 +285,9 @@ def return_rates(flows: pd.DataFrame, geography: pd.DataFrame, sex: str = "both"
         ratios to 4 decimals, missing where the denominator is zero).
     """
     rows = flows[flows["sex"] == sex]
-    inflow = rows[rows["type"] == "all"].groupby(["destination_iso3", "period_start"])["persons"].sum()
-    returns = rows[rows["type"] == "return"].groupby(["destination_iso3", "period_start"])["persons"].sum()
-    outward = rows[rows["type"] == "outward"].groupby(["origin_iso3", "period_start"])["persons"].sum()
+    inflow = rows[rows["type"] == "all"].groupby(["destination_iso3", "period_start"], observed=True)["persons"].sum()
+    returns = rows[rows["type"] == "return"].groupby(["destination_iso3", "period_start"], observed=True)["persons"].sum()
+    outward = rows[rows["type"] == "outward"].groupby(["origin_iso3", "period_start"], observed=True)["persons"].sum()
     outward.index = outward.index.set_names("destination_iso3", level=0)
     out = pd.concat([inflow.rename("inflow"), returns.rename("returns"), outward.rename("outward")], axis=1)
     out = out.fillna(0.0).rename_axis(["iso3", "period_start"]).reset_index()
@@ -358,8 +358,8 @@ def validation(published: pd.DataFrame, estimated: pd.DataFrame, geography: pd.D
     both = side_by_side(published[(published["sex"] == sex) & published["period_start"].isin(periods)],
                         estimated[(estimated["sex"] == sex) & estimated["period_start"].isin(periods)])
     every = both[both["type"] == "all"]
-    world = every.groupby(["period_start", "period"])[["published", "estimated"]].sum().reset_index()
-    returns = both[both["type"] == "return"].groupby("period_start")[["published", "estimated"]].sum()
+    world = every.groupby(["period_start", "period"], observed=True)[["published", "estimated"]].sum().reset_index()
+    returns = both[both["type"] == "return"].groupby("period_start", observed=True)[["published", "estimated"]].sum()
     world["ratio"] = (world["estimated"] / world["published"]).round(4)
     world["published_return_share"] = (world["period_start"].map(returns["published"]) / world["published"]).round(4)
     world["estimated_return_share"] = (world["period_start"].map(returns["estimated"]) / world["estimated"]).round(4)
@@ -367,7 +367,7 @@ def validation(published: pd.DataFrame, estimated: pd.DataFrame, geography: pd.D
     frames = []
     for side in ("origin", "destination"):
         grouped = every.assign(region=every[f"{side}_iso3"].map(region).fillna("(none)"))
-        table = grouped.groupby(["period_start", "period", "region"])[["published", "estimated"]].sum().reset_index()
+        table = grouped.groupby(["period_start", "period", "region"], observed=True)[["published", "estimated"]].sum().reset_index()
         frames.append(table.assign(side=side))
     regions = pd.concat(frames, ignore_index=True)
     regions["ratio"] = (regions["estimated"] / regions["published"].where(regions["published"] > 0)).round(4)
@@ -377,7 +377,7 @@ def validation(published: pd.DataFrame, estimated: pd.DataFrame, geography: pd.D
     shared = shared[shared["origin_iso3"].isin(units) & shared["destination_iso3"].isin(units)]
     african = set(geography.loc[geography["region"] == "Africa", "iso3"])
     ranks = []
-    for (start, label), cells in shared.groupby(["period_start", "period"]):
+    for (start, label), cells in shared.groupby(["period_start", "period"], observed=True):
         # every pair of shared units is a corridor, zero where neither source has a flow
         codes = sorted(units)
         grid = pd.MultiIndex.from_product([codes, codes], names=["origin_iso3", "destination_iso3"])
@@ -399,8 +399,6 @@ def validation(published: pd.DataFrame, estimated: pd.DataFrame, geography: pd.D
 #: Period starts of each source (the published set ends in 2020; the project's own reach 2024).
 def source_periods(source: str) -> dict[int, int]:
     """Start year → end year of the periods a source has."""
-    from analysis.data.stocks import STOCK_YEARS
-
     pairs = dict(zip(STOCK_YEARS[:-1], STOCK_YEARS[1:]))
     if check_source(source) == "published":
         return {start: end for start, end in pairs.items() if end - start == flow_data.PERIOD_YEARS}
@@ -434,9 +432,7 @@ def empty_corridor_note(origin: tuple[str, list[str]] | None, destination: tuple
     destination, and how many migrants of unknown origin the destination's
     stocks hold (UN DESA 2024, the period's end year).
     """
-    from analysis.study import migration
-
-    stocks = migration.load_migrant_stocks(processed_dir)
+    stocks = load_migrant_stocks(processed_dir)
     periods = source_periods(source)
     years = sorted({periods[period]} if period is not None else set(periods.values()))
     year = years[-1]
@@ -448,7 +444,7 @@ def empty_corridor_note(origin: tuple[str, list[str]] | None, destination: tuple
     if destination:
         rows = rows[rows["destination_iso3"].isin(destination[1])]
     held = float(rows.loc[rows["year"] == year, "migrants"].sum())
-    unknown, total = migration.unknown_origin_stock(stocks, year, destination[1] if destination else None)
+    unknown, total = unknown_origin_stock(stocks, year, destination[1] if destination else None)
     where = destination[0] if destination else "the world"
     former = [spec["name"] for code, spec in flow_data.FORMER_UNITS.items()
               if any(set(spec["members"]) & set(side[1]) for side in (origin, destination) if side)
@@ -506,8 +502,6 @@ def flows_table(origin: str | None = None, destination: str | None = None, perio
     table = table[columns].assign(period=table["period"].astype(str), sex=table["sex"].astype(str),
                                   type=table["type"].astype(str))
     if not (table["persons"] > 0).any():
-        from analysis.errors import note
-
         note(empty_corridor_note(origin_side, destination_side, period, source, processed_dir))
         return table.iloc[0:0]
     return table.reset_index(drop=True)
