@@ -551,6 +551,8 @@ RAW_CASES = [
     ("gdidata/wdi.rda", replace_with("countrynames.rda"), "does not match"),
     ("gdidata/undesa_stocks.rda", flip, "does not match"),
     ("wcde/epop_ssp2.rda", delete, "is missing"),
+    ("abel-flows/flow_return_da_pb_closed.json", truncate, "does not match"),
+    ("abel-flows/country-metadata-flags.csv", delete, "is missing"),
 ]
 
 
@@ -617,6 +619,8 @@ PROCESSED_CASES = [
     ("fertility_age_pattern", append, REPLACEMENT, "does not match"),
     ("migrant_stocks", flip, ["stocks"], "does not match"),
     ("location_groups", flip, ["stocks", "--origin", "ECOWAS"], "does not match"),
+    ("flows", flip, ["flows", "--origin", "SAU", "--destination", "ETH"], "does not match"),
+    ("flows", delete, ["flows", "--origin", "SAU", "--destination", "ETH"], "is missing"),
 ]
 
 

@@ -245,3 +245,20 @@ def test_the_estimated_source_is_labelled_as_the_projects_own(monkeypatch, flows
     table = study.flows_table("SAU", "ETH", 2015, source="estimated")
     assert table["source"].item().startswith("estimated (project's own")
     assert table["persons"].item() == 2 * 22_237
+
+
+def test_a_malformed_explorer_file_is_refused_in_one_line(tmp_path):
+    from analysis.data.sources import DataFetchError, read_json
+    from analysis.errors import DataError
+
+    bad = tmp_path / "flow.json"
+    bad.write_text('{"names": [', encoding="utf-8")
+    with pytest.raises(DataFetchError, match="cannot be read as JSON"):
+        read_json(bad)
+    frames = tiny_world.flow_files()
+    short = json.loads(json.dumps(frames["abel-flows/flow_male_da_pb_closed.json"]))
+    short["matrix"]["2010"] = short["matrix"]["2010"][:3]
+    frames["abel-flows/flow_male_da_pb_closed.json"] = short
+    with pytest.raises(DataError) as caught:
+        flow_data.build_flow_tables(frames.get, _tiny_locations(), _tiny_membership(), None)
+    assert "period 2010 is (3, 4), not 4 x 4" in str(caught.value) and "\n" not in str(caught.value)
