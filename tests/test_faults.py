@@ -370,6 +370,12 @@ CONFIG_CASES = [
     ("away_share: 0.5\n".encode("utf-16"), "binary file"),
     ("origin: Sénégal\n".encode("latin-1"), "not UTF-8"),
     (b"a: " + b"1" * 1_100_000 + b"\n", "configuration files are limited"),
+    # one pathway moves people between two different countries, and ends by 2100 (the study layer's check)
+    ("origin: Nigeria\ndestination: Nigeria\n", "origin and destination are both Nigeria"),
+    ("origin: Morocco\ndestination: MAR\n", "origin and destination are both Morocco"),
+    ("start_year: 2090\nyears: 25\n", "past 2100", "set years to at most 11"),
+    ("programme: surgery\n", "programme 'surgery' is not one of"),
+    ("women_remittance_ratio: 0\n", "women_remittance_ratio must be a ratio from 0.1 to 10"),
 ]
 
 
@@ -379,6 +385,20 @@ def test_pathway_config_file(refused, processed_dir, tmp_path, content, words):
     path = tmp_path / "pathway.yml"
     path.write_bytes(content if isinstance(content, bytes) else content.encode())
     refused(["pathway", "--config", path], 2, *words)
+
+
+def test_an_edited_cost_figure_is_refused_by_the_pathway_command(refused, processed_dir, tmp_path, monkeypatch):
+    """12,480.40 for 12,470.40 (0.08 %) used to pass a 0.5 % tolerance; the check is now exact to the printed decimals."""
+    from analysis.study import pathways
+
+    table = pathways.COSTS_FILE.read_text(encoding="utf-8")
+    assert "12470.40" in table
+    edited = tmp_path / "pathway_costs.csv"
+    edited.write_text(table.replace("12470.40", "12480.40"), encoding="utf-8")
+    monkeypatch.setattr(pathways, "COSTS_FILE", edited)
+    config = tmp_path / "short.yml"
+    config.write_text("programme: ict_short_course\nprogramme_years: 1\n")
+    refused(["pathway", "--config", config], 3, "12480.40 does not equal its derivation", "2 decimals")
 
 
 # ================================================================= scenario YAML
@@ -769,6 +789,9 @@ NOTEBOOK_CASES = [
     ("skills_partnership", {"return_after": 0}, "return_after must be a number of years from 1"),
     ("skills_partnership", {"placement_cost": -1}, "placement_cost must be 0 or more"),
     ("skills_partnership", {"programme_years": 11}, "programme_years must be a whole number of years from 0 to 10"),
+    ("skills_partnership", {"destination": "Morocco"}, "origin and destination are both Morocco"),
+    ("skills_partnership", {"origin": "DEU"}, "origin and destination are both Germany"),
+    ("skills_partnership", {"programme": "surgery"}, "programme 'surgery' is not one of"),
 ]
 
 

@@ -58,6 +58,13 @@ TABLE_KEYS: dict[str, list[str]] = {
     "flow_stocks": ["year", "origin_iso3", "destination_iso3", "sex"],
     "flow_names": ["name"],
     "flow_demography": ["location_code", "period_start", "sex"],
+    "isco_groups": ["occupation"],
+    "employment_occupation": ["iso3", "occupation", "sex"],
+    "employment_occupation_birth": ["iso3", "birth", "occupation", "sex"],
+    "employment_education": ["iso3", "year", "birth", "sex", "education"],
+    "unemployment_education": ["iso3", "year", "birth", "sex", "education"],
+    "earnings_birth": ["iso3", "year", "by", "status", "sex"],
+    "employment_coverage": ["iso3"],
 }
 
 
