@@ -170,3 +170,95 @@ def test_demography_closes_the_world_and_sexes_add_up():
     assert max(abs(v) for v in balance.values()) < 1e-6 * world.min()
     assert sorted(demography["period_start"].unique()) == [1990, 1995, 2000, 2005, 2010, 2015, 2020]
     assert set(demography.loc[demography["period_start"] == 2020, "period_end"]) == {2024}
+
+
+# ================================================================= study layer and command line
+from analysis.cli import main  # noqa: E402
+from analysis.model import flow_estimator  # noqa: E402
+from analysis.study import flows as study  # noqa: E402
+
+GULF = ["ARE", "BHR", "KWT", "OMN", "QAT", "SAU"]
+
+
+def test_the_command_prints_the_published_corridor(capsys):
+    assert main(["flows", "--origin", "Saudi Arabia", "--destination", "ETH", "--period", "2015"]) == 0
+    out, err = capsys.readouterr()
+    header, row = out.strip().splitlines()
+    assert header.split(",")[-2:] == ["persons", "persons_per_year"]
+    assert row.endswith(",Saudi Arabia,Ethiopia,both,all,22237,4447") and "Abel and Cohen 2022" in row
+    assert "note:" not in err
+
+
+def test_a_group_sums_its_members(flows):
+    name, codes = study.location_units("GCC")
+    assert name == "GCC" and sorted(codes) == GULF
+    table = study.corridor(flows, codes, ["ETH"], period=2015, sex="both", kind="return")
+    expected = sum(_persons(flows, 2015, code, "ETH", kind="return") for code in GULF)
+    assert table["persons"].item() == expected > 22_159
+
+
+def test_an_empty_corridor_prints_the_header_and_a_note(capsys):
+    assert main(["flows", "--origin", "Sudan", "--destination", "Chad", "--period", "1990"]) == 0
+    out, err = capsys.readouterr()
+    assert out.strip().startswith("source,period,") and len(out.strip().splitlines()) == 1
+    notes = [line for line in err.splitlines() if line.startswith("note:")]
+    assert len(notes) == 1 and "no published flows from Sudan to Chad in 1990-1995" in notes[0]
+    assert "count Sudan (former, with South Sudan) as one unit" in notes[0]
+
+
+def test_in_out_intra_african_share_and_return_rates(flows):
+    geography = study.flow_geography()
+    ethiopia = study.flows_in_out(flows, ["ETH"], period=2015, sex="both", kind="all")
+    assert ethiopia["inflow"].item() == flows[(flows["period_start"] == 2015) & (flows["sex"] == "both")
+                                              & (flows["type"] == "all") & (flows["destination_iso3"] == "ETH")
+                                              ]["persons"].sum()
+    share = study.intra_african_share(flows, geography)
+    both = share[(share["sex"] == "both") & (share["type"] == "all")]
+    assert both["share"].between(0.5, 0.75).all()  # most African emigration stays in Africa
+    rates = study.return_rates(flows, geography)
+    ethiopia = rates[(rates["iso3"] == "ETH") & (rates["period_start"] == 2015)].iloc[0]
+    assert ethiopia["return_share_of_inflows"] == pytest.approx(ethiopia["returns"] / ethiopia["inflow"], abs=1e-4)
+    top = study.top_corridors(flows, geography, n=3, period=2015)
+    assert top["persons"].is_monotonic_decreasing and len(top) == 3
+
+
+def test_the_port_matches_the_published_corridors_of_one_period():
+    stocks, demography = read_table("migrant_stocks"), read_table("flow_demography")
+    locations, published = read_table("locations"), read_table("flows")
+    inputs = flow_estimator.period_inputs(stocks, demography, locations, 2015, "both")
+    margins = flow_estimator.balance(inputs.start, inputs.end, inputs.births, inputs.deaths, inputs.codes)
+    world = published[(published["period_start"] == 2015) & (published["sex"] == "both")
+                      & (published["type"] == "all")]["persons"].sum()
+    weight = flow_estimator.calibrate_weight([margins], [world])
+    result = flow_estimator.blend(margins, weight)
+    estimated = flow_estimator.period_table(result, 2015, 2020, "both", {})
+    checks = study.validation(published[published["period_start"] == 2015], estimated, study.flow_geography())
+    ranks = checks["ranks"].set_index("corridors")["spearman"]
+    assert ranks["corridors of 10,000 or more"] >= 0.8  # the benchmark goal, here for 2015-2020
+    assert checks["world"]["ratio"].item() == pytest.approx(1.0, abs=0.002)  # one weight, set from this total
+    assert 0.24 <= checks["world"]["estimated_return_share"].item() <= 0.30
+
+
+def test_the_estimated_source_is_labelled_as_the_projects_own(monkeypatch, flows):
+    fake = flows[(flows["period_start"] == 2015)].assign(persons=lambda f: f["persons"] * 2)
+    monkeypatch.setattr(study, "load_flow_source", lambda source, processed_dir=None: fake)
+    table = study.flows_table("SAU", "ETH", 2015, source="estimated")
+    assert table["source"].item().startswith("estimated (project's own")
+    assert table["persons"].item() == 2 * 22_237
+
+
+def test_a_malformed_explorer_file_is_refused_in_one_line(tmp_path):
+    from analysis.data.sources import DataFetchError, read_json
+    from analysis.errors import DataError
+
+    bad = tmp_path / "flow.json"
+    bad.write_text('{"names": [', encoding="utf-8")
+    with pytest.raises(DataFetchError, match="cannot be read as JSON"):
+        read_json(bad)
+    frames = tiny_world.flow_files()
+    short = json.loads(json.dumps(frames["abel-flows/flow_male_da_pb_closed.json"]))
+    short["matrix"]["2010"] = short["matrix"]["2010"][:3]
+    frames["abel-flows/flow_male_da_pb_closed.json"] = short
+    with pytest.raises(DataError) as caught:
+        flow_data.build_flow_tables(frames.get, _tiny_locations(), _tiny_membership(), None)
+    assert "period 2010 is (3, 4), not 4 x 4" in str(caught.value) and "\n" not in str(caught.value)

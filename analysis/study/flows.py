@@ -35,8 +35,10 @@ import pandas as pd
 
 from analysis.data import flows as flow_data
 from analysis.data import locations as locations_module
-from analysis.data.stocks import load_geography
-from analysis.errors import InputError
+from analysis.data.stocks import STOCK_YEARS, load_geography, load_migrant_stocks
+from analysis.errors import InputError, note
+from analysis.model import flow_estimator
+from analysis.study.migration import unknown_origin_stock
 
 #: Where flows come from.
 FLOW_SOURCES: tuple[str, ...] = ("published", "estimated")
@@ -64,8 +66,6 @@ def load_flow_source(source: str = "published", processed_dir: Path | None = Non
     source = check_source(source)
     if source == "published":
         return flow_data.load_flows(processed_dir)
-    from analysis.model import flow_estimator  # imported here: only the estimated source needs the estimator
-
     return flow_estimator.estimated_flows(processed_dir)
 
 
@@ -285,9 +285,9 @@ def return_rates(flows: pd.DataFrame, geography: pd.DataFrame, sex: str = "both"
         ratios to 4 decimals, missing where the denominator is zero).
     """
     rows = flows[flows["sex"] == sex]
-    inflow = rows[rows["type"] == "all"].groupby(["destination_iso3", "period_start"])["persons"].sum()
-    returns = rows[rows["type"] == "return"].groupby(["destination_iso3", "period_start"])["persons"].sum()
-    outward = rows[rows["type"] == "outward"].groupby(["origin_iso3", "period_start"])["persons"].sum()
+    inflow = rows[rows["type"] == "all"].groupby(["destination_iso3", "period_start"], observed=True)["persons"].sum()
+    returns = rows[rows["type"] == "return"].groupby(["destination_iso3", "period_start"], observed=True)["persons"].sum()
+    outward = rows[rows["type"] == "outward"].groupby(["origin_iso3", "period_start"], observed=True)["persons"].sum()
     outward.index = outward.index.set_names("destination_iso3", level=0)
     out = pd.concat([inflow.rename("inflow"), returns.rename("returns"), outward.rename("outward")], axis=1)
     out = out.fillna(0.0).rename_axis(["iso3", "period_start"]).reset_index()
@@ -358,8 +358,8 @@ def validation(published: pd.DataFrame, estimated: pd.DataFrame, geography: pd.D
     both = side_by_side(published[(published["sex"] == sex) & published["period_start"].isin(periods)],
                         estimated[(estimated["sex"] == sex) & estimated["period_start"].isin(periods)])
     every = both[both["type"] == "all"]
-    world = every.groupby(["period_start", "period"])[["published", "estimated"]].sum().reset_index()
-    returns = both[both["type"] == "return"].groupby("period_start")[["published", "estimated"]].sum()
+    world = every.groupby(["period_start", "period"], observed=True)[["published", "estimated"]].sum().reset_index()
+    returns = both[both["type"] == "return"].groupby("period_start", observed=True)[["published", "estimated"]].sum()
     world["ratio"] = (world["estimated"] / world["published"]).round(4)
     world["published_return_share"] = (world["period_start"].map(returns["published"]) / world["published"]).round(4)
     world["estimated_return_share"] = (world["period_start"].map(returns["estimated"]) / world["estimated"]).round(4)
@@ -367,7 +367,7 @@ def validation(published: pd.DataFrame, estimated: pd.DataFrame, geography: pd.D
     frames = []
     for side in ("origin", "destination"):
         grouped = every.assign(region=every[f"{side}_iso3"].map(region).fillna("(none)"))
-        table = grouped.groupby(["period_start", "period", "region"])[["published", "estimated"]].sum().reset_index()
+        table = grouped.groupby(["period_start", "period", "region"], observed=True)[["published", "estimated"]].sum().reset_index()
         frames.append(table.assign(side=side))
     regions = pd.concat(frames, ignore_index=True)
     regions["ratio"] = (regions["estimated"] / regions["published"].where(regions["published"] > 0)).round(4)
@@ -377,7 +377,7 @@ def validation(published: pd.DataFrame, estimated: pd.DataFrame, geography: pd.D
     shared = shared[shared["origin_iso3"].isin(units) & shared["destination_iso3"].isin(units)]
     african = set(geography.loc[geography["region"] == "Africa", "iso3"])
     ranks = []
-    for (start, label), cells in shared.groupby(["period_start", "period"]):
+    for (start, label), cells in shared.groupby(["period_start", "period"], observed=True):
         # every pair of shared units is a corridor, zero where neither source has a flow
         codes = sorted(units)
         grid = pd.MultiIndex.from_product([codes, codes], names=["origin_iso3", "destination_iso3"])
@@ -393,3 +393,115 @@ def validation(published: pd.DataFrame, estimated: pd.DataFrame, geography: pd.D
             ranks.append({"period_start": start, "period": label, "corridors": name, "count": len(subset),
                           "spearman": round(_spearman(subset["published"], subset["estimated"]), 3)})
     return {"world": world, "regions": regions, "ranks": pd.DataFrame(ranks)}
+
+
+# ---------------------------------------------------------------- command line
+#: Period starts of each source (the published set ends in 2020; the project's own reach 2024).
+def source_periods(source: str) -> dict[int, int]:
+    """Start year → end year of the periods a source has."""
+    pairs = dict(zip(STOCK_YEARS[:-1], STOCK_YEARS[1:]))
+    if check_source(source) == "published":
+        return {start: end for start, end in pairs.items() if end - start == flow_data.PERIOD_YEARS}
+    return pairs
+
+
+def check_source_period(period, source: str) -> int | None:
+    """Validate ``--period`` (a start year, or None for every period) against a source's periods."""
+    if period is None:
+        return None
+    periods = source_periods(source)
+    valid = ", ".join(f"{s} ({flow_data.period_label(s, e)})" for s, e in periods.items())
+    try:
+        value = int(str(period).strip())
+    except (TypeError, ValueError):
+        raise FlowsInputError(f"period {period!r} is not a start year; valid for the {source} flows: {valid}") from None
+    if value not in periods:
+        extra = (" (2020-2024 has the project's own estimates only: add --source estimated)"
+                 if source == "published" and value in source_periods("estimated") else "")
+        raise FlowsInputError(f"no {source} flow period starts in {value}; valid: {valid}{extra}")
+    return value
+
+
+def empty_corridor_note(origin: tuple[str, list[str]] | None, destination: tuple[str, list[str]] | None,
+                        period: int | None, source: str, processed_dir: Path | None = None) -> str:
+    """Why a corridor has no flow, in one sentence: what the stocks the flows are made from hold there.
+
+    The flows are estimated from bilateral migrant stocks, so a corridor
+    whose stocks are empty at both ends of a period has no flow; the
+    sentence says whether the stocks have migrants from the origin in the
+    destination, and how many migrants of unknown origin the destination's
+    stocks hold (UN DESA 2024, the period's end year).
+    """
+    stocks = load_migrant_stocks(processed_dir)
+    periods = source_periods(source)
+    years = sorted({periods[period]} if period is not None else set(periods.values()))
+    year = years[-1]
+    parts = ([f"from {origin[0]}"] if origin else []) + ([f"to {destination[0]}"] if destination else [])
+    when = flow_data.period_label(period, periods[period]) if period is not None else "any period"
+    rows = stocks[stocks["year"].isin(years)]
+    if origin:
+        rows = rows[rows["origin_iso3"].isin(origin[1])]
+    if destination:
+        rows = rows[rows["destination_iso3"].isin(destination[1])]
+    held = float(rows.loc[rows["year"] == year, "migrants"].sum())
+    unknown, total = unknown_origin_stock(stocks, year, destination[1] if destination else None)
+    where = destination[0] if destination else "the world"
+    former = [spec["name"] for code, spec in flow_data.FORMER_UNITS.items()
+              if any(set(spec["members"]) & set(side[1]) for side in (origin, destination) if side)
+              and source == "published"]
+    text = (f"no {source} flows {' '.join(parts)} in {when}: flows are estimated from bilateral migrant stocks, and "
+            f"UN DESA's 2024 stocks hold {held:,.0f} migrants {' '.join(parts)} in {year}")
+    if unknown > 0 and total > 0:
+        text += (f"; {where}'s stocks record {unknown:,.0f} migrants of unknown origin in {year} "
+                 f"({100 * unknown / total:.2g}% of its {total:,.0f} migrants), whom no corridor counts")
+    if former:
+        text += (f"; before 2010 the published estimates count {', '.join(former)} as one unit: ask for a group "
+                 "holding all its members")
+    return text
+
+
+def flows_table(origin: str | None = None, destination: str | None = None, period: int | None = None,
+                sex: str = "both", kind: str = "all", source: str = "published",
+                processed_dir: Path | None = None) -> pd.DataFrame:
+    """What ``python -m analysis flows`` prints as CSV: flows from an origin to a destination by period.
+
+    Parameters
+    ----------
+    origin, destination : str, optional
+        A country, region or group (name, ISO-3, M49 code); a group sums its
+        members; all countries when None.
+    period : int, optional
+        Start year of one period (every period when None).
+    sex, kind : str
+        ``both``/``female``/``male`` and ``all``/``outward``/``return``/``transit``.
+    source : str
+        ``published`` (Abel and Cohen 2022) or ``estimated`` (the project's own).
+
+    Returns
+    -------
+    DataFrame
+        ``source, period, period_start, period_end, years, origin,
+        destination, sex, type, persons, persons_per_year`` (whole persons).
+        Empty (the header only) when the corridor has no flow in the periods
+        asked, with a note saying what the stocks hold there.
+    """
+    source, sex, kind = check_source(source), check_sex(sex), check_type(kind)
+    period = check_source_period(period, source)
+    origin_side = location_units(origin, processed_dir) if origin is not None else None
+    destination_side = location_units(destination, processed_dir) if destination is not None else None
+    flows = load_flow_source(source, processed_dir)
+    table = corridor(flows, origin_side[1] if origin_side else None, destination_side[1] if destination_side else None,
+                     period, sex, kind)
+    table = table.assign(source=SOURCE_LABELS[source], years=table["period_end"] - table["period_start"],
+                         origin=origin_side[0] if origin_side else "all countries",
+                         destination=destination_side[0] if destination_side else "all countries")
+    table["persons"] = table["persons"].round().astype("int64")
+    table["persons_per_year"] = (table["persons"] / table["years"]).round().astype("int64")
+    columns = ["source", "period", "period_start", "period_end", "years", "origin", "destination", "sex", "type",
+               "persons", "persons_per_year"]
+    table = table[columns].assign(period=table["period"].astype(str), sex=table["sex"].astype(str),
+                                  type=table["type"].astype(str))
+    if not (table["persons"] > 0).any():
+        note(empty_corridor_note(origin_side, destination_side, period, source, processed_dir))
+        return table.iloc[0:0]
+    return table.reset_index(drop=True)
