@@ -163,6 +163,18 @@ def test_the_cited_events_beside_the_estimates(published, processed_dir):
     assert beside.loc["R06", "coverage"] == "origins not split: no corridor"
 
 
+def test_the_projects_own_estimates_cover_the_pandemic_returns(published, processed_dir):
+    flows, _ = published
+    own = flow_study.load_flow_source("estimated", processed_dir)
+    table = movements.events_beside_sources(returns.load_return_events(processed_dir=processed_dir), flows, own)
+    table = table.set_index("id")
+    assert pd.isna(table.loc["R05", "published_returns"]) and table.loc["R05", "estimated_periods"] == "2020-2024"
+    assert table.loc["R03", "published_returns"] == 22_159  # the same as events_beside_flows on the published set
+    assert table.loc["R03", "estimated_periods"] == "2015-2020, 2020-2024"
+    kerala = table.loc["R11"]
+    assert kerala["estimated_ratio"] == round(1_463_176 / kerala["estimated_returns"], 1)
+
+
 def test_what_the_gulf_data_do_not_say(processed_dir):
     from analysis.data import stocks
     gaps = movements.host_origin_detail("GCC", ["Ethiopia", "Kenya", "Uganda"], processed_dir=processed_dir)

@@ -88,7 +88,7 @@ SKILL_LEVELS = {"low": "#c6dbef", "medium": "#6baed6", "high": "#08519c", "mixed
 
 #: Types of migration flow (Abel and Cohen's split), and a count beside an estimate (cited returns and flow estimates).
 FLOW_TYPES = {"emigration": "#e69f00", "return": "#009e73", "transit": "#999999"}
-COUNTS = {"cited count": "#d55e00", "flow estimate": VARIANTS["medium"]}
+COUNTS = {"cited count": "#d55e00", "flow estimate": VARIANTS["medium"], "project estimate": "#56b4e9"}
 
 #: Neutral colours: reference lines, the projection start, highlighted spans, source notes, land without data.
 NEUTRAL = {

@@ -17,7 +17,8 @@ from analysis.report.plotting import SOURCE_NOTE, source_note
 FLOWS_SOURCE_NOTE = ("Source: Abel, G. J. and Cohen, J. E. (2022), bilateral flow estimates by sex and type "
                      "(Global Migration Data Explorer), from UN DESA's International Migrant Stock 2020.")
 EVENTS_SOURCE_NOTE = ("Sources: cited return events (analysis/study/returns/data, quotes in return_sources.csv); "
-                      "flow estimates of Abel and Cohen (2022), returns to the country of birth.")
+                      "flow estimates of Abel and Cohen (2022) and the project's own (same method, UN DESA 2024 "
+                      "stocks), returns to the country of birth.")
 
 
 def flows_by_type(table: pd.DataFrame, name: str):
@@ -52,23 +53,24 @@ def flows_by_type(table: pd.DataFrame, name: str):
 
 
 def events_against_estimates(table: pd.DataFrame):
-    """Each cited return event's count beside the estimated returns of its corridor and periods (log scale).
+    """Each cited return event's count beside the returns both flow estimates show for its corridor and periods.
 
     Parameters
     ----------
     table : DataFrame
-        :func:`analysis.study.returns.movements.events_beside_flows`; events
-        without an estimate are left out.
+        :func:`analysis.study.returns.movements.events_beside_sources`; events
+        that neither source covers are left out.  Log scale.
     """
-    shown = table.dropna(subset=["flow_returns"])
-    shown = shown[shown["flow_returns"] > 0]
+    shown = table[(table["published_returns"] > 0) | (table["estimated_returns"] > 0)]
     labels = [f"{row.id} {row.host} → {row.home}\n{row.event_period}" for row in shown.itertuples()]
     y = np.arange(len(shown))
-    fig, ax = plt.subplots(figsize=(10, 0.6 * len(shown) + 1.5))
-    ax.barh(y + 0.2, shown["returnees"], height=0.4, color=palette.colour("count", "cited count"),
-            label="cited count (registered, assisted, estimated or gross)")
-    ax.barh(y - 0.2, shown["flow_returns"], height=0.4, color=palette.colour("count", "flow estimate"),
-            label="estimated returns in the flow periods around it")
+    fig, ax = plt.subplots(figsize=(10, 0.7 * len(shown) + 1.5))
+    for offset, column, kind, label in (
+            (0.27, "returnees", "cited count", "cited count (registered, assisted, estimated or gross)"),
+            (0.0, "published_returns", "flow estimate", "returns, Abel and Cohen (2022), flow periods around it"),
+            (-0.27, "estimated_returns", "project estimate", "returns, the project's own estimates (to 2024)")):
+        values = shown[column].where(shown[column] > 0)
+        ax.barh(y + offset, values, height=0.27, color=palette.colour("count", kind), label=label)
     ax.set_xscale("log")
     ax.set_yticks(y, labels, fontsize=8)
     ax.invert_yaxis()

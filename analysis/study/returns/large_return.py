@@ -244,6 +244,7 @@ def remittances_forgone(spec, processed_dir: Path | None = None) -> pd.DataFrame
                          "at_most_origin_total": min(forgone, received),
                          "method": (f"WDI: {index.loc[home, 'name']}'s remittances received, shared over its emigrants "
                                     "(UN DESA 2024) by emigrants times the host's GDP per person, as the pathway model "
-                                    f"does; women {plan.female_share:.1%} of the returnees, a woman sending {ratio:g} "
-                                    "times what a man sends")})
+                                    f"does; women {plan.female_share:.1%} of the returnees, "
+                                    + ("a woman sending as much as a man" if ratio == 1 else
+                                       f"a woman sending {ratio:g} times what a man sends"))})
     return pd.DataFrame(rows)

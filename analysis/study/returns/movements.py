@@ -1,7 +1,8 @@
 """Who moves and who returns: a location's flows by type and sex, and cited return events beside the flow estimates.
 
-The flows are Abel and Cohen's (2022) published estimates, read through
-:mod:`analysis.study.flows` (the processed ``flows`` table): people who lived
+The flows are Abel and Cohen's (2022) published estimates, or the project's
+own made with the same method to 2024, read through :mod:`analysis.study.flows`
+(:func:`~analysis.study.flows.load_flow_source`): people who lived
 in the origin on 1 July of a five-year period's first year and in the
 destination on 1 July of its last, split by type (``outward``: leaving the
 country of birth; ``return``: moving to the country of birth; ``transit``:
@@ -177,6 +178,25 @@ def events_beside_flows(events: pd.DataFrame, flows: pd.DataFrame) -> pd.DataFra
                      "ratio": round(event.returnees / flow_returns, 1) if flow_returns and flow_returns > 0 else np.nan,
                      "coverage": coverage})
     return pd.DataFrame(rows)
+
+
+def events_beside_sources(events: pd.DataFrame, published: pd.DataFrame, estimated: pd.DataFrame) -> pd.DataFrame:
+    """:func:`events_beside_flows` on the published estimates and on the project's own (to 2024), side by side.
+
+    Returns
+    -------
+    DataFrame
+        ``id, home, host, event_period, returnees, count_kind, bound``, then for
+        each source (``published_``, ``estimated_``) ``periods, returns`` and
+        ``ratio`` (the event's count over that source's returns).
+    """
+    keys = ["id", "home", "host", "event_period", "returnees", "count_kind", "bound"]
+    frames = []
+    for prefix, flows in (("published", published), ("estimated", estimated)):
+        table = events_beside_flows(events, flows)
+        frames.append(table[keys + ["flow_periods", "flow_returns", "ratio"]].rename(columns={
+            "flow_periods": f"{prefix}_periods", "flow_returns": f"{prefix}_returns", "ratio": f"{prefix}_ratio"}))
+    return frames[0].merge(frames[1], on=keys)
 
 
 def recorded_beside_reported(reported: pd.DataFrame, stocks: pd.DataFrame, years: tuple[int, ...] = (2020, 2024)
