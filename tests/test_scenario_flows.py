@@ -209,7 +209,7 @@ class _Place:
         self.members, self.name = tuple(members), "/".join(map(str, members))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(
     senders=st.integers(1, 3), receivers=st.integers(1, 3),
     per_year=st.floats(0, 5e4), years=st.integers(1, 12), start=st.integers(2025, 2040),
