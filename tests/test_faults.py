@@ -201,6 +201,18 @@ CLI_CASES = [
     (["stocks", "--by", "planet"], 2, "valid: region"),
     (["stocks", "--origin", "Nigerai"], 2, "did you mean"),
     (["stocks", "--destination", "-566"], 2, "not an M49 code"),
+    # flows
+    (["flows", "--origin", "Etiopia"], 2, "did you mean: Ethiopia"),
+    (["flows", "--destination", ""], 2, "empty location"),
+    (["flows", "--period", "2020"], 2, "no published flow period starts in 2020", "--source estimated"),
+    (["flows", "--period", "2024", "--source", "estimated"], 2, "no estimated flow period starts in 2024"),
+    (["flows", "--period", "1992"], 2, "valid: 1990 (1990-1995)"),
+    (["flows", "--period", "nan"], 2, "not a start year"),
+    (["flows", "--period", ""], 2, "not a start year"),
+    (["flows", "--sex", "women"], 2, "unknown sex 'women'", "both, female, male"),
+    (["flows", "--type", "returns"], 2, "unknown flow type 'returns'", "outward"),
+    (["flows", "--source", "abel"], 2, "unknown source 'abel'", "published, estimated"),
+    (["flows", "--origin", "-566"], 2, "not an M49 code"),
     # uncertainty: population quantiles
     (["uncertainty", "--location", "Nigerai"], 2, "did you mean: Nigeria"),
     (["uncertainty", "--ages", "70-20"], 2, "ends before it starts"),
@@ -559,6 +571,8 @@ RAW_CASES = [
     ("gdidata/wdi.rda", replace_with("countrynames.rda"), "does not match"),
     ("gdidata/undesa_stocks.rda", flip, "does not match"),
     ("wcde/epop_ssp2.rda", delete, "is missing"),
+    ("abel-flows/flow_return_da_pb_closed.json", truncate, "does not match"),
+    ("abel-flows/country-metadata-flags.csv", delete, "is missing"),
 ]
 
 
@@ -625,6 +639,8 @@ PROCESSED_CASES = [
     ("fertility_age_pattern", append, REPLACEMENT, "does not match"),
     ("migrant_stocks", flip, ["stocks"], "does not match"),
     ("location_groups", flip, ["stocks", "--origin", "ECOWAS"], "does not match"),
+    ("flows", flip, ["flows", "--origin", "SAU", "--destination", "ETH"], "does not match"),
+    ("flows", delete, ["flows", "--origin", "SAU", "--destination", "ETH"], "is missing"),
 ]
 
 
