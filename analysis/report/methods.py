@@ -330,7 +330,7 @@ def flow_figures(processed_dir: Path | None = None) -> dict[str, str]:
         "flow_stock_revision": revision,
         "flow_published_world": ", ".join(f"{period} {total / 1e6:.1f} M" for period, total in published_world.items()),
         "flow_weight": f"{diagnostics['weight'].iloc[0]:.3f}",
-        "flow_bfh_weight": f"{latest_published['bfh_weight_mean']:.5f}",
+        "flow_bfh_weight": f"{latest_published['bfh_weight_mean']:.6f}",
         "flow_bfh_world": (f"{latest_published['bfh_world_flows'] / 1e6:.1f} million in "
                            f"{flow_data_period(int(latest_published.name))}, against the published "
                            f"{recent_total / 1e6:.1f} million"),
