@@ -2,9 +2,8 @@
 
     python benchmarks/bench_returns.py
 
-Prints a calibration line first (a fixed pure-Python loop and a fixed NumPy
-kernel), so that times from machines of different speed can be compared as
-ratios, then the median of 5 runs of each step: a scenario run without and
+Prints the machine calibration line first (``timing.print_calibration``), so
+that times from machines of different speed can be compared as ratios, then the median of 5 runs of each step: a scenario run without and
 with a returns block (which adds one projection, for the feasibility check),
 the provenance lines, the checked return-events dataset, and the study calls
 of the returns report.  Results go to ``benchmarks/results/returns.json``.
@@ -12,12 +11,9 @@ of the returns report.  Results go to ``benchmarks/results/returns.json``.
 
 from __future__ import annotations
 
-import time
 import warnings
 
-import numpy as np
-
-from timing import median_seconds, print_results, save_results
+from timing import median_seconds, print_calibration, print_results, save_results
 
 from analysis.errors import InputNote
 from analysis.model import scenarios
@@ -28,22 +24,8 @@ RETURN = {"name": "gcc-return", "returns": [{"from": "GCC", "to": ["Ethiopia", "
                                              "persons": 1_500_000, "years": "2030-2035"}]}
 
 
-def calibration() -> str:
-    start = time.perf_counter()
-    total = 0
-    for i in range(2_000_000):
-        total += i % 7
-    python = time.perf_counter() - start
-    matrix = np.random.default_rng(0).random((400, 400))
-    start = time.perf_counter()
-    for _ in range(20):
-        matrix @ matrix
-    numpy = time.perf_counter() - start
-    return f"calibration: pure-Python loop of 2 M steps {python:.3f} s; 20 products of 400 x 400 matrices {numpy:.3f} s"
-
-
 def main() -> None:
-    print(calibration())
+    print_calibration()
     warnings.simplefilter("ignore", InputNote)
     scenarios.run("medium")  # inputs read and cached once, as in a session
     flows = flow_study.load_flow_source("published")
