@@ -55,4 +55,5 @@ def run(args: argparse.Namespace) -> int:
     request = requests.parse(options)
     common.write_csv(request.run())
     common.provenance(request.files())
+    common.comments(request.moved_lines())
     return 0

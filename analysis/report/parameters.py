@@ -17,7 +17,7 @@ from analysis.data.config import Field, check as check_schema
 from analysis.data.conventions import FIRST_YEAR, LAST_YEAR, parse_age_band
 from analysis.data.stocks import check_year as check_stock_year
 from analysis.errors import InputError
-from analysis.model import pathway_flows, scenarios
+from analysis.model import pathway_flows, people_flows, scenarios
 from analysis.model.inputs import PROBABILISTIC_BASE_YEAR
 from analysis.study import pathways, skills
 from analysis.study.migration import check_south_definition
@@ -57,6 +57,25 @@ def _observed_partnership(partnership_id: Any) -> None:
         as_pathways.observed_parameters(records.load_partnerships(), partnership_id, as_of=as_of)
     except InputError as error:
         raise ParameterError(f"observed: {' '.join(str(error).split())}") from None
+
+
+def _return_event(event_id: Any) -> None:
+    """An event of the cited return-events dataset (``R01`` …), whose count sets the scenario's size."""
+    # imported here: the dataset's loader is needed by the returns report only
+    from analysis.study.returns import events
+
+    try:
+        events.event(events.load_return_events(), event_id)
+    except InputError as error:
+        raise ParameterError(f"return_event: {' '.join(str(error).split())}") from None
+
+
+def _return_years(years: Any) -> None:
+    """The years of a returns block (``2030-2035``: from 1 July 2030 to 1 July 2035)."""
+    try:
+        people_flows.parse_years(years, "return_years")
+    except people_flows.FlowFieldError as error:
+        raise ParameterError(str(error)) from None
 
 
 def _pathway_check(name: str) -> Callable[[Any], Any]:
@@ -128,6 +147,13 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "location": NAME, "ages": AGES, "years": [YEAR], "levels": [Field(str, check=_education_level)],
         "young_ages": AGES, "completion_ages": AGES, "first_year": YEAR, "top_n": TOP, "destinations": [NAME],
     },
+    "returns_and_flows": {
+        "location": NAME, "top_n": TOP, "return_event": Field(str, pattern=r"R\d{2,3}", what="a return event id",
+                                                             check=_return_event),
+        "return_from": NAME, "return_to": [NAME], "return_years": Field(str, check=_return_years), "return_ages": AGES,
+        "horizon": Field(int, low=2035, high=LAST_YEAR, check=lambda year: _five_years(year, "horizon")),
+        "trajectories": TRAJECTORIES, "seed": SEED,
+    },
     "skills_demand": {
         "destination": NAME, "comparison": [NAME], "base_year": Field(int, low=2025, high=LAST_YEAR - 5),
         "horizons": [Field(int, low=2030, high=LAST_YEAR)], "origin": NAME, "trajectories": TRAJECTORIES, "seed": SEED,
@@ -139,6 +165,22 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "observed": [Field(str, pattern=r"\S.{0,199}", what="a partnership id", check=_observed_partnership)],
     },
 }
+
+
+def _five_years(year: int, name: str) -> None:
+    if year % 5:
+        raise ParameterError(f"{name} {year} must be one of 2035, 2040, …, {LAST_YEAR} (the projection's years)")
+
+
+def _returns_and_flows(values: Mapping) -> None:
+    start, end = people_flows.parse_years(values["return_years"], "return_years")
+    if start < 2025:
+        raise ParameterError(f"return_years {values['return_years']} start before 2025, the projection's base year")
+    if values["horizon"] < end:
+        raise ParameterError(f"horizon ({values['horizon']}) must not come before the return ends ({end})")
+    places = {str(place).strip().lower() for place in values["return_to"]}
+    if str(values["return_from"]).strip().lower() in places:
+        raise ParameterError(f"return_from {values['return_from']!r} is also in return_to; a return needs two places")
 
 
 def _in_order(values: Mapping, earlier: str, later: str) -> None:
@@ -207,6 +249,7 @@ CROSS_CHECKS: dict[str, list[Callable[[Mapping], None]]] = {
     "skills_demand": [_not_empty("comparison"), _not_empty("horizons"), _skills_demand],
     "partnerships": [lambda values: _in_order(values, "base_year", "horizon"), _not_empty("observed")],
     "skills_partnership": [_pathway_values, _skills_partnership],
+    "returns_and_flows": [_not_empty("return_to"), _returns_and_flows],
 }
 
 

@@ -90,6 +90,10 @@ class Simulation:
         return ([] if self.scenario is None else scenarios.files_used([self.scenario])) + \
             [trajectories.parameters_file_record()]
 
+    def moved_lines(self, end_year: int) -> list[str]:
+        """``#`` lines on the people the scenario's people-moving blocks add to every trajectory, by period and sex."""
+        return [] if self.scenario is None else scenarios.moved_people_lines([self.scenario], end_year=end_year)
+
 
 @dataclass(frozen=True)
 class PopulationQuantilesRequest:
@@ -111,10 +115,19 @@ class PopulationQuantilesRequest:
     def files(self) -> list[dict]:
         return self.simulation.files()
 
+    @property
+    def projection_end(self) -> int:
+        """The last year the trajectories are projected to."""
+        return max(max(self.years), 2030)
+
+    def moved_lines(self) -> list[str]:
+        """``#`` lines on the people the scenario's people-moving blocks add to every trajectory."""
+        return self.simulation.moved_lines(self.projection_end)
+
     def run(self) -> pd.DataFrame:
         """``location, year, ages, quantile, population`` (whole persons); a span ``2025-2055`` as year is a change."""
         places, label, years = list(self.locations), self.band.label, list(self.years)
-        result = uncertainty.simulate(places, (label,), end_year=max(max(years), 2030), **self.simulation.options())
+        result = uncertainty.simulate(places, (label,), end_year=self.projection_end, **self.simulation.options())
         table = uncertainty.population_quantiles(result, places, label, years, list(self.probs))
         table = table.assign(population=table["population"].round().astype("int64"))[
             ["location", "year", "ages", "quantile", "population"]]
@@ -158,6 +171,15 @@ class ReplacementQuantilesRequest:
 
     def files(self) -> list[dict]:
         return self.simulation.files()
+
+    @property
+    def projection_end(self) -> int:
+        """The last year the trajectories are projected to."""
+        return self.end_year
+
+    def moved_lines(self) -> list[str]:
+        """``#`` lines on the people the scenario's people-moving blocks add to every trajectory."""
+        return self.simulation.moved_lines(self.projection_end)
 
     def run(self) -> pd.DataFrame:
         result = uncertainty.simulate(list(self.destinations), ("all",), end_year=self.end_year, replacement=self.solver,
