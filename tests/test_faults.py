@@ -320,6 +320,8 @@ CLI_CASES = [
     (["partnerships", "--sector", ""], 2, "no sectors given"),
     (["partnerships", "--model", "home_away,"], 2, "empty item"),
     (["project", "--scenario", "a.yml+b.yml"], 2, "'+' composes built-in scenario names only", "extends"),
+    (["replacement", "--destination", "GCC", "--female-share", "1", "--target", "total"], 2,
+     "asks more people to leave", "--no-emigration"),
     # options of the replacement distribution do nothing without --replacement
     (["uncertainty", "--female-share", "0.3"], 2, "--female-share goes with --replacement"),
     (["uncertainty", "--migrant-ages", "25-44"], 2, "--migrant-ages goes with --replacement"),
