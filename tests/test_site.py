@@ -205,3 +205,4 @@ def test_number_ranges_never_break_across_lines():
     assert '<span style="white-space:nowrap">25-34</span>' in shown and "2025–2055</span>" in shown
     assert 'data-x="20-39"' in shown and ".a{margin:0-1px}" in shown and 'const a = "1-2";' in shown
     assert re.sub(r"<[^>]+>", "", shown) == re.sub(r"<[^>]+>", "", page)  # the text reads the same
+    assert runner.unbroken_ranges("<p>+33.1 % (80 %: +1 to +2 %)</p>") == "<p>+33.1&nbsp;% (80&nbsp;%: +1 to +2&nbsp;%)</p>"

@@ -278,6 +278,8 @@ NETWORK_REFERENCE = re.compile(
 
 #: A range of numbers (an age band "25-34", years "2025–2055") in a page's text: never broken across lines.
 NUMBER_RANGE = re.compile(r"(?<![\w.,\-–])(\d{1,4}[-–]\d{1,4}\+?)(?![\w\-–])")  # not dates (2026-12-07)
+#: A number followed by a space and a percent sign.
+PERCENT_AFTER_NUMBER = re.compile(r"(\d) %")
 #: A tag, or the content of an element whose text is not prose (scripts, styles).
 _TAG_OR_CODE = re.compile(r"<(script|style)\b.*?</\1>|<[^>]*>", re.IGNORECASE | re.DOTALL)
 
@@ -285,17 +287,23 @@ _TAG_OR_CODE = re.compile(r"<(script|style)\b.*?</\1>|<[^>]*>", re.IGNORECASE | 
 def unbroken_ranges(page: str) -> str:
     """``page`` with every number range of its text kept on one line (``25-34`` never wraps as ``25-`` / ``34``).
 
+    A percent sign after a space stays with its number too (``+33.1&nbsp;%``).
+
     Browsers may break a line after a hyphen or an en dash; an age band or a
     span of years split that way reads as two numbers.  Each range in the text
     (not in tags, scripts or styles) is wrapped in a ``white-space: nowrap`` span;
     the text itself is unchanged, so a search or a copy finds ``25-34``.
     """
+    def kept(text: str) -> str:
+        text = NUMBER_RANGE.sub(r'<span style="white-space:nowrap">\1</span>', text)
+        return PERCENT_AFTER_NUMBER.sub("\\1&nbsp;%", text)  # "+33.1 %" never wraps before its "%"
+
     out, last = [], 0
     for markup in _TAG_OR_CODE.finditer(page):
-        out.append(NUMBER_RANGE.sub(r'<span style="white-space:nowrap">\1</span>', page[last:markup.start()]))
+        out.append(kept(page[last:markup.start()]))
         out.append(markup.group(0))
         last = markup.end()
-    out.append(NUMBER_RANGE.sub(r'<span style="white-space:nowrap">\1</span>', page[last:]))
+    out.append(kept(page[last:]))
     return "".join(out)
 
 
