@@ -284,8 +284,30 @@ CLI_CASES = [
     (["report", "--notebook", "africa_working_age", "-p", "location", "Kenya", "-p", "location", "Ghana"], 2,
      "-p location is given twice"),
     (["report", "--notebook", "africa_working_age", "-p", "location"], 2, "expected 2 arguments"),
+    (["report", "--notebook", "scenario_comparison", "-p", "scenario_names", "[../../../../etc/passwd]"], 2,
+     "scenario_names:"),
+    (["report", "--notebook", "scenario_comparison", "-p", "scenario_names", "[/dev/zero]"], 2, "scenario_names:"),
+    (["report", "--notebook", "scenario_comparison", "-p", "scenario_names", "[medium, nope]"], 2,
+     "unknown scenario 'nope'"),
+    (["report", "--notebook", "partnerships", "-p", "observed", "[nope]"], 2, "observed: no partnership 'nope'"),
     ([], 2, "the following arguments are required"),
     (["forecast"], 2, "invalid choice"),
+    # an empty item in a list is a slip whose meaning cannot be guessed
+    (["working-age", "--years", "2025,,2055"], 2, "empty item"),
+    (["working-age", "--years", "2025,"], 2, "empty item"),
+    (["working-age", "--variant", "medium,,low"], 2, "empty item"),
+    (["uncertainty", "--quantiles", "0.5,,0.9"], 2, "empty item"),
+    (["uncertainty", "--years", ""], 2, "no years given"),
+    (["uncertainty", "--ages", ""], 2, "malformed age band"),
+    (["project", "--ages", ""], 2, "malformed age band"),
+    (["uncertainty", "--replacement", "total", "--migrant-ages", ""], 2, "malformed age band"),
+    (["education", "--level", "post-secondary,"], 2, "empty item"),
+    (["partnerships", "--sector", ""], 2, "no sectors given"),
+    (["partnerships", "--model", "home_away,"], 2, "empty item"),
+    (["project", "--scenario", "a.yml+b.yml"], 2, "'+' composes built-in scenario names only", "extends"),
+    # options of the replacement distribution do nothing without --replacement
+    (["uncertainty", "--female-share", "0.3"], 2, "--female-share goes with --replacement"),
+    (["uncertainty", "--migrant-ages", "25-44"], 2, "--migrant-ages goes with --replacement"),
 ]
 
 
@@ -337,6 +359,12 @@ CONFIG_CASES = [
     ("away_share: 0.5\n".encode("utf-16"), "binary file"),
     ("origin: Sénégal\n".encode("latin-1"), "not UTF-8"),
     (b"a: " + b"1" * 1_100_000 + b"\n", "configuration files are limited"),
+    # one pathway moves people between two different countries, and ends by 2100 (the study layer's check)
+    ("origin: Nigeria\ndestination: Nigeria\n", "origin and destination are both Nigeria"),
+    ("origin: Morocco\ndestination: MAR\n", "origin and destination are both Morocco"),
+    ("start_year: 2090\nyears: 25\n", "past 2100", "set years to at most 11"),
+    ("programme: surgery\n", "programme 'surgery' is not one of"),
+    ("women_remittance_ratio: 0\n", "women_remittance_ratio must be a ratio from 0.1 to 10"),
 ]
 
 
@@ -346,6 +374,20 @@ def test_pathway_config_file(refused, processed_dir, tmp_path, content, words):
     path = tmp_path / "pathway.yml"
     path.write_bytes(content if isinstance(content, bytes) else content.encode())
     refused(["pathway", "--config", path], 2, *words)
+
+
+def test_an_edited_cost_figure_is_refused_by_the_pathway_command(refused, processed_dir, tmp_path, monkeypatch):
+    """12,480.40 for 12,470.40 (0.08 %) used to pass a 0.5 % tolerance; the check is now exact to the printed decimals."""
+    from analysis.study import pathways
+
+    table = pathways.COSTS_FILE.read_text(encoding="utf-8")
+    assert "12470.40" in table
+    edited = tmp_path / "pathway_costs.csv"
+    edited.write_text(table.replace("12470.40", "12480.40"), encoding="utf-8")
+    monkeypatch.setattr(pathways, "COSTS_FILE", edited)
+    config = tmp_path / "short.yml"
+    config.write_text("programme: ict_short_course\nprogramme_years: 1\n")
+    refused(["pathway", "--config", config], 3, "12480.40 does not equal its derivation", "2 decimals")
 
 
 # ================================================================= scenario YAML
@@ -732,6 +774,9 @@ NOTEBOOK_CASES = [
     ("skills_partnership", {"return_after": 0}, "return_after must be a number of years from 1"),
     ("skills_partnership", {"placement_cost": -1}, "placement_cost must be 0 or more"),
     ("skills_partnership", {"programme_years": 11}, "programme_years must be a whole number of years from 0 to 10"),
+    ("skills_partnership", {"destination": "Morocco"}, "origin and destination are both Morocco"),
+    ("skills_partnership", {"origin": "DEU"}, "origin and destination are both Germany"),
+    ("skills_partnership", {"programme": "surgery"}, "programme 'surgery' is not one of"),
 ]
 
 
@@ -819,6 +864,8 @@ MATRIX_CASES = [
      "'for_each' is 'planets'"),
     ("reports:\n  - notebook: country_profile\n    group: Country profiles\n    for_each: african_countries\n"
      "    template: {country: '{planet}'}\n", "cannot be filled"),
+    ("reports:\n  - notebook: africa_working_age\n    gruop: Africa supply\n    runs: [{name: x}]\n",
+     "unknown field 'gruop'", "did you mean 'group'"),
     ("reports: []\nextra: 1\n", "unknown field 'extra'"),
     ("other: 1\n", "unknown field 'other'"),
     ("reports: []\nreports: []\n", "appears twice"),
@@ -1038,6 +1085,10 @@ REPEATS = [
      ["project", "--location", "Japan", "--to", "2035"], 1),
     (["replacement", "--destination", "Japan", "--destination", "JPN", "--to", "2035"],
      ["replacement", "--destination", "Japan", "--to", "2035"], 1),
+    (["education", "--location", "Kenya", "--level", "post-secondary,post-secondary"],
+     ["education", "--location", "Kenya", "--level", "post-secondary"], 1),
+    (["partnerships", "--sector", "health", "--sector", "health"], ["partnerships", "--sector", "health"], 1),
+    (["partnerships", "--model", "home_away,home_away"], ["partnerships", "--model", "home_away"], 1),
 ]
 
 

@@ -113,6 +113,53 @@ def _education_rows() -> pd.DataFrame:
     return pd.concat([frame, world], ignore_index=True)
 
 
+#: ISCO groups as the snapshot package lists them (code, label, skill group).
+ISCO_ROWS = [("isco-08-1", "Managers", "High-skill"), ("isco-08-2", "Professionals", "High-skill"),
+             ("isco-08-3", "Technicians and associate professionals", "High-skill"),
+             ("isco-08-4", "Clerical support workers", "Medium-skill"), ("isco-08-5", "Services and sales workers", "Medium-skill"),
+             ("isco-08-6", "Skilled agricultural, forestry and fishery workers", "Medium-skill"),
+             ("isco-08-7", "Craft and related trades workers", "Medium-skill"),
+             ("isco-08-8", "Plant and machine operators and assemblers", "Medium-skill"),
+             ("isco-08-9", "Elementary occupations", "Low-skill"), ("isco-08-0", "Armed forces occupations", "Unknown"),
+             ("isco-08-X", "Not elsewhere classified", "Unknown"), ("isco-68-3", "Clerical and related workers", "Medium-skill"),
+             ("isco-68-Y", "Armed forces occupations", "Unknown")]
+#: Betaland's employed persons by ISCO-08 major group in 2023 (female, male); foreign-born are a tenth.
+BETA_EMPLOYED = {"isco-08-1": (100.0, 200.0), "isco-08-2": (400.0, 300.0), "isco-08-3": (300.0, 300.0),
+                 "isco-08-4": (300.0, 100.0), "isco-08-5": (400.0, 200.0), "isco-08-6": (10.0, 40.0),
+                 "isco-08-7": (50.0, 450.0), "isco-08-8": (40.0, 260.0), "isco-08-9": (200.0, 150.0),
+                 "isco-08-0": (0.0, 20.0), "isco-08-X": (20.0, 20.0)}
+
+
+def _ilostat_frames() -> dict[str, pd.DataFrame]:
+    """The ILOSTAT files (IOM snapshot): Betaland's 2023 cells, one stray 2019 cell, Alphaland in ISCO-68."""
+    occupation = [{"geo": "BBB", "t": 2023.0, "occup": code, "sex": sex, "n": value}
+                  for code, pair in BETA_EMPLOYED.items() for sex, value in zip(("Female", "Male"), pair)]
+    occupation.append({"geo": "BBB", "t": 2019.0, "occup": "isco-08-X", "sex": "Other", "n": 5.0})
+    occupation.append({"geo": "AAA", "t": 1990.0, "occup": "isco-68-3", "sex": "Female", "n": 7.0})
+    birth = []
+    for code, pair in BETA_EMPLOYED.items():
+        for sex, value in zip(("Female", "Male"), pair):
+            birth += [{"geo": "BBB", "birth": place, "t": 2023.0, "occup": code, "sex": sex, "n": n}
+                      for place, n in (("Total", value), ("Foreign", value / 10), ("Native", value - value / 10))]
+    birth.append({"geo": "BBB", "birth": "Unknown", "t": 2017.0, "occup": "isco-08-9", "sex": "Male", "n": 30.0})
+    birth += [{"geo": "BBB", "birth": "Total", "t": 2023.0, "occup": "isco-68-Y", "sex": "Male", "n": n} for n in (1.0, 2.0)]
+    education = [{"geo": "BBB", "t": year, "birth": place, "sex": sex, "educ": level, "n": 100.0}
+                 for year in (2022.0, 2023.0) for place in ("Foreign-born", "Native-born") for sex in ("Female", "Male")
+                 for level in ("Basic", "Intermediate", "Advanced")]
+    unemployment = [{"geo": "BBB", "birth": "Native-born", "sex": sex, "educ": level, "t": 2023.0, "v": 4.0}
+                    for sex in ("Female", "Male", "Total") for level in ("Basic", "Total")]
+    earnings = [{"geo": "BBB", "t": 2023.0, "type": "birth", "status": status, "sex": "Total", "v": 3000.0}
+                for status in ("Foreign", "Native", "Total")]
+    return {
+        "ilostat/isco_occupations.rda": pd.DataFrame(ISCO_ROWS, columns=["code", "label", "skill"]),
+        "ilostat/empsexoccup.rda": pd.DataFrame(occupation),
+        "ilostat/empsexoccupbirth.rda": pd.DataFrame(birth),
+        "ilostat/empsexeduc.rda": pd.DataFrame(education),
+        "ilostat/unemsexeduc.rda": pd.DataFrame(unemployment),
+        "ilostat/earnings.rda": pd.DataFrame(earnings),
+    }
+
+
 def raw_frames() -> dict[str, pd.DataFrame]:
     """Every raw file of the build, by registry name."""
     unlocations = pd.DataFrame([
@@ -230,6 +277,7 @@ def raw_frames() -> dict[str, pd.DataFrame]:
         "gdidata/undesa_stocks.rda": pd.DataFrame(stocks),
         "gdidata/wdi.rda": wdi,
         "wcde/epop_ssp2.rda": _education_rows(),
+        **_ilostat_frames(),
     }
 
 

@@ -180,6 +180,10 @@ def load(reference: str | Path | Mapping, _loading: tuple[Path, ...] = ()) -> di
                 raise ScenarioError(f"scenario {config.shown(repr(text), 60)} has an empty part around '+'; compose "
                                     "two or more scenarios as a+b, e.g. medium+zero-migration")
             return compose([load(part, _loading) for part in parts], name=text)
+        if path is None and "+" in text and _is_file_reference(text):
+            raise ScenarioError(f"scenario {config.shown(repr(text), 60)} is not a file, and '+' composes built-in "
+                                "scenario names only (e.g. medium+zero-migration); to combine files, write a scenario "
+                                "file with extends: [a.yml, b.yml]")
         if path is None and _is_file_reference(text):
             path = Path(text)  # the reader says what is wrong with it: missing, a folder, not a regular file
         elif path is None:

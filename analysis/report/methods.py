@@ -28,7 +28,8 @@ from analysis.data.tables import atomic_write_text
 from analysis.errors import DataError
 from analysis.model import projection, scenarios, trajectories, validation
 from analysis.report.site_index import METHODS_PAGE
-from analysis.study import demand, emigration, pathways
+from analysis.data import employment
+from analysis.study import demand, emigration, pathways, skill_demand
 
 SOURCE = paths.ROOT / "docs" / "methods.md"
 TARGET = paths.REPORTS / METHODS_PAGE  # report pages sit beside it: site_index.methods_link() links to it
@@ -187,6 +188,40 @@ def demand_figures() -> dict[str, str]:
     }
 
 
+def skill_demand_figures(processed_dir: Path | None = None) -> dict[str, str]:
+    """ILOSTAT's coverage, Germany's totals, the skill grouping and where health and care workers sit."""
+    cover = employment.load_coverage(processed_dir)
+    current = cover.dropna(subset=["occupation_year"])
+    germany = cover.set_index("iso3").loc["DEU"]
+    missing = employment.without_data(cover)
+    partial = current[(current["classification"] == employment.ISCO08) & (current["groups_missing"] != "")]
+    isco = employment.load_isco(processed_dir)
+    isco08 = isco[isco["classification"] == employment.ISCO08]
+    grouping = pd.DataFrame({
+        "major group": isco08["major_group"] + " " + isco08["label"],
+        "ISCO-08 skill level": isco08["skill_levels"].replace("", "–"),
+        "skill group": isco08["skill"].astype(str),
+    })
+    care = skill_demand.health_and_care()
+    return {
+        "ilostat_countries": f"{len(current)}",
+        "ilostat_latest": f"{int((current['occupation_year'] >= 2020).sum())}",
+        "ilostat_without_count": f"{len(missing)}",
+        "ilostat_without_examples": ", ".join(name for name in missing if name in {
+            "Saudi Arabia", "Libya", "Uzbekistan", "Turkmenistan", "Gabon", "Central African Republic", "Mauritania"}),
+        "ilostat_partial": "; ".join(f"{r.name} {r.occupation_year} (no group {r.groups_missing})"
+                                     for r in partial.itertuples()),
+        "germany_employed": f"{germany['employed']:,.0f}",
+        "germany_foreign_born": f"{germany['foreign_born']:,.0f}",
+        "germany_year": f"{int(germany['occupation_year'])}",
+        "skill_grouping_table": _markdown_table(grouping, "lll"),
+        "health_and_care_table": _markdown_table(care[["workers", "isco08", "major_group_label", "skill"]].rename(
+            columns={"isco08": "ISCO-08", "major_group_label": "major group"}), "llll"),
+        "skill_sources": "; ".join(f"{row['publisher']}, *{row['title']}*, {row['url']}"
+                                   for row in skill_demand.SKILL_SOURCES),
+    }
+
+
 def pathway_figures() -> dict[str, str]:
     """The pathway model's parameters with their defaults and where the defaults come from."""
     table = pathways.parameter_table(pathways.PathwayParameters())
@@ -274,7 +309,7 @@ def figures(processed_dir: Path | None = None) -> dict[str, str]:
     """Every placeholder's value, computed from the processed tables and the package."""
     values = {"package_version": __version__, **precision_figures()}
     for part in (validation_figures(processed_dir), probabilistic_figures(processed_dir), scenario_figures(),
-                 demand_figures(), pathway_figures(),
+                 demand_figures(), skill_demand_figures(processed_dir), pathway_figures(),
                  emigration_figures(processed_dir), source_figures(), group_figures(processed_dir)):
         values.update(part)
     return values

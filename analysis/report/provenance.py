@@ -71,8 +71,8 @@ def conversion_sources_markdown(rates) -> str:
     """Markdown list of the sources of the exchange and inflation rates used to compare costs (one line per source)."""
     lines = ["**Exchange and inflation rates** (quotes in analysis/study/partnerships/data/conversion_rates.csv)", ""]
     for source in rates.drop_duplicates("url").itertuples(index=False):
-        lines.append(f"- {source.publisher} ({source.year_published}), *{source.title}*, {source.url} "
-                     f"(accessed {source.accessed})")
+        year = f" ({source.year_published})" if str(source.year_published).strip() else ""
+        lines.append(f"- {source.publisher}{year}, *{source.title}*, {source.url} (accessed {source.accessed})")
     return "\n".join(lines)
 
 
