@@ -140,7 +140,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     },
     "skills_demand": {
         "destination": NAME, "comparison": [NAME], "base_year": Field(int, low=2025, high=LAST_YEAR - 5),
-        "horizons": [Field(int, low=2030, high=LAST_YEAR)], "origin": NAME, "trajectories": TRAJECTORIES, "seed": SEED,
+        "horizons": [Field(int, low=2030, high=LAST_YEAR, what=HORIZON_MEANING)], "origin": NAME, "trajectories": TRAJECTORIES, "seed": SEED,
     },
     "partnerships": {
         "base_year": Field(int, low=2025, high=LAST_YEAR - 5), "horizon": HORIZON,
