@@ -23,7 +23,7 @@ import pandas as pd
 from markdown_it import MarkdownIt
 
 from analysis import __version__, paths
-from analysis.data import config, locations, sources
+from analysis.data import config, locations, precision, sources
 from analysis.data import flows as flow_data_tables
 from analysis.data.stocks import load_migrant_stocks
 from analysis.data.tables import atomic_write_text
@@ -390,9 +390,15 @@ def group_figures(processed_dir: Path | None = None) -> dict[str, str]:
     }
 
 
+def precision_figures() -> dict[str, str]:
+    """The stated precision of fitted and solved numbers and of figure data (:mod:`analysis.data.precision`)."""
+    return {"fit_significant_digits": f"{precision.SIGNIFICANT_DIGITS}",
+            "figure_data_digits": f"{precision.FIGURE_DATA_DIGITS}"}
+
+
 def figures(processed_dir: Path | None = None) -> dict[str, str]:
     """Every placeholder's value, computed from the processed tables and the package."""
-    values = {"package_version": __version__}
+    values = {"package_version": __version__, **precision_figures()}
     for part in (validation_figures(processed_dir), probabilistic_figures(processed_dir), scenario_figures(),
                  demand_figures(), skill_demand_figures(processed_dir), pathway_figures(),
                  emigration_figures(processed_dir), flow_figures(processed_dir), source_figures(),
