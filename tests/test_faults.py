@@ -826,7 +826,7 @@ NOTEBOOK_CASES = [
     ("returns_and_flows", {"return_to": []}, "return_to must not be empty"),
     ("returns_and_flows", {"return_to": ["Kenya", "Kenya"]}, "lists 'Kenya' twice"),
     ("returns_and_flows", {"return_from": "Kenya"}, "also in return_to"),
-    ("returns_and_flows", {"horizon": 2032}, "'horizon' must be at least 2035"),
+    ("returns_and_flows", {"horizon": 2032}, "'horizon' (the last year, a calendar year) must be at least 2035"),
     ("returns_and_flows", {"horizon": 2042}, "must be one of 2035, 2040"),
     ("returns_and_flows", {"return_ages": "20-33"}, "not the end of a 5-year group"),
     ("returns_and_flows", {"trajectories": 10}, "'trajectories' must be at least 100"),
