@@ -110,7 +110,8 @@ def test_a_report_leaves_no_state_for_the_next_on_the_same_kernel(tmp_path, proc
 
 
 def _pair(folder: Path) -> list[ReportRun]:
-    return [ReportRun("ghana", "africa_working_age", "Africa supply", "Ghana", {"location": "Ghana", "top_n": 3},
+    return [ReportRun("ghana", "africa_working_age", "Africa supply", "Ghana",
+                      {"location": "Ghana", "top_n": 3, "trajectories": 100},
                       folder=folder),
             ReportRun("country_profile-cpv", "country_profile", "Country profiles", "Cabo Verde", {"country": "CPV"},
                       folder=folder)]
@@ -172,7 +173,8 @@ def test_a_batch_takes_the_notebooks_in_turn():
 
 
 def test_a_batch_on_two_workers_builds_each_report_and_records_a_failure(tmp_path, processed_dir):
-    good = ReportRun("good", "africa_working_age", "Africa supply", "Good", {"location": "Ghana", "top_n": 3},
+    good = ReportRun("good", "africa_working_age", "Africa supply", "Good",
+                     {"location": "Ghana", "top_n": 3, "trajectories": 100},
                      folder=tmp_path)
     bad = ReportRun("bad", "africa_working_age", "Africa supply", "Bad", {"ages": "70-20"}, folder=tmp_path)
     (tmp_path / "bad.html").write_text("the previous good report")

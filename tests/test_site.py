@@ -176,7 +176,7 @@ def test_a_new_group_gets_its_own_section_in_order_of_appearance(scratch_reports
 
 def test_report_is_self_contained_and_indexed(scratch_reports, processed_dir):
     runs = [ReportRun("ghana", "africa_working_age", "Africa supply", "Ghana's working-age population",
-                      {"location": "Ghana", "top_n": 3})]
+                      {"location": "Ghana", "top_n": 3, "trajectories": 100})]
     page = runner.run_report("ghana", runs)
     text = page.read_text()
     assert NETWORK.search(text) is None, NETWORK.search(text).group(0)
