@@ -35,7 +35,7 @@ from analysis.data import build, employment, locations, sources
 from analysis.study import skill_demand, skill_match, workforce_uncertainty
 from analysis.study.requests.demand import DemandRequest
 
-from timing import median_seconds, print_results, save_results
+from timing import median_seconds, print_calibration, print_results, save_results
 
 COMMAND = [sys.executable, "-m", "analysis", "demand", "--destination", "Germany", "--by", "skill", "--years",
            "2025,2050"]
@@ -49,6 +49,7 @@ def calibration() -> str:
 
 
 def main() -> None:
+    print_calibration()  # first: every time below is read against it (saved with the results)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--trajectories", type=int, default=1000)

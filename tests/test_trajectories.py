@@ -274,8 +274,8 @@ def test_replacement_on_median_scores_equals_the_deterministic_solver(processed_
         out = tr.run_chunk(model, 0, 1, scores=zero_scores(model, 1))
         solved = demand.solve_replacement(["Germany", "EU27"], target).table
         for d, name in enumerate(("Germany", "EU27")):
-            expected = solved[solved["location"] == name]["migrants"].to_numpy()
-            assert np.allclose(out["replacement"][0, d], expected, rtol=1e-9), target
+            expected = solved[solved["location"] == name]["migrants"].to_numpy()  # whole persons, as the study prints
+            assert np.allclose(out["replacement"][0, d], expected, rtol=0, atol=0.5), target
 
 
 def test_replacement_varies_with_each_trajectory_and_refuses_unreachable_targets(processed_dir):

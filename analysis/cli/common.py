@@ -87,6 +87,12 @@ def provenance(files: Iterable[Mapping] = ()) -> None:
         print(line, file=sys.stderr)
 
 
+def comments(lines: Iterable[str]) -> None:
+    """``#`` lines (already prefixed) on stderr, after the provenance lines."""
+    for line in lines:
+        print(line, file=sys.stderr)
+
+
 def notes(lines: Iterable[str]) -> None:
     for line in lines:
         print(f"note: {line}", file=sys.stderr)

@@ -19,6 +19,7 @@ import pandas as pd
 from analysis import paths
 from analysis.data import education
 from analysis.data import employment
+from analysis.data import flows as flows_module
 from analysis.data import locations as locations_module
 from analysis.data import stocks as stocks_module
 from analysis.data import wpp
@@ -154,6 +155,9 @@ def build(
     listed = ", ".join(f"{r.iso3} ({r.dataset} {r.role})" for r in unmatched.itertuples())
     say(f"  unmatched codes (table unmatched_codes): {listed}")
 
+    _build_flows(raw, locations, membership, population, midyear, srb, mortality, emit, say,
+                 published=group_definitions is None)
+
     _build_intervals(raw, population, tfr, e0, migration, locations, emit, say)
     _build_education(raw(education.RAW_FILE), population, locations, emit, say)
     _build_employment(raw, locations, emit, say)
@@ -161,6 +165,40 @@ def build(
     atomic_write_text(out_dir / MANIFEST_NAME, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     say(f"processed tables written to {out_dir} in {time.perf_counter() - started:.1f} s")
     return manifest
+
+
+def _build_flows(raw: Callable[[str], pd.DataFrame], locations: pd.DataFrame, membership: pd.DataFrame,
+                 population: pd.DataFrame, midyear: pd.DataFrame, srb: pd.DataFrame, mortality: pd.DataFrame,
+                 emit: Callable[[str, pd.DataFrame], None], say: Callable[[str], None], published: bool) -> None:
+    """The published flow estimates (Abel and Cohen 2022) and the demography of the project's own estimates.
+
+    ``published`` checks the world totals against the figures measured in the
+    data mirror's README (the package's real data, not a test world).
+    """
+    expected = flows_module.MEASURED_WORLD_TOTALS if published else None
+    flows, flow_stocks, names, summary = flows_module.build_flow_tables(raw, locations, membership, expected)
+    emit("flows", flows)
+    emit("flow_stocks", flow_stocks)
+    emit("flow_names", names)
+    world = ", ".join(f"{flows_module.period_label(s, s + 5)} {v / 1e6:.1f} M" for s, v in summary["world"].items())
+    say(f"  world flows (both sexes, all types): {world}; types sum to all within {summary['type_gap']:.0f} persons "
+        f"a cell; the explorer's totals within {summary['explorer_gap']:.0f} persons of its cells")
+    unmapped = names[names["iso3"].isna()]
+    say("  flow names not mapped (left out): " + (", ".join(
+        f"{r.name} ({r.outflows + r.inflows:,.0f} persons in and out)" for r in unmapped.itertuples()) or "none")
+        + "; former countries kept: " + (", ".join(f"{r.name} = {r.iso3}" for r in names.itertuples()
+                                                   if r.iso3 in flows_module.FORMER_UNITS) or "none")
+        + "; by override: " + (", ".join(f"{r.name} = {r.iso3}" for r in names.itertuples()
+                                          if r.matched == "override") or "none"))
+
+    demography = flows_module.clean_flow_demography(
+        population, midyear, raw("wpp2024/popproj1dt.rda"), raw("wpp2024/misc1dt.rda"), raw("wpp2024/miscproj1dt.rda"),
+        srb, mortality, locations, stocks_module.STOCK_YEARS)
+    balance = flows_module.validate_flow_demography(demography)
+    emit("flow_demography", demography)
+    worst = max(balance.values(), key=abs)
+    say(f"  flow demography: {demography['location_code'].nunique()} countries; the world's population change equals "
+        f"births minus deaths within {abs(worst):,.0f} persons a period")
 
 
 def _build_intervals(raw: Callable[[str], pd.DataFrame], population: pd.DataFrame, tfr: pd.DataFrame,

@@ -53,6 +53,10 @@ DEVELOPMENT_GROUPS = (901, 902, 941, 934, 948)
 INCOME_AGGREGATES = (1500, 1501, 1502, 1503, 1517, 1518, 1859, 5503, 5504)
 SPECIAL_GROUPS = (1636, 1637, 2087, 2088, 2089, 2090, 2091, 2092, 2093, 5502)
 COUNTRY_TYPE = 4
+#: WPP's own names that the wpp2024 R package writes without their diacritics (its data-raw/convert_non_ascii.R,
+#: https://github.com/PPgp/wpp2024/blob/main/data-raw/convert_non_ascii.R, replaces exactly these five by ASCII for
+#: CRAN); the locations table restores the UN's spelling, so that reports print "Côte d'Ivoire", never "Cote d'Ivoire".
+WPP_SPELLING = {384: "Côte d'Ivoire", 531: "Curaçao", 638: "Réunion", 652: "Saint-Barthélemy", 792: "Türkiye"}
 
 
 class UnknownLocationError(InputError):
@@ -174,13 +178,17 @@ def clean_locations(
     Returns
     -------
     locations : DataFrame
-        One row per WPP location.
+        One row per WPP location, named as WPP names it (with the diacritics
+        of :data:`WPP_SPELLING` restored).
     membership : DataFrame
         ``group_id, group, group_code, group_kind, location_code, source``:
         one row per (group, member country).
     """
     definitions = definitions or group_definitions()
     raw = unlocations.copy()
+    spelled = raw["country_code"].map(WPP_SPELLING)
+    restore = spelled.notna() & (spelled.fillna("").map(normalise) == raw["name"].map(normalise))
+    raw.loc[restore, "name"] = spelled[restore]
     names = raw.set_index("country_code")["name"]
     is_country = raw["location_type"] == COUNTRY_TYPE
     countries = raw[is_country].copy()
@@ -431,14 +439,29 @@ class LocationIndex:
         members = (code,) if country else self._members.get(lid, ())
         return Location(lid, row["name"], row["kind"], code, row["iso3"] if country else None, members, has_data)
 
-    def _unknown_message(self, text: str) -> str:
-        candidates = difflib.get_close_matches(normalise(text), list(self._keys), n=8, cutoff=0.6)
+    def close_matches(self, text: str, n: int = 3) -> list[str]:
+        """Locations a mistyped or partial name may mean: names, codes, groups and their aliases.
+
+        Names, group names and aliases holding the query as a word or the start
+        of one come first (``Gulf`` → ``GCC``, from its alias "Gulf Cooperation
+        Council"; ``Cote`` → Côte d'Ivoire), then those that look like it
+        (``Nigera`` → Nigeria).
+        """
+        query = normalise(text)
+        words = re.compile(rf"(?:^|[ /'(]){re.escape(query)}") if len(query) >= 3 else None
+        containing = sorted((key for key in self._keys if words and words.search(key)),
+                            key=lambda key: (self._keys[key] not in self.groups, len(key)))
+        candidates = containing + difflib.get_close_matches(query, list(self._keys), n=8, cutoff=0.6)
         suggestions = []
         for candidate in candidates:
             name = self._display[self._keys[candidate]]
             if name not in suggestions:
                 suggestions.append(name)
-        hint = f"did you mean: {', '.join(suggestions[:3])}? " if suggestions else ""
+        return suggestions[:n]
+
+    def _unknown_message(self, text: str) -> str:
+        suggestions = self.close_matches(text)
+        hint = f"did you mean: {', '.join(suggestions)}? " if suggestions else ""
         return f"unknown location {shown(repr(text), 80)}; {hint}{self._valid()}"
 
     def _valid(self) -> str:
@@ -452,7 +475,7 @@ class LocationIndex:
 
 @cache
 def _index_cached(processed_dir: str, mtimes: tuple) -> LocationIndex:  # noqa: ARG001 (mtimes invalidate)
-    population_codes = read_table("population", Path(processed_dir))["location_code"].unique()
+    population_codes = read_table("population", Path(processed_dir), columns=["location_code"])["location_code"].unique()
     return LocationIndex(
         load_locations(Path(processed_dir)), load_membership(Path(processed_dir)), np.asarray(population_codes)
     )

@@ -131,7 +131,8 @@ CALIBRATION_FILE = Path(__file__).with_name("trajectories.yml")
 ROWS_PER_CHUNK = 2000
 AGE_STARTS = np.arange(0, 101, STEP)
 #: Files whose code determines a run's numbers (part of a run's fingerprint).
-CODE_FILES = ("trajectories.py", "projection.py", "replacement.py", "inputs.py", "scenarios.py", "demography.py")
+CODE_FILES = ("trajectories.py", "projection.py", "replacement.py", "inputs.py", "scenarios.py", "demography.py",
+              "people_flows.py", "pathway_flows.py")
 #: Factors by which one period's net migration may change a population, from WPP's migration model (bayesPop,
 #: R/balance_migration.R: min.multiplicative.pop.change, max.multiplicative.pop.change[.no.gcc], one period).
 MIGRATION_CHANGE = {"other": (0.707796098, 1.409065294), "gulf": (0.707796098, 2.087025815)}
@@ -816,8 +817,13 @@ class TrajectoryModel:
         }
 
 
-def _scenario_fingerprint(spec: Mapping) -> str:
+def _scenario_fingerprint(spec: Mapping, people: np.ndarray | None = None) -> str:
+    """The blocks that change a run; with flows counted in people, also the net migrants they place (their shares
+    come from the migrant stocks, which are not among :data:`INPUT_TABLES`)."""
     blocks = {key: spec.get(key) for key in ("variant", "fertility", "mortality", "migration", "pathways")}
+    blocks.update({key: spec[key] for key in ("flows", "returns") if spec.get(key)})  # absent: keys as before
+    if people is not None:
+        blocks["people"] = hashlib.sha256(np.ascontiguousarray(people).tobytes()).hexdigest()
     return hashlib.sha256(json.dumps(blocks, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -907,6 +913,11 @@ def make_model(
                 for code, sign in ((origin, 1.0), (destination, -1.0)):
                     if code in index:  # a country not projected needs no flows
                         flows[index[code]] += sign * outflow
+    # flows and returns counted in people: placed among all countries (shares need both sides), kept for those projected
+    plans = scenarios.people_plans(spec, data.base, resolve, processed_dir)
+    if plans:
+        people = scenarios.people_net_migrants(plans, codes, data.n_periods)[rows]
+        flows = people if flows is None else flows + people
 
     replacement_rows = []
     if replacement is not None:
@@ -926,7 +937,8 @@ def make_model(
         migration=migration, migration_uncertainty=bool(migration_uncertainty), scenario_name=spec["name"],
         fertility_blocks=fertility, mortality_blocks=mortality, migration_scale=scale, pathway_flows=flows,
         replacement=replacement, replacement_rows=tuple(replacement_rows),
-        replacement_names=tuple(place.name for place in destinations), blocks_fingerprint=_scenario_fingerprint(spec),
+        replacement_names=tuple(place.name for place in destinations),
+        blocks_fingerprint=_scenario_fingerprint(spec, people if plans else None),
     )
 
 

@@ -24,6 +24,7 @@ from scipy.special import ndtri
 
 from pathlib import Path
 
+from analysis.data import precision
 from analysis.data import locations as locations_module
 from analysis.data.tables import read_table
 from analysis.model import projection, scenarios, trajectories, trajectory_cache, trajectory_runs
@@ -168,7 +169,8 @@ def migration_age_shift(variant: str = "medium", periods: int = 3, processed_dir
     (pooled least squares, no intercept) on the net migrants of the same
     cohort's two age groups: ``R(a+1) ≈ β₁ S(a) N(a) + β₂ N(a+1)``.  The
     engine's timing puts a share s of migrants in the first term and 1 − s
-    in the second, so s is estimated as ``β₁ / (β₁ + β₂)``.
+    in the second, so s is estimated as ``β₁ / (β₁ + β₂)``, rounded to eight significant digits
+    (:mod:`analysis.data.precision`).
     """
     inputs = wpp_inputs(variant, 2025, 2025 + 5 * periods, processed_dir=processed_dir)
     population = read_table("population", processed_dir)
@@ -186,7 +188,7 @@ def migration_age_shift(variant: str = "medium", periods: int = 3, processed_dir
     y = np.concatenate([r.ravel() for r in residual])
     X = np.column_stack([np.concatenate([a.ravel() for a in from_younger]), np.concatenate([b.ravel() for b in same])])
     beta, *_ = np.linalg.lstsq(X, y, rcond=None)
-    return float(beta[0] / beta.sum())
+    return precision.significant(float(beta[0] / beta.sum()))  # a least-squares fit: stated precision
 
 
 # ================================================================= probabilistic projections against WPP's intervals

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.data import locations as locations_module
+from analysis.errors import note
 from analysis.data.stocks import (
     COMPOSITES,
     DEVELOPMENT_GROUPS,
@@ -674,7 +675,9 @@ def stocks_table(year: int | str = 2024, by: str = "region", origin: str | None 
     -------
     DataFrame
         Regions: ``year, origin, destination, migrants, female, male,
-        share_of_origin, share_of_destination``.  Corridors: the same with
+        share_of_origin, share_of_destination``; empty (the header only)
+        when there are no such migrants, with a note saying why
+        (:func:`empty_stocks_note`).  Corridors: the same with
         ``origin_iso3`` and ``destination_iso3`` after the names.  Persons are
         whole numbers; ``share_of_origin`` is the share of all the origin's
         emigrants, ``share_of_destination`` of all the destination's
@@ -717,9 +720,8 @@ def stocks_table(year: int | str = 2024, by: str = "region", origin: str | None 
     for name, codes in ((origin_name, origin_codes), (dest_name, dest_codes)):
         if codes is not None:
             check_codes(stocks, codes, name)
-    if table.empty:
-        parts = ([f"from {origin_name}"] if origin_name else []) + ([f"to {dest_name}"] if dest_name else [])
-        raise StocksInputError(f"no migrants {' '.join(parts)} in the UN DESA stocks of {year}")
+    if table.empty:  # a valid question whose answer is an empty table: the header, and why on stderr
+        note(empty_stocks_note(stocks, year, origin_name, dest_name, dest_codes))
     table.insert(0, "year", year)
     for column in ("migrants", "female", "male"):
         table[column] = table[column].round().astype("int64")
@@ -727,6 +729,33 @@ def stocks_table(year: int | str = 2024, by: str = "region", origin: str | None 
         table[column] = table[column].round(4)
     return table.reset_index(drop=True)
 
+
+
+def unknown_origin_stock(stocks: pd.DataFrame, year, destination_codes: Iterable[str] | None = None) -> tuple[float, float]:
+    """Migrants of unknown origin, and all migrants, living in some destinations (all when None) in a stock year."""
+    rows = _of_year(stocks, year)
+    if destination_codes is not None:
+        rows = rows[rows["destination_iso3"].isin(list(destination_codes))]
+    return float(rows.loc[rows["origin_iso3"] == UNKNOWN_ORIGIN, "migrants"].sum()), float(rows["migrants"].sum())
+
+
+def empty_stocks_note(stocks: pd.DataFrame, year, origin_name: str | None, destination_name: str | None,
+                      destination_codes: Iterable[str] | None) -> str:
+    """Why a stock table came out empty, in one sentence with the data gap measured from the stocks.
+
+    UN DESA gives no row where its data do not allow an estimate, and some
+    destinations record many migrants without their origin (about 0.95
+    million in the GCC in 2024): the sentence gives the destination's
+    unknown-origin stock and its share of all its migrants.
+    """
+    parts = ([f"from {origin_name}"] if origin_name else []) + ([f"to {destination_name}"] if destination_name else [])
+    unknown, total = unknown_origin_stock(stocks, year, destination_codes)
+    where = destination_name or "the world"
+    gap = (f"{where}'s stocks record {unknown:,.0f} migrants of unknown origin in {year} ({100 * unknown / total:.2g}% of "
+           f"its {total:,.0f} migrants), whom no origin row counts" if unknown > 0 and total > 0 else
+           f"{where}'s stocks give the origin of every migrant they count in {year}")
+    return (f"no migrants {' '.join(parts)} in the UN DESA stocks of {year}: a missing row means that the data do "
+            f"not allow an estimate, not that there are none; {gap}")
 
 
 # ---------------------------------------------------------------- report summaries (migration_context)

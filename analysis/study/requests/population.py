@@ -79,6 +79,10 @@ class ProjectionRequest:
         """The scenario and config files read, with their SHA-256 (for provenance)."""
         return scenarios.files_used(list(self.specs))
 
+    def moved_lines(self) -> list[str]:
+        """``#`` lines on the people each flows, returns or pathways block moved, by period and sex (for provenance)."""
+        return scenarios.moved_people_lines(list(self.specs), self.base_year, self.end_year)
+
 
 def check_span(start: int, end: int, first: str = "--from", last: str = "--to") -> tuple[int, int]:
     """A projection's first and last year: multiples of 5 within 1950–2100, in order."""

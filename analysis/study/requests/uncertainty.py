@@ -30,6 +30,41 @@ def quantiles(text: str | Sequence) -> list[float]:
     return uncertainty.check_quantiles(values)
 
 
+#: Options of the replacement distribution only, as the command line names them.
+REPLACEMENT_ONLY = ("--destination", "--to", "--floor", "--no-emigration", "--migrant-ages", "--female-share")
+#: Options of population quantiles only.
+POPULATION_ONLY = ("--location", "--ages", "--years")
+
+
+def parse(options: dict) -> "PopulationQuantilesRequest | ReplacementQuantilesRequest":
+    """The one request of the ``uncertainty`` command, from its options (``None`` where not given).
+
+    ``options`` maps each option as the command line names it (``"--quantiles"``,
+    ``"--replacement"`` …) to its value.  An option that belongs to the other kind
+    of question is refused in one line, then every field is checked.
+    """
+    replacement = options.get("--replacement")
+    unused = POPULATION_ONLY if replacement is not None else REPLACEMENT_ONLY
+    given = [option for option in unused if options.get(option) not in (None, False)]
+    if given and replacement is not None:
+        raise RequestError(f"{given[0]} asks for population quantiles and does nothing with --replacement; drop it "
+                           "(the migrants' ages are --migrant-ages, the last year --to)")
+    if given:
+        raise RequestError(f"{given[0]} goes with --replacement (the distribution of replacement migration); drop it, "
+                           "or add --replacement 15-64 (or total, support-ratio)")
+    probs = quantiles(options["--quantiles"])
+    simulation = Simulation.parse(options["--trajectories"], options["--seed"], options.get("--scenario"),
+                                  not options.get("--no-migration-uncertainty"), options["--scheduler"])
+    if replacement is None:
+        return PopulationQuantilesRequest.parse(simulation, probs, options.get("--location"), options.get("--ages"),
+                                                options.get("--years"))
+    share = options.get("--female-share")
+    return ReplacementQuantilesRequest.parse(
+        simulation, probs, replacement, options.get("--destination"), options.get("--to"), options.get("--floor"),
+        "20-39" if options.get("--migrant-ages") is None else options["--migrant-ages"],
+        0.5 if share is None else share, not options.get("--no-emigration"))
+
+
 @dataclass(frozen=True)
 class Simulation:
     """What every probabilistic request shares: trajectories, seed, scenario, migration and scheduler."""
@@ -55,6 +90,10 @@ class Simulation:
         return ([] if self.scenario is None else scenarios.files_used([self.scenario])) + \
             [trajectories.parameters_file_record()]
 
+    def moved_lines(self, end_year: int) -> list[str]:
+        """``#`` lines on the people the scenario's people-moving blocks add to every trajectory, by period and sex."""
+        return [] if self.scenario is None else scenarios.moved_people_lines([self.scenario], end_year=end_year)
+
 
 @dataclass(frozen=True)
 class PopulationQuantilesRequest:
@@ -73,10 +112,22 @@ class PopulationQuantilesRequest:
         checked = uncertainty.check_trajectory_years(parse_years("2025,2055" if years is None else years, "2025, 2030, …, 2100"))
         return cls(tuple(resolve_all(list(locations or ["Africa"]))), band, tuple(checked), tuple(probs), simulation)
 
+    def files(self) -> list[dict]:
+        return self.simulation.files()
+
+    @property
+    def projection_end(self) -> int:
+        """The last year the trajectories are projected to."""
+        return max(max(self.years), 2030)
+
+    def moved_lines(self) -> list[str]:
+        """``#`` lines on the people the scenario's people-moving blocks add to every trajectory."""
+        return self.simulation.moved_lines(self.projection_end)
+
     def run(self) -> pd.DataFrame:
         """``location, year, ages, quantile, population`` (whole persons); a span ``2025-2055`` as year is a change."""
         places, label, years = list(self.locations), self.band.label, list(self.years)
-        result = uncertainty.simulate(places, (label,), end_year=max(max(years), 2030), **self.simulation.options())
+        result = uncertainty.simulate(places, (label,), end_year=self.projection_end, **self.simulation.options())
         table = uncertainty.population_quantiles(result, places, label, years, list(self.probs))
         table = table.assign(population=table["population"].round().astype("int64"))[
             ["location", "year", "ages", "quantile", "population"]]
@@ -117,6 +168,18 @@ class ReplacementQuantilesRequest:
                                                  migrant_ages, female_share, floor, allow_emigration)
         solver.weights()  # the migrants' ages and share of women, before any work
         return cls(tuple(places), solver, end_year, tuple(probs), simulation)
+
+    def files(self) -> list[dict]:
+        return self.simulation.files()
+
+    @property
+    def projection_end(self) -> int:
+        """The last year the trajectories are projected to."""
+        return self.end_year
+
+    def moved_lines(self) -> list[str]:
+        """``#`` lines on the people the scenario's people-moving blocks add to every trajectory."""
+        return self.simulation.moved_lines(self.projection_end)
 
     def run(self) -> pd.DataFrame:
         result = uncertainty.simulate(list(self.destinations), ("all",), end_year=self.end_year, replacement=self.solver,
