@@ -841,12 +841,8 @@ def load_harmonised(
     codes = None if location_codes is None else [int(c) for c in location_codes]
     frames = []
     if "medium" in variants:
-        table = read_table("education_harmonised", processed_dir)
-        if years is not None:
-            table = table[table["year"].isin(years)]
-        if codes is not None:
-            table = table[table["location_code"].isin(codes)]
-        frames.append(table)
+        where = {name: values for name, values in (("year", years), ("location_code", codes)) if values is not None}
+        frames.append(read_table("education_harmonised", processed_dir, where=where or None))
     others = [v for v in variants if v != "medium"]
     if others:
         shares = load_shares(processed_dir)

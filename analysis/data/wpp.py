@@ -445,12 +445,9 @@ def load_population(
     unknown = [v for v in variants if v not in VARIANTS]
     if unknown:
         raise IndicatorInputError(f"unknown variant(s) {unknown}; valid: {', '.join(VARIANTS)}")
-    population = read_table("population", processed_dir)
-    if years is not None:
-        population = population[population["year"].isin(list(years))]
-    if location_codes is not None:
-        population = population[population["location_code"].isin(list(location_codes))]
-    return variant_series(population, variants)
+    where = {name: [int(value) for value in values] for name, values in (("year", years), ("location_code", location_codes))
+             if values is not None}
+    return variant_series(read_table("population", processed_dir, where=where or None), variants)
 
 
 def variant_series(population: pd.DataFrame, variants: Iterable[str] = ("medium",)) -> pd.DataFrame:

@@ -167,7 +167,8 @@ def solve(
             start = inputs.base_year + projection.STEP * p
             raise ReplacementError(
                 f"the {target} target asks more people to leave than live in some age groups in "
-                f"{start}–{start + projection.STEP}; use allow_emigration=False"
+                f"{start}–{start + projection.STEP}; ask for no net emigration instead (--no-emigration on the command line, "
+                "allow_emigration=False in Python): a period above the target then needs no migrants"
             )
         state = outcome.end
         needed_all[:, p] = needed

@@ -882,8 +882,7 @@ def _solve_replacement(model: TrajectoryModel, inputs: ProjectionInputs, rates: 
                                      request.support_ratio_floor, request.allow_emigration, rates=sub_rates,
                                      keep_migrants=False)
     except solver.ReplacementError as error:
-        hint = (" (in at least one trajectory; with allow_emigration=False, or --no-emigration, a period above the "
-                "target needs no migrants)") if "asks more people to leave" in str(error) else ""
+        hint = " (in at least one trajectory)" if "asks more people to leave" in str(error) else ""
         raise TrajectoryError(f"{error}{hint}") from None
     return solution.needed.reshape(n, D, P)
 

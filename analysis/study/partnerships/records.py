@@ -398,7 +398,7 @@ def _iso3_of(places: Sequence, processed_dir: Path | None) -> set[str]:
     return set(locations.loc[sorted(members), "iso3"].dropna())
 
 
-def _check_vocabulary(field: str, wanted: Sequence[str]) -> None:
+def check_vocabulary(field: str, wanted: Sequence[str]) -> None:
     for value in wanted:
         if value not in VOCABULARIES[field]:
             close = difflib.get_close_matches(value, VOCABULARIES[field], n=1)
@@ -438,7 +438,7 @@ def select(
             keep &= table["id"].map(matched).eq(True).to_numpy()
     for column, wanted in (("sector", sectors), ("model", models)):
         if wanted:
-            _check_vocabulary(column, wanted)
+            check_vocabulary(column, wanted)
             keep &= table[column].isin(wanted)
     return table[keep].reset_index(drop=True)
 

@@ -1,0 +1,125 @@
+"""Probabilistic projections: quantiles of a population and its change, or of replacement migration."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import pandas as pd
+
+from analysis.data.conventions import AgeBand, parse_age_band
+from analysis.data.locations import Location, resolve_all
+from analysis.model import scenarios, trajectories, trajectory_runs
+from analysis.study import uncertainty
+from analysis.study.requests import RequestError, listed, require_finite, years as parse_years
+from analysis.study.requests.population import check_span
+
+#: --replacement values and the targets of the replacement solver.
+REPLACEMENT_TARGETS = {"total": "total", "15-64": "working-age", "working-age": "working-age",
+                       "support-ratio": "support-ratio"}
+
+
+def quantiles(text: str | Sequence) -> list[float]:
+    """Probabilities from ``"0.1,0.5,0.9"``: each above 0 and below 1, once, in increasing order."""
+    values = []
+    for part in listed(text, "quantiles", "0.1,0.5,0.9"):
+        try:
+            values.append(float(part))
+        except ValueError:
+            raise RequestError(f"quantile {part!r} is not a number; give probabilities like 0.1,0.5,0.9") from None
+    return uncertainty.check_quantiles(values)
+
+
+@dataclass(frozen=True)
+class Simulation:
+    """What every probabilistic request shares: trajectories, seed, scenario, migration and scheduler."""
+
+    trajectories: int
+    seed: int
+    scenario: dict | None
+    migration_uncertainty: bool
+    scheduler: str
+
+    @classmethod
+    def parse(cls, trajectories: int, seed: int, scenario: str | None, migration_uncertainty: bool,
+              scheduler: str) -> "Simulation":
+        return cls(trajectories, seed, scenarios.load(scenario) if scenario is not None else None,
+                   migration_uncertainty, trajectory_runs.check_scheduler(scheduler))
+
+    def options(self) -> dict:
+        return {"n_trajectories": self.trajectories, "seed": self.seed, "scenario": self.scenario,
+                "migration_uncertainty": self.migration_uncertainty, "scheduler": self.scheduler}
+
+    def files(self) -> list[dict]:
+        """The scenario files and the trajectories' parameter file read, with their SHA-256."""
+        return ([] if self.scenario is None else scenarios.files_used([self.scenario])) + \
+            [trajectories.parameters_file_record()]
+
+
+@dataclass(frozen=True)
+class PopulationQuantilesRequest:
+    """Quantiles of an age band's population by location and year, and of its change from the first year to the last."""
+
+    locations: tuple[Location, ...]
+    band: AgeBand
+    years: tuple[int, ...]
+    probs: tuple[float, ...]
+    simulation: Simulation
+
+    @classmethod
+    def parse(cls, simulation: Simulation, probs: Sequence[float], locations: Sequence[str] | None = None,
+              ages: str | None = None, years: str | None = None) -> "PopulationQuantilesRequest":
+        band = parse_age_band(ages or "15-64")
+        checked = uncertainty.check_trajectory_years(parse_years(years or "2025,2055", "2025, 2030, …, 2100"))
+        return cls(tuple(resolve_all(list(locations or ["Africa"]))), band, tuple(checked), tuple(probs), simulation)
+
+    def run(self) -> pd.DataFrame:
+        """``location, year, ages, quantile, population`` (whole persons); a span ``2025-2055`` as year is a change."""
+        places, label, years = list(self.locations), self.band.label, list(self.years)
+        result = uncertainty.simulate(places, (label,), end_year=max(max(years), 2030), **self.simulation.options())
+        table = uncertainty.population_quantiles(result, places, label, years, list(self.probs))
+        table = table.assign(population=table["population"].round().astype("int64"))[
+            ["location", "year", "ages", "quantile", "population"]]
+        if len(years) >= 2:
+            first, last = min(years), max(years)
+            change = uncertainty.change_quantiles(result, places, label, first, last, list(self.probs))
+            change = pd.DataFrame({"location": change["location"], "year": f"{first}-{last}", "ages": change["ages"],
+                                   "quantile": change["quantile"], "population": change["change"].round().astype("int64")})
+            table = pd.concat([table, change], ignore_index=True)
+        return table
+
+
+@dataclass(frozen=True)
+class ReplacementQuantilesRequest:
+    """The distribution of the yearly replacement migration a destination needs, solved per trajectory."""
+
+    destinations: tuple[Location, ...]
+    solver: trajectories.ReplacementRequest
+    end_year: int
+    probs: tuple[float, ...]
+    simulation: Simulation
+
+    @classmethod
+    def parse(cls, simulation: Simulation, probs: Sequence[float], replacement: str,
+              destinations: Sequence[str] | None = None, end_year: int | None = None, floor: float | None = None,
+              migrant_ages: str = "20-39", female_share: float = 0.5, allow_emigration: bool = True
+              ) -> "ReplacementQuantilesRequest":
+        if floor is not None and replacement != "support-ratio":
+            raise RequestError(f"--floor sets the support-ratio target's floor and does nothing with --replacement "
+                               f"{replacement}; drop it, or use --replacement support-ratio")
+        end_year = 2050 if end_year is None else end_year
+        check_span(2025, end_year)
+        places = resolve_all(list(destinations or ["EU27"]))
+        if not allow_emigration and replacement == "support-ratio":
+            raise RequestError("--no-emigration does nothing with --replacement support-ratio, which never asks for "
+                               "emigration; drop it")
+        solver = trajectories.ReplacementRequest(tuple(place.name for place in places), REPLACEMENT_TARGETS[replacement],
+                                                 migrant_ages, female_share, floor, allow_emigration)
+        solver.weights()  # the migrants' ages and share of women, before any work
+        return cls(tuple(places), solver, end_year, tuple(probs), simulation)
+
+    def run(self) -> pd.DataFrame:
+        result = uncertainty.simulate(list(self.destinations), ("all",), end_year=self.end_year, replacement=self.solver,
+                                      **self.simulation.options())
+        table = require_finite(uncertainty.replacement_quantiles(result, list(self.probs), horizons=[self.end_year]))
+        return table.assign(migrants_per_year=table["migrants_per_year"].round().astype("int64"))
