@@ -396,22 +396,31 @@ def trajectory_rng(seed: int, index: int) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(int(index),))))
 
 
-def innovations(seed: int, indices: Sequence[int], n_countries: int) -> dict[str, np.ndarray]:
+def innovations(seed: int, indices: Sequence[int], n_countries: int,
+                rows: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Standard normal innovations of trajectories ``indices``: a fixed block per trajectory.
 
     Each trajectory draws ``(n_countries + 1) × (15 + 15 + 77)`` numbers in
     this order (row 0: the common factor; TFR periods, e0 periods, migration
-    years 2024–2100), whatever the horizon or the countries projected.
+    years 2024–2100), whatever the horizon or the countries projected.  With
+    ``rows`` (countries among the ``n_countries``), only the common factor and
+    those rows are kept, and a trajectory's stream is drawn only as far as the
+    last of them: the same numbers, in memory that scales with the countries
+    asked for (a block drawn in parts continues the same stream).
 
     Returns
     -------
     dict
-        ``tfr``, ``e0``: (n, 1 + L, 15); ``migration``: (n, 1 + L, 77).
+        ``tfr``, ``e0``: (n, 1 + L, 15); ``migration``: (n, 1 + L, 77); L is
+        ``n_countries`` or ``len(rows)``.
     """
     width = 2 * MAX_PERIODS + MAX_MIGRATION_YEARS
-    draws = np.empty((len(indices), n_countries + 1, width))
+    kept = np.arange(n_countries + 1) if rows is None else np.concatenate([[0], np.asarray(rows, dtype=int) + 1])
+    drawn = int(kept.max()) + 1
+    draws = np.empty((len(indices), len(kept), width))
     for row, index in enumerate(indices):
-        draws[row] = trajectory_rng(seed, index).standard_normal((n_countries + 1, width))
+        block = trajectory_rng(seed, index).standard_normal((drawn, width))
+        draws[row] = block if rows is None else block[kept]
     return {"tfr": draws[..., :MAX_PERIODS], "e0": draws[..., MAX_PERIODS:2 * MAX_PERIODS],
             "migration": draws[..., 2 * MAX_PERIODS:]}
 
@@ -447,11 +456,11 @@ def normal_scores(seed: int, indices: Sequence[int], codes: np.ndarray, params: 
         ``tfr``, ``e0``: (n, L, 15) and ``migration``: (n, L, 77), L the rows kept.
     """
     rows = np.arange(len(codes)) if rows is None else np.asarray(rows)
-    raw = innovations(seed, indices, len(codes))
+    raw = innovations(seed, indices, len(codes), rows)  # the common factor, then the countries kept
     out = {}
     for name in COMPONENTS:
         correlation = getattr(params, name)
-        kept = raw[name][:, np.concatenate([[0], rows + 1])]  # the common factor, then the countries kept
+        kept = raw[name]
         process = ar1(kept, correlation.row_phi(np.asarray(codes)[rows]), correlation.process)
         out[name] = np.sqrt(correlation.rho) * process[:, :1] + np.sqrt(1.0 - correlation.rho) * process[:, 1:]
     return out
@@ -604,11 +613,20 @@ class TrajectoryModel:
             "inputs": self.data.stamp, "code": code, "end_year": int(self.years[-1]), "seed": self.seed,
             "params": self.params.to_dict(), "countries": [int(c) for c in self.codes], "bands": list(self.bands),
             "migration": self.migration, "migration_uncertainty": self.migration_uncertainty,
-            "scenario": self.blocks_fingerprint,
+            "scenario": self.blocks_fingerprint, "scopes": self._scopes_fingerprint(),
             "replacement": None if self.replacement is None else {
                 **{k: v for k, v in self.replacement.__dict__.items() if k != "destinations"},
                 "destinations": list(self.replacement_names)},
         }
+
+    def _scopes_fingerprint(self) -> str:
+        """Where the scenario's blocks apply, as resolved: a block scoped to a user's group changes with its members."""
+        digest = hashlib.sha256()
+        for _, mask in self.fertility_blocks + self.mortality_blocks:
+            digest.update(np.packbits(np.asarray(mask, dtype=bool)).tobytes())
+        for array in (self.migration_scale, self.pathway_flows):
+            digest.update(b"-" if array is None else np.ascontiguousarray(array, dtype="float64").tobytes())
+        return digest.hexdigest()
 
 
 def _scenario_fingerprint(spec: Mapping) -> str:
@@ -797,8 +815,14 @@ def sample_chunk(model: TrajectoryModel, indices: Sequence[int], scores: Mapping
     return {"tfr": tfr, "mx": mx, "e0": e0, "deviation": deviation, "base_deviation": base_deviation}
 
 
-def run_chunk(model: TrajectoryModel, start: int, stop: int, scores: Mapping | None = None) -> dict:
+def run_chunk(model: TrajectoryModel, start: int, stop: int, scores: Mapping | None = None,
+              with_population: bool = False) -> dict:
     """Sample and project trajectories ``start … stop − 1``, keeping the model's bands and replacement migration.
+
+    Parameters
+    ----------
+    with_population : bool
+        Also keep the whole population by sex and age (for an ensemble store).
 
     Returns
     -------
@@ -806,8 +830,9 @@ def run_chunk(model: TrajectoryModel, start: int, stop: int, scores: Mapping | N
         ``indices`` (n,), ``bands`` (n, L, B, T) persons in each kept band,
         ``unrealised`` (n, L) emigration that found nobody to leave (base
         year included), ``net_migration`` (n, L) realised net migrants 2025
-        to the end year, and ``replacement`` (n, D, P) migrants needed per
-        period when requested.
+        to the end year, ``replacement`` (n, D, P) migrants needed per
+        period when requested, and with ``with_population`` ``population``
+        (n, L, T, 2, 21) persons by sex and age group.
     """
     indices = np.arange(start, stop)
     sampled = sample_chunk(model, indices, scores)
@@ -844,7 +869,10 @@ def run_chunk(model: TrajectoryModel, start: int, stop: int, scores: Mapping | N
     masks = model.band_masks
 
     def keep(population: np.ndarray) -> dict:
-        return {"bands": (population[:, None] * masks[None]).sum(axis=(-2, -1))}  # (R, B)
+        kept = {"bands": (population[:, None] * masks[None]).sum(axis=(-2, -1))}  # (R, B)
+        if with_population:
+            kept["population"] = population.copy()  # (R, 2, 21)
+        return kept
 
     rates = projection.period_rates(inputs)
     run = projection.project_reduced(inputs, keep, migrants=migrants, rates=rates)
@@ -855,6 +883,8 @@ def run_chunk(model: TrajectoryModel, start: int, stop: int, scores: Mapping | N
         "unrealised": run.unrealised_emigration.sum(axis=1).reshape(n, L) + base_lost,
         "net_migration": run.net_migration.sum(axis=1).reshape(n, L),
     }
+    if with_population:
+        out["population"] = run.kept["population"].reshape(n, L, P + 1, 2, N_AGES)
     if model.replacement is not None:
         out["replacement"] = _solve_replacement(model, inputs, rates, n)
     return out
