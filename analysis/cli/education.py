@@ -30,4 +30,5 @@ def run(args: argparse.Namespace) -> int:
     table, coverage_notes = request.run()
     common.write_csv(table)
     common.notes(coverage_notes)
+    common.groups(request.locations)
     return 0

@@ -35,5 +35,5 @@ def run(args: argparse.Namespace) -> int:
         return 0
     request = ProjectionRequest.parse(args.location, args.scenario, args.ages, args.base_year, args.to)
     common.write_csv(request.run())
-    common.provenance(request.files())
+    common.provenance(request.files(), request.locations)
     return 0

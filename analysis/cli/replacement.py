@@ -40,5 +40,5 @@ def run(args: argparse.Namespace) -> int:
                                        args.female_share, args.floor, args.variant, not args.no_emigration)
     common.write_csv(request.run())
     # the runs it solves from: the variant's WPP inputs with and without migration
-    common.provenance(scenarios.files_used([scenarios.load(f"{args.variant}+zero-migration")]))
+    common.provenance(scenarios.files_used([scenarios.load(f"{args.variant}+zero-migration")]), request.destinations)
     return 0

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
+from analysis import __version__
 from analysis.cli import common
+from analysis.report import file_provenance
 from analysis.study import uncertainty
 from analysis.study.requests import uncertainty as requests
 
@@ -49,6 +52,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--migrant-ages", default=None, help="with --replacement: ages of the migrants (default 20-39)")
     parser.add_argument("--female-share", type=common.number(0.0, 1.0), default=None,
                         help="with --replacement: share of women among migrants, 0 to 1 (default 0.5)")
+    parser.add_argument("--store", help="also write every trajectory (location × year × sex × age) to this new "
+                        "ensemble store, a .zarr folder (read it with analysis.study.uncertainty.open_store)")
+    parser.add_argument("--overwrite", action="store_true", help="with --store: replace an ensemble store already there")
     parser.add_argument("--no-emigration", action="store_true",
                         help="with --replacement total or 15-64: never ask for net emigration (a period "
                              "above the target needs no migrants)")
@@ -60,9 +66,10 @@ def run(args: argparse.Namespace) -> int:
                            ("--female-share", args.female_share))
     if args.replacement is not None:
         given = [option for option, value in (("--location", args.location), ("--ages", args.ages),
-                 ("--years", args.years)) if value is not None]
+                 ("--years", args.years), ("--store", args.store), ("--overwrite", args.overwrite or None))
+                 if value is not None]
         if given:
-            raise common.UsageError(f"{given[0]} asks for population quantiles and does nothing with --replacement; "
+            raise common.UsageError(f"{given[0]} goes with population quantiles and does nothing with --replacement; "
                                     "drop it (the migrants' ages are --migrant-ages, the last year --to)")
     else:
         for option, value in replacement_options:
@@ -77,8 +84,17 @@ def run(args: argparse.Namespace) -> int:
             simulation, probs, args.replacement, args.destination, args.to, args.floor,
             args.migrant_ages or "20-39", 0.5 if args.female_share is None else args.female_share,
             not args.no_emigration)
-    else:
-        request = requests.PopulationQuantilesRequest.parse(simulation, probs, args.location, args.ages, args.years)
-    common.write_csv(request.run())
-    common.provenance(simulation.files())
+        common.write_csv(request.run())
+        common.provenance(simulation.files(), request.destinations)
+        return 0
+    request = requests.PopulationQuantilesRequest.parse(simulation, probs, args.location, args.ages, args.years,
+                                                        args.store, args.overwrite)
+    attrs = None
+    if request.store is not None:
+        state = file_provenance.git_state()
+        attrs = {"provenance": f"analysis {__version__}, git commit {state['commit']}, working tree {state['changes']}"}
+    common.write_csv(request.run(store_attrs=attrs))
+    common.provenance(simulation.files(), request.locations)
+    if request.store is not None:
+        print(f"# ensemble store: {request.store} ({args.trajectories:,} trajectories)", file=sys.stderr)
     return 0

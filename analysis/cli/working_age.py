@@ -21,5 +21,5 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     request = WorkingAgeRequest.parse(args.location, args.ages, args.years, args.variant)
     common.write_csv(request.run())
-    common.provenance()
+    common.provenance(places=request.locations)
     return 0

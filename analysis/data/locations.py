@@ -759,6 +759,22 @@ def user_group_files(query, processed_dir: Path | None = None) -> list[Path]:
     return []
 
 
+def files_read(places: Iterable[Location], processed_dir: Path | None = None) -> list[dict]:
+    """The user's file of groups with its SHA-256 when one of ``places`` is (or includes) one of its groups.
+
+    The record of a file read (``role``, ``path``, ``sha256``), for provenance lines and an ensemble store's attributes.
+    """
+    for place in places:
+        if place.is_user_group and (place.source != INLINE or user_group_files(list(place.parts), processed_dir)):
+            path = user_groups_file()
+            try:
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            except OSError as error:
+                raise GroupFileError(f"file of groups {shown(path)} cannot be read: {error.strerror}") from None
+            return [{"role": "groups of one's own", "path": str(path), "sha256": digest}]
+    return []
+
+
 def member_line(location: Location, processed_dir: Path | None = None) -> str | None:
     """One line naming a user group's members, for the command line; ``None`` for any other location.
 
