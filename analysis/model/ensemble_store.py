@@ -151,7 +151,7 @@ def write(
         raise StoreError(f"the number of trajectories must be a whole number of at least 1, got {n_trajectories!r}")
     n_trajectories = int(n_trajectories)
     workers = num_workers or os.cpu_count() or 2
-    trajectory_runs.check_memory(model, n_trajectories, workers)
+    trajectory_runs.check_memory(model, n_trajectories, workers, store=True)
     chunk_size = chunk_size or trajectories.default_chunk_size(model)
     bounds = trajectories.chunk_bounds(n_trajectories, chunk_size)
 
