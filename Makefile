@@ -65,6 +65,22 @@ help: ## show this help
 
 install: $(INSTALLED) ## create .venv, install the package (pinned) and register the Jupyter kernel
 
+# The editable install and the kernelspec hold absolute paths: a copied or moved checkout would run the
+# original's code (or fail once it is gone).  Checked whenever .venv exists (one Python start, isolated
+# so that the package is imported as kernels and scripts import it); a stale one is re-registered here.
+ifneq ($(wildcard $(INSTALLED)),)
+ENV_PROBLEM := $(shell $(PY) -I -m analysis.environment --root "$(CURDIR)" 2>&1 | tail -n 1)
+ifneq ($(strip $(ENV_PROBLEM)),)
+$(info $(ENV_PROBLEM))
+$(shell $(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e . >/dev/null 2>&1 && \
+  $(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (labour-mobility)" >/dev/null 2>&1)
+ifneq ($(strip $(shell $(PY) -I -m analysis.environment --root "$(CURDIR)" 2>&1 | tail -n 1)),)
+$(error the environment still points elsewhere after re-registering: remove .venv (rm -rf .venv) and run make again)
+endif
+$(info re-registered the package and the $(KERNEL) kernel with this checkout)
+endif
+endif
+
 $(INSTALLED): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
@@ -124,8 +140,10 @@ reports/index.html: reports/.outdated reports/.matrix.mk
 reports/methods.html: docs/methods.md $(PROCESSED_MANIFEST) $(PACKAGE_FILES) $(INSTALLED)
 	$(PY) -m analysis methods
 
+# Tests run on one worker per core (pytest-xdist); --dist loadfile keeps a file, and a notebook's cells, on one worker.
+TEST_JOBS ?= $(JOBS)
 test: data $(INSTALLED) ## unit tests and nbval on the committed notebooks
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_JOBS) --dist loadfile
 
 # JupyterLab at the repository root, new notebooks on the project kernel; `make lab LAB_IP=0.0.0.0 LAB_PORT=8890`
 # to serve another interface or port. Jupyter refuses root without --allow-root, so it is added for root only.

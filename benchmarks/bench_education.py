@@ -26,10 +26,11 @@ from analysis.data import education, locations, sources, wpp
 from analysis.data.conventions import parse_age_band
 from analysis.study import skills
 
-from timing import median_seconds, print_results, save_results
+from timing import median_seconds, print_calibration, print_results, save_results
 
 
 def main() -> None:
+    print_calibration()  # first: every time below is read against it (saved with the results)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--trajectories", type=int, default=1000)

@@ -17,10 +17,11 @@ import time
 from analysis.data import country_shapes
 from analysis.study.partnerships import records as partnerships, summaries as partnership_analysis, unit_costs as partnership_costs
 
-from timing import median_seconds, print_results, save_results
+from timing import median_seconds, print_calibration, print_results, save_results
 
 
 def main() -> None:
+    print_calibration()  # first: every time below is read against it (saved with the results)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()

@@ -28,7 +28,7 @@ from analysis.model import inputs as model_inputs
 from analysis.model import projection, scenarios
 from analysis.model.projection import ProjectionInputs
 
-from timing import print_results, save_results
+from timing import print_calibration, print_results, save_results
 
 #: Share of a period's migrants arriving at its start (the engine's convention).
 EARLY_SHARE = 0.4
@@ -129,6 +129,7 @@ def per_country_leslie_loop(inputs: ProjectionInputs) -> np.ndarray:
 
 
 def main() -> None:
+    print_calibration()  # first: every time below is read against it (saved with the results)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenario", default="medium")
     parser.add_argument("--repeats", type=int, default=5)

@@ -14,10 +14,11 @@ import time
 
 from analysis.study import demand
 
-from timing import print_results, save_results
+from timing import print_calibration, print_results, save_results
 
 
 def main() -> None:
+    print_calibration()  # first: every time below is read against it (saved with the results)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()

@@ -23,10 +23,11 @@ from analysis.data import country_shapes  # noqa: E402
 from analysis.report import maps, plotting, tables  # noqa: E402
 from analysis.study import indicators  # noqa: E402
 
-from timing import median_seconds, save_results  # noqa: E402
+from timing import median_seconds, print_calibration, save_results  # noqa: E402
 
 
 def main() -> None:
+    print_calibration()  # first: every time below is read against it (saved with the results)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()

@@ -30,7 +30,7 @@ import psutil
 
 from analysis import paths
 
-from timing import save_results
+from timing import print_calibration, save_results
 
 INCREMENTAL_NOTEBOOK = paths.NOTEBOOKS / "destination_demand.ipynb"
 
@@ -94,6 +94,7 @@ def _timed_make(jobs: int | None) -> dict:
 
 
 def main() -> None:
+    print_calibration()  # first: every time below is read against it (saved with the results)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=2, help="full builds to time (the median is reported)")
     parser.add_argument("--jobs", type=int, default=None, help="make -jN (default: one job per core)")

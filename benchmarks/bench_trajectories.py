@@ -31,7 +31,7 @@ import time
 
 from analysis.model import trajectories, trajectory_runs
 
-from timing import save_results
+from timing import print_calibration, save_results
 
 CONFIGURATIONS = ((1000, "threads"), (1000, "synchronous"), (1000, "processes"), (10000, "threads"))
 
@@ -55,6 +55,7 @@ def single(n_trajectories: int, scheduler: str) -> dict:
 
 
 def main() -> None:
+    print_calibration()  # first: every time below is read against it (saved with the results)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--single", type=int, help="run one configuration with this many trajectories")
     parser.add_argument("--scheduler", default="threads")

@@ -23,7 +23,7 @@ import numpy as np
 
 from analysis.model import trajectories, trajectory_runs, validation
 
-from timing import save_results
+from timing import print_calibration, save_results
 
 FILES = {"rate": trajectories.CALIBRATION_FILE, "count": Path(trajectories.__file__).with_name("trajectories-count.yml")}
 SMALL_WITH_LARGE_FLOWS = ("Liberia", "Rwanda", "Eritrea", "Timor-Leste")
@@ -62,6 +62,7 @@ def measure(mode: str, n_trajectories: int, seed: int) -> dict:
 
 
 def main() -> None:
+    print_calibration()  # first: every time below is read against it (saved with the results)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trajectories", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=1)

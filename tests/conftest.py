@@ -67,6 +67,8 @@ def raw_education(raw_dir) -> pd.DataFrame:
 def interval_validation(processed_dir):
     """Every country projected 1,000 times (seed 1), with and without migration uncertainty, against WPP's intervals.
 
-    Run once per session (about 20 s) and shared by every test that needs it.
+    Shared by every test that needs it, and read from the trajectory cache (data/cache/) when the scenario
+    report or the methods page has already run the same trajectories (about 20 s otherwise).
     """
-    return validation.validate_intervals(n_trajectories=1000, seed=1, migration_switch=True)
+    return validation.validate_intervals(n_trajectories=1000, seed=1, migration_switch=True, cache=True)
+

@@ -163,6 +163,8 @@ CLI_CASES = [
     (["project", "--list-scenarios", "--to", "2050"], 2, "takes no other option", "--to"),
     (["project", "--ages", "70-20"], 2, "ends before it starts"),
     (["project", "--scenario", "medium", "--from", "2000", "--to", "2030"], 2, "add zero-migration"),
+    (["project", "--scenario", "medium+high"], 2, "two WPP variants", "medium (set by medium)", "high (set by high)"),
+    (["project", "--scenario", "low+zero-migration+high"], 2, "two WPP variants", "low", "high"),
     # replacement
     (["replacement", "--destination", "Atlantis"], 2, "unknown location 'Atlantis'"),
     (["replacement", "--destination", ""], 2, "empty location"),
@@ -201,6 +203,18 @@ CLI_CASES = [
     (["stocks", "--by", "planet"], 2, "valid: region"),
     (["stocks", "--origin", "Nigerai"], 2, "did you mean"),
     (["stocks", "--destination", "-566"], 2, "not an M49 code"),
+    # flows
+    (["flows", "--origin", "Etiopia"], 2, "did you mean: Ethiopia"),
+    (["flows", "--destination", ""], 2, "empty location"),
+    (["flows", "--period", "2020"], 2, "no published flow period starts in 2020", "--source estimated"),
+    (["flows", "--period", "2024", "--source", "estimated"], 2, "no estimated flow period starts in 2024"),
+    (["flows", "--period", "1992"], 2, "valid: 1990 (1990-1995)"),
+    (["flows", "--period", "nan"], 2, "not a start year"),
+    (["flows", "--period", ""], 2, "not a start year"),
+    (["flows", "--sex", "women"], 2, "unknown sex 'women'", "both, female, male"),
+    (["flows", "--type", "returns"], 2, "unknown flow type 'returns'", "outward"),
+    (["flows", "--source", "abel"], 2, "unknown source 'abel'", "published, estimated"),
+    (["flows", "--origin", "-566"], 2, "not an M49 code"),
     # uncertainty: population quantiles
     (["uncertainty", "--location", "Nigerai"], 2, "did you mean: Nigeria"),
     (["uncertainty", "--ages", "70-20"], 2, "ends before it starts"),
@@ -217,6 +231,8 @@ CLI_CASES = [
     (["uncertainty", "--seed", "one"], 2, "--seed", "not a whole number"),
     (["uncertainty", "--seed", str(2**63)], 2, "--seed", "must be from 0"),
     (["uncertainty", "--scenario", "low"], 2, "medium variant"),
+    (["uncertainty", "--scenario", "high+zero-migration"], 2, "medium variant"),
+    (["uncertainty", "--scenario", "zero-migration+low"], 2, "medium variant"),
     (["uncertainty", "--scenario", "constant-fertilty"], 2, "did you mean: constant-fertility"),
     (["uncertainty", "--scheduler", "thread"], 2, "not one of threads, synchronous, processes"),
     (["uncertainty", "--scheduler", "http://host:80"], 2, "scheduler address"),
@@ -283,8 +299,32 @@ CLI_CASES = [
     (["report", "--notebook", "africa_working_age", "-p", "location", "Kenya", "-p", "location", "Ghana"], 2,
      "-p location is given twice"),
     (["report", "--notebook", "africa_working_age", "-p", "location"], 2, "expected 2 arguments"),
+    (["report", "--notebook", "scenario_comparison", "-p", "scenario_names", "[../../../../etc/passwd]"], 2,
+     "scenario_names:"),
+    (["report", "--notebook", "scenario_comparison", "-p", "scenario_names", "[/dev/zero]"], 2, "scenario_names:"),
+    (["report", "--notebook", "scenario_comparison", "-p", "scenario_names", "[medium, nope]"], 2,
+     "unknown scenario 'nope'"),
+    (["report", "--notebook", "partnerships", "-p", "observed", "[nope]"], 2, "observed: no partnership 'nope'"),
     ([], 2, "the following arguments are required"),
     (["forecast"], 2, "invalid choice"),
+    # an empty item in a list is a slip whose meaning cannot be guessed
+    (["working-age", "--years", "2025,,2055"], 2, "empty item"),
+    (["working-age", "--years", "2025,"], 2, "empty item"),
+    (["working-age", "--variant", "medium,,low"], 2, "empty item"),
+    (["uncertainty", "--quantiles", "0.5,,0.9"], 2, "empty item"),
+    (["uncertainty", "--years", ""], 2, "no years given"),
+    (["uncertainty", "--ages", ""], 2, "malformed age band"),
+    (["project", "--ages", ""], 2, "malformed age band"),
+    (["uncertainty", "--replacement", "total", "--migrant-ages", ""], 2, "malformed age band"),
+    (["education", "--level", "post-secondary,"], 2, "empty item"),
+    (["partnerships", "--sector", ""], 2, "no sectors given"),
+    (["partnerships", "--model", "home_away,"], 2, "empty item"),
+    (["project", "--scenario", "a.yml+b.yml"], 2, "'+' composes built-in scenario names only", "extends"),
+    (["replacement", "--destination", "GCC", "--female-share", "1", "--target", "total"], 2,
+     "asks more people to leave", "--no-emigration"),
+    # options of the replacement distribution do nothing without --replacement
+    (["uncertainty", "--female-share", "0.3"], 2, "--female-share goes with --replacement"),
+    (["uncertainty", "--migrant-ages", "25-44"], 2, "--migrant-ages goes with --replacement"),
 ]
 
 
@@ -336,6 +376,12 @@ CONFIG_CASES = [
     ("away_share: 0.5\n".encode("utf-16"), "binary file"),
     ("origin: Sénégal\n".encode("latin-1"), "not UTF-8"),
     (b"a: " + b"1" * 1_100_000 + b"\n", "configuration files are limited"),
+    # one pathway moves people between two different countries, and ends by 2100 (the study layer's check)
+    ("origin: Nigeria\ndestination: Nigeria\n", "origin and destination are both Nigeria"),
+    ("origin: Morocco\ndestination: MAR\n", "origin and destination are both Morocco"),
+    ("start_year: 2090\nyears: 25\n", "past 2100", "set years to at most 11"),
+    ("programme: surgery\n", "programme 'surgery' is not one of"),
+    ("women_remittance_ratio: 0\n", "women_remittance_ratio must be a ratio from 0.1 to 10"),
 ]
 
 
@@ -345,6 +391,20 @@ def test_pathway_config_file(refused, processed_dir, tmp_path, content, words):
     path = tmp_path / "pathway.yml"
     path.write_bytes(content if isinstance(content, bytes) else content.encode())
     refused(["pathway", "--config", path], 2, *words)
+
+
+def test_an_edited_cost_figure_is_refused_by_the_pathway_command(refused, processed_dir, tmp_path, monkeypatch):
+    """12,480.40 for 12,470.40 (0.08 %) used to pass a 0.5 % tolerance; the check is now exact to the printed decimals."""
+    from analysis.study import pathways
+
+    table = pathways.COSTS_FILE.read_text(encoding="utf-8")
+    assert "12470.40" in table
+    edited = tmp_path / "pathway_costs.csv"
+    edited.write_text(table.replace("12470.40", "12480.40"), encoding="utf-8")
+    monkeypatch.setattr(pathways, "COSTS_FILE", edited)
+    config = tmp_path / "short.yml"
+    config.write_text("programme: ict_short_course\nprogramme_years: 1\n")
+    refused(["pathway", "--config", config], 3, "12480.40 does not equal its derivation", "2 decimals")
 
 
 # ================================================================= scenario YAML
@@ -392,6 +452,26 @@ SCENARIO_CASES = [
     (b"\xff\xfe\x00binary", "binary file"),
     ("name: drain\npathways: [{origin: Cabo Verde, destination: Portugal, annual_intake: 500000, programme_years: 0, completion_rate: 1, away_share: 1, placement_rate: 1, ages: 20-39}]\n", "drives the population of Cabo Verde"),
     ("name: n\npathways: [{origin: ECOWAS, destination: Germany, annual_intake: 100}]\n", "must be a country"),
+    ("name: n\nextends: [high]\nvariant: low\n", "two WPP variants"),
+    ("name: n\nflows: {from: Kenya, to: Germany, persons: 10, years: 2030}\n", "'flows' must be a list"),
+    ("name: n\nreturns: [{from: Germany, to: Kenya, years: 2030}]\n", "give persons_per_year", "or persons"),
+    ("name: n\nreturns: [{from: Germany, to: Kenya, persons: 5, persons_per_year: 1, years: 2030}]\n", "one of the two"),
+    ("name: n\nreturns: [{to: Kenya, persons: 5, years: 2030}]\n", "'from' is required"),
+    ("name: n\nflows: [{from: Kenya, to: Germany, persons: -5, years: 2030}]\n", "0 or more persons"),
+    ("name: n\nflows: [{from: Kenya, to: Germany, persons: .nan, years: 2030}]\n", "finite"),
+    ("name: n\nflows: [{from: Kenya, to: Germany, persons_per_year: 1e12, years: 2030}]\n", "implausibly large"),
+    ("name: n\nflows: [{from: Kenya, to: Germany, persons: 5, years: 2035-2030}]\n", "ends before it starts"),
+    ("name: n\nflows: [{from: Kenya, to: Germany, persons: 5, years: 2030-2130}]\n", "within 1950–2100"),
+    ("name: n\nflows: [{from: Kenya, to: Germany, persons: 5, years: soon}]\n", "years must be START-END"),
+    ("name: n\nflows: [{from: Kenya, to: Germany, persons: 5, years: 2020}]\n", "before the projection's base year"),
+    ("name: n\nflows: [{from: Kenya, to: Germany, persons: 5, years: 2030, female_share: 2}]\n", "female_share"),
+    ("name: n\nflows: [{from: Kenya, to: Germany, persons: 5, years: 2030, ages: 20-33}]\n", "not the end of a 5-year"),
+    ("name: n\nflows: [{from: Kenya, to: Germany, persons: 5, years: 2030, age_profile: flat}]\n", "age_profile 'flat'"),
+    ("name: n\nflows: [{from: Kenya, to: Germany, persons: 5, years: 2030, per_year: 5}]\n", "unknown field 'per_year'"),
+    ("name: n\nflows: [{from: [Kenya, Kenya], to: Germany, persons: 5, years: 2030}]\n", "names 'Kenya' twice"),
+    ("name: n\nflows: [{from: Kenya, to: [Germany, KEN], persons: 5, years: 2030}]\n", "Kenya is on both sides"),
+    ("name: n\nflows: [{from: Narnia, to: Germany, persons: 5, years: 2030}]\n", "unknown location 'Narnia'"),
+    ("name: n\nreturns: [{from: Cabo Verde, to: Kenya, persons: 2000000, years: 2030}]\n", "more than live there"),
 ]
 
 
@@ -517,6 +597,8 @@ RAW_CASES = [
     ("gdidata/wdi.rda", replace_with("countrynames.rda"), "does not match"),
     ("gdidata/undesa_stocks.rda", flip, "does not match"),
     ("wcde/epop_ssp2.rda", delete, "is missing"),
+    ("abel-flows/flow_return_da_pb_closed.json", truncate, "does not match"),
+    ("abel-flows/country-metadata-flags.csv", delete, "is missing"),
 ]
 
 
@@ -583,6 +665,8 @@ PROCESSED_CASES = [
     ("fertility_age_pattern", append, REPLACEMENT, "does not match"),
     ("migrant_stocks", flip, ["stocks"], "does not match"),
     ("location_groups", flip, ["stocks", "--origin", "ECOWAS"], "does not match"),
+    ("flows", flip, ["flows", "--origin", "SAU", "--destination", "ETH"], "does not match"),
+    ("flows", delete, ["flows", "--origin", "SAU", "--destination", "ETH"], "is missing"),
 ]
 
 
@@ -731,6 +815,20 @@ NOTEBOOK_CASES = [
     ("skills_partnership", {"return_after": 0}, "return_after must be a number of years from 1"),
     ("skills_partnership", {"placement_cost": -1}, "placement_cost must be 0 or more"),
     ("skills_partnership", {"programme_years": 11}, "programme_years must be a whole number of years from 0 to 10"),
+    ("skills_partnership", {"destination": "Morocco"}, "origin and destination are both Morocco"),
+    ("skills_partnership", {"origin": "DEU"}, "origin and destination are both Germany"),
+    ("skills_partnership", {"programme": "surgery"}, "programme 'surgery' is not one of"),
+    ("returns_and_flows", {"return_event": "R99"}, "unknown return event 'R99'"),
+    ("returns_and_flows", {"return_event": "../x"}, "return_event", "a return event id"),
+    ("returns_and_flows", {"return_years": "2035-2030"}, "ends before it starts"),
+    ("returns_and_flows", {"return_years": "2020-2025"}, "start before 2025"),
+    ("returns_and_flows", {"return_to": []}, "return_to must not be empty"),
+    ("returns_and_flows", {"return_to": ["Kenya", "Kenya"]}, "lists 'Kenya' twice"),
+    ("returns_and_flows", {"return_from": "Kenya"}, "also in return_to"),
+    ("returns_and_flows", {"horizon": 2032}, "'horizon' must be at least 2035"),
+    ("returns_and_flows", {"horizon": 2042}, "must be one of 2035, 2040"),
+    ("returns_and_flows", {"return_ages": "20-33"}, "not the end of a 5-year group"),
+    ("returns_and_flows", {"trajectories": 10}, "'trajectories' must be at least 100"),
 ]
 
 
@@ -818,6 +916,8 @@ MATRIX_CASES = [
      "'for_each' is 'planets'"),
     ("reports:\n  - notebook: country_profile\n    group: Country profiles\n    for_each: african_countries\n"
      "    template: {country: '{planet}'}\n", "cannot be filled"),
+    ("reports:\n  - notebook: africa_working_age\n    gruop: Africa supply\n    runs: [{name: x}]\n",
+     "unknown field 'gruop'", "did you mean 'group'"),
     ("reports: []\nextra: 1\n", "unknown field 'extra'"),
     ("other: 1\n", "unknown field 'other'"),
     ("reports: []\nreports: []\n", "appears twice"),
@@ -1037,6 +1137,10 @@ REPEATS = [
      ["project", "--location", "Japan", "--to", "2035"], 1),
     (["replacement", "--destination", "Japan", "--destination", "JPN", "--to", "2035"],
      ["replacement", "--destination", "Japan", "--to", "2035"], 1),
+    (["education", "--location", "Kenya", "--level", "post-secondary,post-secondary"],
+     ["education", "--location", "Kenya", "--level", "post-secondary"], 1),
+    (["partnerships", "--sector", "health", "--sector", "health"], ["partnerships", "--sector", "health"], 1),
+    (["partnerships", "--model", "home_away,home_away"], ["partnerships", "--model", "home_away"], 1),
 ]
 
 

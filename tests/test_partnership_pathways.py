@@ -72,8 +72,8 @@ def test_returns(table, rows):
 
 
 def test_costs_that_cannot_be_converted_are_left_out(table):
-    observed = link.observed_parameters(table, "APTC-2", AS_OF)
-    assert "cost_per_trainee_origin" not in observed and "no cost year" in observed["notes"]["costs"]
+    observed = link.observed_parameters(table, "APTC-2", AS_OF)  # cost year 2011: no cited AUD rate for it
+    assert "cost_per_trainee_origin" not in observed and "no cited AUD-EUR rate for 2011" in observed["notes"]["costs"]
 
 
 @pytest.mark.parametrize(

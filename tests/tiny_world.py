@@ -113,6 +113,53 @@ def _education_rows() -> pd.DataFrame:
     return pd.concat([frame, world], ignore_index=True)
 
 
+#: ISCO groups as the snapshot package lists them (code, label, skill group).
+ISCO_ROWS = [("isco-08-1", "Managers", "High-skill"), ("isco-08-2", "Professionals", "High-skill"),
+             ("isco-08-3", "Technicians and associate professionals", "High-skill"),
+             ("isco-08-4", "Clerical support workers", "Medium-skill"), ("isco-08-5", "Services and sales workers", "Medium-skill"),
+             ("isco-08-6", "Skilled agricultural, forestry and fishery workers", "Medium-skill"),
+             ("isco-08-7", "Craft and related trades workers", "Medium-skill"),
+             ("isco-08-8", "Plant and machine operators and assemblers", "Medium-skill"),
+             ("isco-08-9", "Elementary occupations", "Low-skill"), ("isco-08-0", "Armed forces occupations", "Unknown"),
+             ("isco-08-X", "Not elsewhere classified", "Unknown"), ("isco-68-3", "Clerical and related workers", "Medium-skill"),
+             ("isco-68-Y", "Armed forces occupations", "Unknown")]
+#: Betaland's employed persons by ISCO-08 major group in 2023 (female, male); foreign-born are a tenth.
+BETA_EMPLOYED = {"isco-08-1": (100.0, 200.0), "isco-08-2": (400.0, 300.0), "isco-08-3": (300.0, 300.0),
+                 "isco-08-4": (300.0, 100.0), "isco-08-5": (400.0, 200.0), "isco-08-6": (10.0, 40.0),
+                 "isco-08-7": (50.0, 450.0), "isco-08-8": (40.0, 260.0), "isco-08-9": (200.0, 150.0),
+                 "isco-08-0": (0.0, 20.0), "isco-08-X": (20.0, 20.0)}
+
+
+def _ilostat_frames() -> dict[str, pd.DataFrame]:
+    """The ILOSTAT files (IOM snapshot): Betaland's 2023 cells, one stray 2019 cell, Alphaland in ISCO-68."""
+    occupation = [{"geo": "BBB", "t": 2023.0, "occup": code, "sex": sex, "n": value}
+                  for code, pair in BETA_EMPLOYED.items() for sex, value in zip(("Female", "Male"), pair)]
+    occupation.append({"geo": "BBB", "t": 2019.0, "occup": "isco-08-X", "sex": "Other", "n": 5.0})
+    occupation.append({"geo": "AAA", "t": 1990.0, "occup": "isco-68-3", "sex": "Female", "n": 7.0})
+    birth = []
+    for code, pair in BETA_EMPLOYED.items():
+        for sex, value in zip(("Female", "Male"), pair):
+            birth += [{"geo": "BBB", "birth": place, "t": 2023.0, "occup": code, "sex": sex, "n": n}
+                      for place, n in (("Total", value), ("Foreign", value / 10), ("Native", value - value / 10))]
+    birth.append({"geo": "BBB", "birth": "Unknown", "t": 2017.0, "occup": "isco-08-9", "sex": "Male", "n": 30.0})
+    birth += [{"geo": "BBB", "birth": "Total", "t": 2023.0, "occup": "isco-68-Y", "sex": "Male", "n": n} for n in (1.0, 2.0)]
+    education = [{"geo": "BBB", "t": year, "birth": place, "sex": sex, "educ": level, "n": 100.0}
+                 for year in (2022.0, 2023.0) for place in ("Foreign-born", "Native-born") for sex in ("Female", "Male")
+                 for level in ("Basic", "Intermediate", "Advanced")]
+    unemployment = [{"geo": "BBB", "birth": "Native-born", "sex": sex, "educ": level, "t": 2023.0, "v": 4.0}
+                    for sex in ("Female", "Male", "Total") for level in ("Basic", "Total")]
+    earnings = [{"geo": "BBB", "t": 2023.0, "type": "birth", "status": status, "sex": "Total", "v": 3000.0}
+                for status in ("Foreign", "Native", "Total")]
+    return {
+        "ilostat/isco_occupations.rda": pd.DataFrame(ISCO_ROWS, columns=["code", "label", "skill"]),
+        "ilostat/empsexoccup.rda": pd.DataFrame(occupation),
+        "ilostat/empsexoccupbirth.rda": pd.DataFrame(birth),
+        "ilostat/empsexeduc.rda": pd.DataFrame(education),
+        "ilostat/unemsexeduc.rda": pd.DataFrame(unemployment),
+        "ilostat/earnings.rda": pd.DataFrame(earnings),
+    }
+
+
 def raw_frames() -> dict[str, pd.DataFrame]:
     """Every raw file of the build, by registry name."""
     unlocations = pd.DataFrame([
@@ -156,7 +203,10 @@ def raw_frames() -> dict[str, pd.DataFrame]:
                            "pop_80l": end * (1 - spread), "pop_80u": end * (1 + spread),
                            "pop_95l": end * (1 - 1.5 * spread), "pop_95u": end * (1 + 1.5 * spread),
                            "pop_low": end * 0.97, "pop_high": end * 1.03})
-            changes.append({"country_code": float(code), "year": float(year), "PopChange": end - ends[index - 1]})
+            change = end - ends[index - 1]
+            deaths = round(0.01 * end, 3)  # a tenth of the world closed: births = deaths + the year's growth
+            changes.append({"country_code": float(code), "year": float(year), "PopChange": change,
+                            "births": deaths + change, "deaths": deaths})
 
     mortality = []
     for code in (*COUNTRIES, WORLD, AFRICA):
@@ -211,8 +261,19 @@ def raw_frames() -> dict[str, pd.DataFrame]:
               for sex in ("male", "female")]
     wdi = pd.DataFrame([{"geo": "AAA", "var": var, "t": 2023, "v": value}
                         for var, value in (("remin", 2.0e9), ("gdp", 40.0e9), ("income", 5000.0), ("pop", 30e6))])
+    # calendar-year births and deaths to 2023 (thousands): populations grow linearly between 1950 and 2020 in
+    # this world and nobody migrates, so births minus deaths is each year's growth, the 1990-2020 slope
+    july_totals = estimates.groupby(["country_code", "year"])["pop"].sum()
+    misc = []
+    for code in (*COUNTRIES, WORLD, AFRICA):
+        growth = (july_totals[(code, 2020)] - july_totals[(code, 1990)]) / 30.0
+        for year in range(1950, 2024):
+            deaths = round(0.01 * july_totals[(code, 1990)], 3)
+            misc.append({"country_code": float(code), "year": float(year), "births": deaths + growth, "deaths": deaths})
     return {
         "wpp2024/UNlocations.txt": unlocations,
+        "wpp2024/misc1dt.rda": pd.DataFrame(misc),
+        **flow_files(),
         "gdidata/countrynames.rda": countrynames,
         "wpp2024/popAge5dt.rda": estimates,
         "wpp2024/popprojAge5dt.rda": projections,
@@ -230,7 +291,52 @@ def raw_frames() -> dict[str, pd.DataFrame]:
         "gdidata/undesa_stocks.rda": pd.DataFrame(stocks),
         "gdidata/wdi.rda": wdi,
         "wcde/epop_ssp2.rda": _education_rows(),
+        **_ilostat_frames(),
     }
+
+
+#: Published flows of the tiny world (both sexes, all types), persons by period start: Alphaland to Betaland and back.
+FLOWS = {year: (1000.0 + 10 * (year - 1990), 200.0) for year in range(1990, 2020, 5)}
+#: How the tiny world's flows split by type (outward, return, transit) in each direction.
+TYPE_SHARES = {"AAA->BBB": (0.9, 0.1, 0.0), "BBB->AAA": (0.25, 0.75, 0.0)}
+
+
+def _explorer_file(matrices: dict[str, list[list[float]]], reverse: bool = False) -> dict:
+    """An explorer JSON object over two regions and two countries (the type files list names in another order)."""
+    names = ["Region of Alphaland", "Alphaland", "Region of Betaland", "Betaland"]
+    order = [2, 3, 0, 1] if reverse else [0, 1, 2, 3]
+    out_names = [names[i] for i in order]
+    out = {}
+    for year, (a_to_b, b_to_a) in matrices.items():
+        full = np.zeros((4, 4))
+        full[1, 3], full[3, 1] = a_to_b, b_to_a
+        full[0, 2], full[2, 0] = a_to_b, b_to_a  # the region rows and columns are sums, as in the explorer
+        out[year] = full[np.ix_(order, order)].tolist()
+    totals_out = {y: dict(zip(out_names, np.asarray(m).sum(axis=1).tolist())) for y, m in out.items()}
+    totals_in = {y: dict(zip(out_names, np.asarray(m).sum(axis=0).tolist())) for y, m in out.items()}
+    return {"names": out_names, "regions": [out_names.index(names[0]), out_names.index(names[2])], "matrix": out,
+            "total_outflow": totals_out, "total_inflow": totals_in, "threshold": 0}
+
+
+def flow_files() -> dict:
+    """The explorer's flow and stock files and its metadata CSV, for the tiny world."""
+    files = {}
+    for sex, share in (("both", 1.0), ("female", 0.45), ("male", 0.56)):
+        name = {"both": "flow_da_pb_closed", "female": "flow_female_da_pb_closed", "male": "flow_male_da_pb_closed"}[sex]
+        files[f"abel-flows/{name}.json"] = _explorer_file(
+            {str(y): (round(a * share), round(b * share)) for y, (a, b) in FLOWS.items()})
+    for index, kind in enumerate(("outward", "return", "transit")):
+        files[f"abel-flows/flow_{kind}_da_pb_closed.json"] = _explorer_file(
+            {str(y): (round(a * TYPE_SHARES["AAA->BBB"][index]), round(b * TYPE_SHARES["BBB->AAA"][index]))
+             for y, (a, b) in FLOWS.items()}, reverse=True)
+    for sex, share in (("both", 1.0), ("female", 0.5), ("male", 0.5)):
+        suffix = "" if sex == "both" else f"_{sex}"
+        files[f"abel-flows/stock{suffix}.json"] = _explorer_file(
+            {str(y): (1000.0 * share + 5 * (y - 1990), 20.0 * share) for y in range(1990, 2021, 5)})
+    files["abel-flows/country-metadata-flags.csv"] = pd.DataFrame(
+        {"origin_iso": ["AAA", "BBB"], "origin_name": ["Alphaland", "Betaland"], "origin_flag": ["", ""],
+         "originregion_name": ["Africa", "Europe"]})
+    return files
 
 
 def build_into(out_dir, frames: dict[str, pd.DataFrame] | None = None, read=None) -> dict[str, pd.DataFrame]:

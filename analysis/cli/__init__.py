@@ -8,11 +8,13 @@
     python -m analysis replacement --destination EU27 --target working-age --to 2050
     python -m analysis pathway --config my-pathway.yml --to 2060
     python -m analysis stocks --year 2024 --by corridor --origin Nigeria
+    python -m analysis flows --origin "Saudi Arabia" --destination Ethiopia --period 2015 --type return
     python -m analysis methods          # reports/methods.html, figures computed from the data
     python -m analysis report country_profile-nga country_profile-ken --jobs 2
     python -m analysis report --notebook africa_working_age -p location SADC -p ages 20-39 --name my-sadc
     python -m analysis partnerships --origin Africa --destination Germany --sector health
     python -m analysis education --location Nigeria --ages 25-34 --years 2025,2040 --level post-secondary --sex female
+    python -m analysis demand --destination Germany --by skill --years 2025,2050 --sex each
     python -m analysis uncertainty --location Africa --ages 15-64 --years 2025,2055 --trajectories 2000 --seed 1
     python -m analysis uncertainty --destination EU27 --replacement 15-64 --to 2050
     python -m analysis calibrate        # the trajectories' correlation parameters (analysis/model/trajectories.yml)
@@ -64,8 +66,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "replacement": ("replacement", "replacement migration needed by destinations, as CSV"),
     "pathway": ("pathway", "skills-partnership pathway flows and costs, as CSV"),
     "stocks": ("stocks", "international migrant stocks (UN DESA 2024) as CSV"),
+    "flows": ("flows", "bilateral migration flows (Abel and Cohen 2022, or the project's own estimates) as CSV"),
     "partnerships": ("partnerships", "the cited dataset of labour-mobility partnerships, as CSV"),
     "education": ("education", "population by educational attainment (WIC 2018 shares on WPP 2024), as CSV"),
+    "demand": ("demand", "a destination's workers by skill level or occupation: ILOSTAT, then a demographic proxy, "
+                         "as CSV"),
     "uncertainty": ("uncertainty", "probabilistic projections: quantiles of a population, its change, or replacement "
                                    "migration, as CSV"),
     "calibrate": ("calibrate", "calibrate the trajectories' correlation parameters against WPP's population intervals"),

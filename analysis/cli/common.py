@@ -109,6 +109,12 @@ def _resolved(places: Iterable) -> list:
         return [place if isinstance(place, locations.Location) else locations.resolve(place) for place in places]
 
 
+def comments(lines: Iterable[str]) -> None:
+    """``#`` lines (already prefixed) on stderr, after the provenance lines."""
+    for line in lines:
+        print(line, file=sys.stderr)
+
+
 def notes(lines: Iterable[str]) -> None:
     for line in lines:
         print(f"note: {line}", file=sys.stderr)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import sys
 
 from analysis.cli import common
 from analysis.study import pathways
@@ -25,12 +26,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="last year of the run (default: the last intake year); later years show the last "
                              "graduations and the returns")
     parser.add_argument("--by-sex", action="store_true",
-                        help="print every people flow split into women and men (rows by year and sex)")
+                        help="print every people flow and the remittances split into women and men (rows by year "
+                             "and sex; a woman sends women_remittance_ratio times what a man sends, equal by default)")
 
 
 def run(args: argparse.Namespace) -> int:
     request = PathwayRequest.parse(args.config, args.to, args.by_sex)
+    table = request.run()
+    for line in table.attrs["warnings"]:  # e.g. a short-course cost applied to a longer programme
+        print(line, file=sys.stderr)
     # no cost per migrant before the first arrival, nor per skilled worker before the first graduate
-    common.write_csv(request.run(), allow_missing=["cost_per_migrant", "cost_per_skilled_worker"])
+    common.write_csv(table, allow_missing=["cost_per_migrant", "cost_per_skilled_worker"])
     common.provenance(request.files())
     return 0

@@ -36,4 +36,5 @@ def run(args: argparse.Namespace) -> int:
     request = ProjectionRequest.parse(args.location, args.scenario, args.ages, args.base_year, args.to)
     common.write_csv(request.run())
     common.provenance(request.files(), request.locations)
+    common.comments(request.moved_lines())
     return 0

@@ -19,10 +19,6 @@ DESCRIPTION = ("Project WPP 2024's uncertainty of fertility, mortality and migra
                "per trajectory (destination, target, period_start, period_end, quantile, migrants_per_year), per period "
                "and averaged from 2025 to --to. The same seed gives the same numbers on any scheduler.")
 
-#: Options of the replacement distribution only (None when not given).
-REPLACEMENT_ONLY = ("--destination", "--to", "--floor", "--no-emigration", "--migrant-ages", "--female-share")
-
-
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--location", action="append", help="name, ISO-3 or M49 code, or group; repeatable (default Africa)")
     parser.add_argument("--ages", help="age band on 5-year groups (default 15-64)")
@@ -61,40 +57,17 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    replacement_options = (("--destination", args.destination), ("--to", args.to), ("--floor", args.floor),
-                           ("--no-emigration", args.no_emigration or None), ("--migrant-ages", args.migrant_ages),
-                           ("--female-share", args.female_share))
-    if args.replacement is not None:
-        given = [option for option, value in (("--location", args.location), ("--ages", args.ages),
-                 ("--years", args.years), ("--store", args.store), ("--overwrite", args.overwrite or None))
-                 if value is not None]
-        if given:
-            raise common.UsageError(f"{given[0]} goes with population quantiles and does nothing with --replacement; "
-                                    "drop it (the migrants' ages are --migrant-ages, the last year --to)")
-    else:
-        for option, value in replacement_options:
-            if value is not None:
-                raise common.UsageError(f"{option} goes with --replacement (the distribution of replacement "
-                                        "migration); drop it, or add --replacement 15-64 (or total, support-ratio)")
-    probs = requests.quantiles(args.quantiles)
-    simulation = requests.Simulation.parse(args.trajectories, args.seed, args.scenario,
-                                           not args.no_migration_uncertainty, args.scheduler)
-    if args.replacement is not None:
-        request = requests.ReplacementQuantilesRequest.parse(
-            simulation, probs, args.replacement, args.destination, args.to, args.floor,
-            args.migrant_ages or "20-39", 0.5 if args.female_share is None else args.female_share,
-            not args.no_emigration)
+    options = {f"--{name.replace('_', '-')}": value for name, value in vars(args).items() if name != "run"}
+    request = requests.parse(options)
+    if getattr(request, "store", None) is None:
         common.write_csv(request.run())
-        common.provenance(simulation.files(), request.destinations)
-        return 0
-    request = requests.PopulationQuantilesRequest.parse(simulation, probs, args.location, args.ages, args.years,
-                                                        args.store, args.overwrite)
-    attrs = None
-    if request.store is not None:
+    else:  # the store records the code's state too
         state = file_provenance.git_state()
-        attrs = {"provenance": f"analysis {__version__}, git commit {state['commit']}, working tree {state['changes']}"}
-    common.write_csv(request.run(store_attrs=attrs))
-    common.provenance(simulation.files(), request.locations)
-    if request.store is not None:
+        common.write_csv(request.run(store_attrs={
+            "provenance": f"analysis {__version__}, git commit {state['commit']}, working tree {state['changes']}"}))
+    places = request.locations if hasattr(request, "locations") else request.destinations
+    common.provenance(request.simulation.files(), places)  # with the file of groups, and each group's members
+    common.comments(request.moved_lines())
+    if getattr(request, "store", None) is not None:
         print(f"# ensemble store: {request.store} ({args.trajectories:,} trajectories)", file=sys.stderr)
     return 0

@@ -18,6 +18,8 @@ import pandas as pd
 
 from analysis import paths
 from analysis.data import education
+from analysis.data import employment
+from analysis.data import flows as flows_module
 from analysis.data import locations as locations_module
 from analysis.data import stocks as stocks_module
 from analysis.data import wpp
@@ -153,12 +155,50 @@ def build(
     listed = ", ".join(f"{r.iso3} ({r.dataset} {r.role})" for r in unmatched.itertuples())
     say(f"  unmatched codes (table unmatched_codes): {listed}")
 
+    _build_flows(raw, locations, membership, population, midyear, srb, mortality, emit, say,
+                 published=group_definitions is None)
+
     _build_intervals(raw, population, tfr, e0, migration, locations, emit, say)
     _build_education(raw(education.RAW_FILE), population, locations, emit, say)
+    _build_employment(raw, locations, emit, say)
 
     atomic_write_text(out_dir / MANIFEST_NAME, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     say(f"processed tables written to {out_dir} in {time.perf_counter() - started:.1f} s")
     return manifest
+
+
+def _build_flows(raw: Callable[[str], pd.DataFrame], locations: pd.DataFrame, membership: pd.DataFrame,
+                 population: pd.DataFrame, midyear: pd.DataFrame, srb: pd.DataFrame, mortality: pd.DataFrame,
+                 emit: Callable[[str, pd.DataFrame], None], say: Callable[[str], None], published: bool) -> None:
+    """The published flow estimates (Abel and Cohen 2022) and the demography of the project's own estimates.
+
+    ``published`` checks the world totals against the figures measured in the
+    data mirror's README (the package's real data, not a test world).
+    """
+    expected = flows_module.MEASURED_WORLD_TOTALS if published else None
+    flows, flow_stocks, names, summary = flows_module.build_flow_tables(raw, locations, membership, expected)
+    emit("flows", flows)
+    emit("flow_stocks", flow_stocks)
+    emit("flow_names", names)
+    world = ", ".join(f"{flows_module.period_label(s, s + 5)} {v / 1e6:.1f} M" for s, v in summary["world"].items())
+    say(f"  world flows (both sexes, all types): {world}; types sum to all within {summary['type_gap']:.0f} persons "
+        f"a cell; the explorer's totals within {summary['explorer_gap']:.0f} persons of its cells")
+    unmapped = names[names["iso3"].isna()]
+    say("  flow names not mapped (left out): " + (", ".join(
+        f"{r.name} ({r.outflows + r.inflows:,.0f} persons in and out)" for r in unmapped.itertuples()) or "none")
+        + "; former countries kept: " + (", ".join(f"{r.name} = {r.iso3}" for r in names.itertuples()
+                                                   if r.iso3 in flows_module.FORMER_UNITS) or "none")
+        + "; by override: " + (", ".join(f"{r.name} = {r.iso3}" for r in names.itertuples()
+                                          if r.matched == "override") or "none"))
+
+    demography = flows_module.clean_flow_demography(
+        population, midyear, raw("wpp2024/popproj1dt.rda"), raw("wpp2024/misc1dt.rda"), raw("wpp2024/miscproj1dt.rda"),
+        srb, mortality, locations, stocks_module.STOCK_YEARS)
+    balance = flows_module.validate_flow_demography(demography)
+    emit("flow_demography", demography)
+    worst = max(balance.values(), key=abs)
+    say(f"  flow demography: {demography['location_code'].nunique()} countries; the world's population change equals "
+        f"births minus deaths within {abs(worst):,.0f} persons a period")
 
 
 def _build_intervals(raw: Callable[[str], pd.DataFrame], population: pd.DataFrame, tfr: pd.DataFrame,
@@ -233,3 +273,68 @@ def _build_education(raw_epop: pd.DataFrame, population: pd.DataFrame, locations
     for row in education.summarise_totals(totals).itertuples():
         say(f"  WIC against WPP totals, {row.year}, {row.countries} countries of 1 million or more: median "
             f"{row.median:.1%}, worst {names.get(row.worst_code, row.worst_code)} {row.worst_signed:+.1%}")
+
+
+def _build_employment(raw: Callable[[str], pd.DataFrame], locations: pd.DataFrame,
+                      emit: Callable[[str, pd.DataFrame], None], say: Callable[[str], None]) -> None:
+    """ILOSTAT employment by occupation, place of birth and education (IOM snapshot), checked."""
+    files = employment.RAW_FILES
+    isco = employment.clean_isco(raw(files["isco"]))
+    check_unique(isco, TABLE_KEYS["isco_groups"], "isco_groups")
+    occupation = employment.clean_occupation(raw(files["occupation"]), locations)
+    employment.check_counts(occupation, "employment_occupation")
+    employment.check_classifications(occupation, isco, "employment_occupation")
+    birth, dropped = employment.clean_occupation_birth(raw(files["occupation_birth"]), locations)
+    employment.check_counts(birth, "employment_occupation_birth")
+    employment.check_classifications(birth, isco, "employment_occupation_birth")
+    parts = employment.check_birth_parts(birth)
+    sexes = employment.check_sex_totals(occupation, birth)
+    educ = employment.clean_education(raw(files["education"]), locations)
+    employment.check_counts(educ, "employment_education")
+    unemployment = employment.clean_unemployment(raw(files["unemployment"]), locations)
+    employment.check_counts(unemployment, "unemployment_education", "unemployment_rate")
+    if (unemployment["unemployment_rate"] > 100).any():
+        raise ValidationError("unemployment_education: rates above 100 %")
+    earnings = employment.clean_earnings(raw(files["earnings"]), locations)
+    employment.check_counts(earnings, "earnings_birth", "mean_monthly_earnings")
+    cover = employment.coverage(occupation, birth, educ, locations)
+    for name, table in (("isco_groups", isco), ("employment_occupation", occupation),
+                        ("employment_occupation_birth", birth), ("employment_education", educ),
+                        ("unemployment_education", unemployment), ("earnings_birth", earnings),
+                        ("employment_coverage", cover)):
+        emit(name, table)
+
+    names = pd.Series(cover["name"].fillna(cover["iso3"]).to_numpy(), index=cover["iso3"].to_numpy())
+    current = cover.dropna(subset=["occupation_year"])
+    years = current["occupation_year"].astype(int)
+    say(f"  ILOSTAT occupations: {len(current)} countries, reference years {years.min()}-{years.max()} "
+        f"({int((years >= 2020).sum())} from 2020 on); each cell keeps its own latest year, so a country's "
+        "cells outside its reference year are left out, never summed with it")
+    left = current[current["cells_other_years"] > 0]
+    largest = left.nlargest(3, "employed_other_years")
+    say(f"  cells in other years than the reference year (left out): {int(left['cells_other_years'].sum())} in "
+        f"{len(left)} countries ({left['employed_other_years'].sum():,.0f} persons"
+        + "".join(f"; {names[r.iso3]} {r.cells_other_years} cells, {r.employed_other_years:,.0f}"
+                  for r in largest.itertuples()) + ")")
+    isco68 = current[current["classification"] == employment.ISCO68]
+    say("  ISCO-68 only (kept apart from ISCO-08): "
+        + (", ".join(f"{names[r.iso3]} {r.occupation_year}" for r in isco68.itertuples()) or "none"))
+    partial = current[(current["classification"] == employment.ISCO08) & (current["groups_missing"] != "")]
+    say(f"  ISCO-08 reference years lacking a major group 1-9: {len(partial)} countries"
+        + "".join(f"; {names[r.iso3]} {r.occupation_year} (groups {r.groups_missing})" for r in partial.itertuples()))
+    say(f"  sexes: female + male (+ other, never in a reference year) of every occupation equal the "
+        f"place-of-birth table's Total within {employment.OCCUPATION_TOTAL_TOLERANCE:g} person in all "
+        f"{sexes['countries']} countries sharing a reference year (worst {sexes['worst']:,.0f}); different "
+        f"sources, not checked: {'; '.join(employment.DIFFERENT_SOURCES.values())}")
+    say(f"  place of birth: foreign + native + unknown exceed the Total by at most {parts['cell_excess']:,.0f} "
+        f"person a cell and fall short of a country's Total by up to {parts['country_shortfall']:.1%} "
+        f"({names.get(parts['country_shortfall_iso3'], parts['country_shortfall_iso3'])}; median "
+        f"{parts['median_country_shortfall']:.2%}): shares are taken against Total; {int(dropped['rows'].sum())} "
+        f"rows of {', '.join(employment.AMBIGUOUS_CODES)} dropped in {dropped['iso3'].nunique()} countries "
+        "(several values for one key)")
+    outside = cover[cover["location_code"].isna()]
+    say("  ILOSTAT codes that are not WPP countries (kept, not in any group): " + (", ".join(outside["iso3"]) or "none"))
+    missing = employment.without_data(cover)
+    say(f"  WPP countries without occupation data ({len(missing)}): {', '.join(missing)}")
+    missing_birth = employment.without_data(cover, "birth_year")
+    say(f"  WPP countries without ISCO-08 occupation by place of birth ({len(missing_birth)}): {', '.join(missing_birth)}")

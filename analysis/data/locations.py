@@ -715,7 +715,7 @@ class LocationIndex:
 
 @cache
 def _index_cached(processed_dir: str, mtimes: tuple) -> LocationIndex:  # noqa: ARG001 (mtimes invalidate)
-    population_codes = read_table("population", Path(processed_dir))["location_code"].unique()
+    population_codes = read_table("population", Path(processed_dir), columns=["location_code"])["location_code"].unique()
     return LocationIndex(
         load_locations(Path(processed_dir)), load_membership(Path(processed_dir)), np.asarray(population_codes)
     )

@@ -260,15 +260,37 @@ def read_rda(path: Path) -> pd.DataFrame:
     return next(iter(frames.values()))
 
 
-def read_raw(name: str, raw_dir: Path | None = None) -> pd.DataFrame:
-    """Read a registered raw WPP/gdidata file by its registry name."""
+def read_json(path: Path) -> dict:
+    """Read a JSON raw file (one-line :class:`DataFetchError` if it cannot)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            parsed = json.load(handle)
+    except (ValueError, OSError) as error:  # includes UnicodeDecodeError and JSONDecodeError
+        raise DataFetchError(
+            f"raw file {shown(path)} cannot be read as JSON ({type(error).__name__}): run `make data` to fetch it again"
+        ) from None
+    if not isinstance(parsed, dict):
+        raise DataFetchError(f"raw file {shown(path)} is not a JSON object: run `make data` to fetch it again")
+    return parsed
+
+
+def read_raw(name: str, raw_dir: Path | None = None) -> pd.DataFrame | dict:
+    """Read a registered raw file by its registry name.
+
+    ``.rda`` files give their data frame, ``.json`` files the parsed object
+    (a dict), ``.csv`` files a comma-separated table and anything else
+    (``UNlocations.txt``) a tab-separated one.
+    """
     path = raw_path(name, raw_dir)
     if path.suffix == ".rda":
         return read_rda(path)
+    if path.suffix == ".json":
+        return read_json(path)
+    separator, kind = (",", "comma") if path.suffix == ".csv" else ("\t", "tab")
     try:
-        return pd.read_csv(path, sep="\t", encoding="utf-8")
+        return pd.read_csv(path, sep=separator, encoding="utf-8", keep_default_na=path.suffix != ".csv")
     except (ValueError, OSError) as error:  # includes UnicodeDecodeError and pandas' ParserError
         raise DataFetchError(
-            f"raw file {shown(path)} cannot be read as tab-separated text ({type(error).__name__}): "
+            f"raw file {shown(path)} cannot be read as {kind}-separated text ({type(error).__name__}): "
             "run `make data` to fetch it again"
         ) from None

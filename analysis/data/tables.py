@@ -54,6 +54,17 @@ TABLE_KEYS: dict[str, list[str]] = {
     "life_expectancy_quantiles": ["location_code", "period_start", "sex", "quantile"],
     "migration_quantiles": ["location_code", "year", "quantile"],
     "population_quantiles": ["location_code", "year", "quantile"],
+    "flows": ["period_start", "origin_iso3", "destination_iso3", "sex", "type"],
+    "flow_stocks": ["year", "origin_iso3", "destination_iso3", "sex"],
+    "flow_names": ["name"],
+    "flow_demography": ["location_code", "period_start", "sex"],
+    "isco_groups": ["occupation"],
+    "employment_occupation": ["iso3", "occupation", "sex"],
+    "employment_occupation_birth": ["iso3", "birth", "occupation", "sex"],
+    "employment_education": ["iso3", "year", "birth", "sex", "education"],
+    "unemployment_education": ["iso3", "year", "birth", "sex", "education"],
+    "earnings_birth": ["iso3", "year", "by", "status", "sex"],
+    "employment_coverage": ["iso3"],
 }
 
 
@@ -235,7 +246,7 @@ def verify_table(path: Path) -> None:
 
 
 def read_table(name: str, processed_dir: Path | None = None,
-               where: Mapping[str, Iterable] | None = None) -> pd.DataFrame:
+               where: Mapping[str, Iterable] | None = None, columns: Sequence[str] | None = None) -> pd.DataFrame:
     """Read a processed table, verified against the manifest (one-line :class:`DataError` otherwise).
 
     Parameters
@@ -245,14 +256,17 @@ def read_table(name: str, processed_dir: Path | None = None,
         values, filtered while the file is read (a command asking for one
         country reads a few hundred rows, not millions).  Without it the whole
         table is read once per process and handed out as copies.
+    columns : sequence of str, optional
+        Only these columns (read from the file, not the per-process copy).
     """
     path = table_path(name, processed_dir)
     verify_table(path)
     try:
-        if where is not None:
+        if where is not None or columns is not None:
             filters = [(column, "in", [value.item() if hasattr(value, "item") else value for value in values])
-                       for column, values in where.items()]
-            return pd.read_parquet(path, filters=filters or None).reset_index(drop=True)
+                       for column, values in (where or {}).items()]
+            return pd.read_parquet(path, filters=filters or None,
+                                   columns=None if columns is None else list(columns)).reset_index(drop=True)
         return _read_cached(str(path), path.stat().st_mtime_ns).copy()
     except (OSError, pyarrow.ArrowException, ValueError) as error:
         raise CorruptTableError(

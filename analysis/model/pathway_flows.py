@@ -50,6 +50,14 @@ from analysis.errors import InputError
 N_AGES = 21
 #: Currencies the cost model reports in (conversion rates: analysis/study/partnerships/data/pathway_costs.csv).
 CURRENCIES = ("EUR", "GBP", "USD")
+#: Kinds of training programme the cost model has cited costs for (analysis/study/partnerships/data/pathway_costs.csv).
+PROGRAMMES: dict[str, str] = {
+    "nursing_degree": "registered-nurse training (a diploma or degree of three or four years)",
+    "care_assistant": "care-assistant certificate (geriatric care assistant, about one year)",
+    "ict_short_course": "short ICT course with language and soft skills (PALIM, five months)",
+    "language_placement": "language and placement only: no training cost; language to B1, recognition and travel "
+                          "are in the placement cost",
+}
 
 
 class PathwayFieldError(InputError):
@@ -60,12 +68,13 @@ class PathwayFieldError(InputError):
 class Field:
     """One pathway parameter: its kind, default, valid range and meaning."""
 
-    kind: str  # place | text | year | whole | share | amount | years | ages | currency
+    kind: str  # place | text | choice | year | whole | share | amount | ratio | years | ages | currency
     default: Any
     low: float | None = None
     high: float | None = None
     optional: bool = False  # None allowed (the cost model then uses its cited table)
     meaning: str = ""
+    choices: tuple[str, ...] = ()
 
 
 #: Every pathway parameter, read by the cost model and by the projection.
@@ -78,7 +87,9 @@ PATHWAY_FIELDS: dict[str, Field] = {
     "annual_intake": Field("amount", 200.0, 0, 10_000_000, meaning="trainees admitted each year (persons)"),
     "ages": Field("ages", "20-39", meaning="age band of the migrants when they move (5-year groups)"),
     "female_share": Field("share", 0.8, 0, 1, meaning="share of women in every flow"),
-    "programme_years": Field("whole", 2, 0, 10, meaning="length of the training (0: recruitment without training)"),
+    "programme": Field("choice", "nursing_degree", choices=tuple(PROGRAMMES),
+                       meaning="kind of training, for its cost: " + ", ".join(PROGRAMMES)),
+    "programme_years": Field("whole", 3, 0, 10, meaning="length of the training (0: recruitment without training)"),
     "completion_rate": Field("share", 0.6, 0, 1, meaning="share of trainees who graduate"),
     "away_share": Field("share", 0.5, 0, 1, meaning="share of graduates on the away track"),
     "placement_rate": Field("share", 0.8, 0, 1, meaning="share of the away track placed abroad (they migrate)"),
@@ -87,10 +98,12 @@ PATHWAY_FIELDS: dict[str, Field] = {
     "return_after": Field("years", 5.0, 1, 50, meaning="years abroad before returning (need not be whole)"),
     "currency": Field("currency", "EUR", meaning="currency of every cost and benefit: " + ", ".join(CURRENCIES)),
     "cost_per_trainee_origin": Field("amount", None, 0, 1e7, optional=True,
-                                     meaning="training cost per trainee in the origin (default: cited table)"),
+                                     meaning="training cost per trainee for the whole programme in the origin "
+                                             "(default: the cited cost per trainee-year of the programme times "
+                                             "programme_years)"),
     "cost_per_worker_destination": Field("amount", None, 0, 1e7, optional=True,
-                                         meaning="cost of training one worker in the destination, for comparison "
-                                                 "(default: cited table)"),
+                                         meaning="cost of training one worker in the same programme in the "
+                                                 "destination, for comparison (default: cited table)"),
     "placement_cost": Field("amount", None, 0, 1e7, optional=True,
                             meaning="cost per migrant placed: language, recognition, travel (default: cited table)"),
     "destination_share_of_training": Field("share", 1.0, 0, 1, meaning="share of training costs the destination pays"),
@@ -98,8 +111,11 @@ PATHWAY_FIELDS: dict[str, Field] = {
     "earnings_destination": Field("amount", None, 0, 1e7, optional=True,
                                   meaning="yearly gross earnings of a migrant in the destination (default: cited table)"),
     "remittances_per_migrant": Field("amount", None, 0, 1e7, optional=True,
-                                     meaning="remittances a migrant sends home a year (default: WDI, the origin's "
-                                             "remittances per emigrant)"),
+                                     meaning="remittances a migrant of the pathway sends home a year, women and men "
+                                             "together (default: WDI, the origin's remittances shared over its "
+                                             "emigrants by destination)"),
+    "women_remittance_ratio": Field("ratio", 1.0, 0.1, 10, meaning="remittances a woman migrant sends per unit a man "
+                                                                   "sends (1: equal)"),
 }
 
 #: The fields the projection reads (the others feed the cost model only).
@@ -137,6 +153,12 @@ def check_field(name: str, value: Any, where: str = "pathway") -> Any:
         if not isinstance(value, str):
             raise PathwayFieldError(f"{where}: {name} must be text, got {value!r}")
         return value
+    if kind == "choice":
+        if value not in field.choices:
+            close = difflib.get_close_matches(str(value), field.choices, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise PathwayFieldError(f"{where}: {name} {value!r} is not one of {', '.join(field.choices)}{hint}")
+        return value
     if kind == "currency":
         if value not in CURRENCIES:
             raise PathwayFieldError(f"{where}: currency {value!r} is not one of {', '.join(CURRENCIES)}")
@@ -147,15 +169,15 @@ def check_field(name: str, value: Any, where: str = "pathway") -> Any:
         except IndicatorInputError as error:
             raise PathwayFieldError(f"{where}: ages: {error}") from None
         return str(value)
-    if kind in ("year", "whole", "share", "years", "amount"):
+    if kind in ("year", "whole", "share", "years", "amount", "ratio"):
         value = config.numeric(value, integer=kind in ("year", "whole"))  # YAML 1.1 reads 1e4 as text
     if kind in ("year", "whole"):
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or not field.low <= value <= field.high:
             what = "a year" if kind == "year" else "a whole number of years"
             raise PathwayFieldError(f"{where}: {name} must be {what} from {field.low:g} to {field.high:g}, got {value!r}")
         return int(value)
-    what = {"share": "a share between 0 and 1", "years": f"a number of years from {field.low:g} to {field.high:g}"}.get(
-        kind, "0 or more")
+    what = {"share": "a share between 0 and 1", "years": f"a number of years from {field.low:g} to {field.high:g}",
+            "ratio": f"a ratio from {field.low:g} to {field.high:g}"}.get(kind, "0 or more")
     if not _is_number(value):
         raise PathwayFieldError(f"{where}: {name} must be a finite number ({what}), got {value!r}")
     if not math.isfinite(float(value)):
@@ -165,6 +187,8 @@ def check_field(name: str, value: Any, where: str = "pathway") -> Any:
         raise PathwayFieldError(f"{where}: {name} must be a share between 0 and 1, got {value!r}")
     if kind == "years" and not field.low <= value <= field.high:
         raise PathwayFieldError(f"{where}: {name} must be a number of years from {field.low:g} to {field.high:g}, got {value!r}")
+    if kind == "ratio" and not field.low <= value <= field.high:
+        raise PathwayFieldError(f"{where}: {name} must be a ratio from {field.low:g} to {field.high:g}, got {value!r}")
     if kind == "amount" and value < 0:
         raise PathwayFieldError(f"{where}: {name} must be 0 or more, got {value!r}")
     if kind == "amount" and value > field.high:

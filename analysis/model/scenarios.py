@@ -35,6 +35,10 @@ be combined with ``extends`` (or ``a+b`` on the command line)::
         return_share: 0.3
         return_after: 8          # years; need not be a multiple of 5
       - {config: my-pathway.yml} # a pathway config file (as for `analysis pathway --config`), path relative to this file
+    flows:                       # people counted in persons: see analysis.model.people_flows
+      - {from: Nigeria, to: [Germany, Italy], persons_per_year: 20000, years: 2030-2040}
+    returns:                     # the same, from the migrants' destination back to their origin
+      - {from: GCC, to: [Ethiopia, Kenya, Uganda], persons: 1500000, years: 2030-2035}
 
 **Blocks.**  ``fertility``, ``mortality`` and ``migration`` take one block or a
 list of blocks; each may name ``locations`` (countries or groups).  Blocks
@@ -43,7 +47,14 @@ every block is computed from the WPP variant's own inputs, never from an
 earlier block.  A block without ``locations`` applies to every country.  A
 country no block names keeps the WPP inputs exactly (bit for bit).  Later
 scenarios (``extends``, ``a+b``) add their blocks after the earlier ones';
-pathway lists add up.
+pathway, flow and return lists add up.  Only a part that sets ``variant``
+chooses the WPP inputs; parts that set different ones are refused
+(:func:`compose`).
+
+**People moved.**  :func:`moved_people_lines` gives the ``#`` lines every
+data command prints: the people each ``flows``, ``returns`` or ``pathways``
+block moved, by period and sex, with the shares of a group and the defaults
+a block took.
 
 **Targets** (a TFR or a life expectancy reached by ``target_year``) are
 measured against WPP's own path: see :func:`target_path`.
@@ -67,12 +78,12 @@ import numpy as np
 import pandas as pd
 
 from analysis import paths
-from analysis.data import config
+from analysis.data import config, tables
 from analysis.data import locations as locations_module
 from analysis.data.conventions import LAST_YEAR, PROJECTION_VARIANTS, distinct
 from analysis.data.tables import sha256_of
-from analysis.errors import InputError
-from analysis.model import pathway_flows, projection
+from analysis.errors import InputError, note
+from analysis.model import pathway_flows, people_flows, projection
 from analysis.model.demography import replacement_tfr, scale_mortality_to_e0
 from analysis.model.inputs import DEFAULT_BASE_YEAR, wpp_inputs
 from analysis.model.pathway_flows import PathwayFieldError
@@ -93,8 +104,12 @@ SCHEMA: dict[str, Any] = {
                   "path": str, "start_year": int, "past_target": str},
     "migration": {"locations": LOCATIONS, "scale": NUMBER},
     "pathways": None,  # checked against analysis.model.pathway_flows.PATHWAY_FIELDS (+ locations, config)
+    "flows": None,  # checked by analysis.model.people_flows.check_block
+    "returns": None,
 }
 BLOCK_SECTIONS = ("fertility", "mortality", "migration")
+#: Sections whose blocks move people (lists that add up when scenarios are composed).
+PEOPLE_SECTIONS = ("pathways",) + people_flows.SECTIONS
 FERTILITY_MODES = ("wpp", "constant", "replacement", "target")
 PATHS = ("linear", "logistic")
 PAST_TARGET = ("hold", "follow")
@@ -180,6 +195,10 @@ def load(reference: str | Path | Mapping, _loading: tuple[Path, ...] = ()) -> di
                 raise ScenarioError(f"scenario {config.shown(repr(text), 60)} has an empty part around '+'; compose "
                                     "two or more scenarios as a+b, e.g. medium+zero-migration")
             return compose([load(part, _loading) for part in parts], name=text)
+        if path is None and "+" in text and _is_file_reference(text):
+            raise ScenarioError(f"scenario {config.shown(repr(text), 60)} is not a file, and '+' composes built-in "
+                                "scenario names only (e.g. medium+zero-migration); to combine files, write a scenario "
+                                "file with extends: [a.yml, b.yml]")
         if path is None and _is_file_reference(text):
             path = Path(text)  # the reader says what is wrong with it: missing, a folder, not a regular file
         elif path is None:
@@ -263,17 +282,17 @@ def check_fields(spec: Mapping, where: str) -> dict:
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise ScenarioError(f"{where}: unknown field {key!r}{hint}; valid fields: {', '.join(SCHEMA)}")
         expected = SCHEMA[key]
-        if key in BLOCK_SECTIONS or key == "pathways":
+        if key in BLOCK_SECTIONS + PEOPLE_SECTIONS:
             blocks = value if isinstance(value, list) else [value]
-            if key == "pathways" and not isinstance(value, list):
-                raise ScenarioError(f"{where}: 'pathways' must be a list of pathway blocks")
+            if key in PEOPLE_SECTIONS and not isinstance(value, list):
+                raise ScenarioError(f"{where}: {key!r} must be a list of blocks (one '- ' item each)")
             if not blocks:
                 raise ScenarioError(f"{where}: {key!r} is an empty list; give at least one block or leave it out")
             for index, block in enumerate(blocks):
                 label = f"{where}, {key}[{index}]" if isinstance(value, list) else f"{where}, {key}"
                 if not isinstance(block, Mapping):
                     raise ScenarioError(f"{label} must be a mapping of fields")
-                if key != "pathways":
+                if key in BLOCK_SECTIONS:
                     blocks[index] = _check_types(block, expected, label)
             spec[key] = blocks if isinstance(value, list) else blocks[0]
         else:
@@ -323,7 +342,7 @@ def _locations(value: Any, where: str) -> list:
 
 def _normalise(spec: Mapping, where: str, base_dir: Path | None, files: list[dict]) -> dict:
     """Sections as lists of blocks, pathway blocks complete (config files read), ``files`` recorded."""
-    out = {key: value for key, value in spec.items() if key not in BLOCK_SECTIONS + ("pathways", "extends")}
+    out = {key: value for key, value in spec.items() if key not in BLOCK_SECTIONS + PEOPLE_SECTIONS + ("extends",)}
     for section in BLOCK_SECTIONS:
         if section in spec:
             value = spec[section]
@@ -335,6 +354,13 @@ def _normalise(spec: Mapping, where: str, base_dir: Path | None, files: list[dic
     if "pathways" in spec:
         out["pathways"] = [_pathway_block(block, f"{where}, pathways[{index}]", base_dir, files)
                            for index, block in enumerate(spec["pathways"])]
+    for section in people_flows.SECTIONS:
+        if section in spec:
+            try:
+                out[section] = [people_flows.check_block(block, f"{where}, {section}[{index}]")
+                                for index, block in enumerate(spec[section])]
+            except people_flows.FlowFieldError as error:
+                raise ScenarioError(str(error)) from None
     out["files"] = files
     return out
 
@@ -374,6 +400,9 @@ def _pathway_block(block: Mapping, where: str, base_dir: Path | None, files: lis
         checked = pathway_flows.check_values(values, where)
     except PathwayFieldError as error:
         raise ScenarioError(str(error)) from None
+    # the people fields left at their defaults, said wherever the block's people are reported
+    checked["defaulted"] = [name for name in pathway_flows.PEOPLE_FIELDS
+                            if name not in values and name not in ("origin", "destination")]
     if places is not None:
         checked["locations"] = _locations(places, where)
     if config_file is not None:
@@ -463,21 +492,49 @@ def _check_year(where: str, key: str, year: int) -> None:
 
 
 def compose(specs: Sequence[Mapping], name: str | None = None) -> dict:
-    """Combine scenarios: blocks and pathways add up in order (later blocks win where they overlap); variant overrides."""
+    """Combine scenarios: blocks, pathways and flows add up in order (later blocks win where they overlap).
+
+    **Variant.**  Only a part that sets ``variant`` itself (``medium``,
+    ``high`` and ``low`` do; block-only scenarios such as ``zero-migration``
+    do not) chooses the WPP inputs, so ``high+zero-migration`` and
+    ``zero-migration+high`` are both WPP's high variant with no migration.
+    Parts that set different variants are refused: a composition runs on one
+    set of WPP inputs, and no part may silently replace another's.  The
+    description states the composition's variant and which part set it.
+
+    Raises
+    ------
+    ScenarioError
+        When two parts set different variants.
+    """
     out: dict[str, Any] = {}
     files: list[dict] = []
+    label = name or "+".join(str(spec.get("name", "?")) for spec in specs)
+    setters: dict[str, list[str]] = {}
+    for spec in specs:
+        if "variant" in spec:
+            setters.setdefault(str(spec["variant"]), []).append(str(spec.get("name", "?")))
+    if len(setters) > 1:
+        shown = " and ".join(f"{variant} (set by {', '.join(parts)})" for variant, parts in setters.items())
+        raise ScenarioError(f"scenario {label!r} composes two WPP variants, {shown}; a composition runs on one "
+                            "variant: keep one of the parts that set it (blocks of the others apply to it)")
     for spec in specs:
         for key, value in spec.items():
-            if key in ("name", "description", "extends"):
+            if key in ("name", "description", "extends", "variant"):
                 continue
             if key == "files":
                 files.extend(record for record in value if record not in files)
-            elif key in BLOCK_SECTIONS or key == "pathways":
+            elif key in BLOCK_SECTIONS + PEOPLE_SECTIONS:
                 out.setdefault(key, []).extend(copy.deepcopy(value))
             else:
                 out[key] = value
-    out["name"] = name or "+".join(str(spec.get("name", "?")) for spec in specs)
-    out["description"] = " Then: ".join(str(spec.get("description") or describe(spec)).strip() for spec in specs)
+    if setters:
+        out["variant"] = next(iter(setters))
+    variant = out.get("variant", "medium")
+    setter = f"set by {', '.join(next(iter(setters.values())))}" if setters else "no part sets one"
+    out["name"] = label
+    parts = " Then: ".join(str(spec.get("description") or describe(spec)).strip() for spec in specs)
+    out["description"] = f"WPP 2024 {variant} variant inputs ({setter}). {parts}"
     out["files"] = files
     validate_values(out)
     return out
@@ -536,6 +593,8 @@ def describe_block(section: str, block: Mapping, variant: str = "medium") -> str
         if scale == 0:
             return f"no net international migration {scope}"
         return f"net international migration at {_number(scale)} times WPP's {scope}"
+    if section in people_flows.SECTIONS:
+        return _describe_people_block(section, block)
     source = f" (config {Path(block['config']).name})" if block.get("config") else ""
     origins = ", ".join(str(place) for place in block["locations"]) if block.get("locations") else block["origin"]
     each = " each" if block.get("locations") else ""
@@ -544,13 +603,24 @@ def describe_block(section: str, block: Mapping, variant: str = "medium") -> str
             f"{'trainees' if block['programme_years'] else 'recruits'} a year{each} for {block['years']} years from "
             f"{block['start_year']}, {training}{_number(100 * block['away_share'] * block['completion_rate'] * block['placement_rate'])} % "
             f"of them migrate, aged {block['ages']}, {_number(100 * block['female_share'])} % women; "
-            f"{_number(100 * block['return_share'])} % return after {_number(block['return_after'])} years")
+            f"{_number(100 * block['return_share'])} % return after {_number(block['return_after'])} years"
+            + (f" (defaults: {', '.join(block['defaulted'])})" if block.get("defaulted") else ""))
+
+
+def _describe_people_block(section: str, block: Mapping) -> str:
+    places = lambda key: ", ".join(str(place) for place in block[key])  # noqa: E731
+    what = "people return" if section == "returns" else "people move"
+    sex = ("sex split of the corridor's recorded stock" if block["female_share"] is None
+           else f"{_number(100 * block['female_share'])} % women")
+    profile = "Rogers–Castro age profile" if block["age_profile"] == "rogers-castro" else "even age profile"
+    return (f"{block['persons_per_year']:,.0f} {what} a year from {places('from')} to {places('to')} in "
+            f"{block['years']}, aged {block['ages']} ({profile}), {sex}")
 
 
 def describe(spec: Mapping) -> str:
     """A description generated from a scenario's blocks (used when it has none of its own)."""
     variant = spec.get("variant", "medium")
-    parts = [describe_block(section, block, variant) for section in BLOCK_SECTIONS + ("pathways",)
+    parts = [describe_block(section, block, variant) for section in BLOCK_SECTIONS + PEOPLE_SECTIONS
              for block in spec.get(section) or []]
     base = f"WPP 2024 {variant} variant inputs"
     return base + (" with: " + "; ".join(parts) + "." if parts else ".")
@@ -569,7 +639,7 @@ def blocks_table(specs: Iterable[Mapping]) -> pd.DataFrame:
     rows = []
     for spec in specs:
         variant = spec.get("variant", "medium")
-        blocks = [(section, block) for section in BLOCK_SECTIONS + ("pathways",) for block in spec.get(section) or []]
+        blocks = [(section, block) for section in BLOCK_SECTIONS + PEOPLE_SECTIONS for block in spec.get(section) or []]
         if not blocks:
             rows.append({"scenario": spec["name"], "section": "-", "applies_to": "every country",
                          "block": f"WPP 2024 {variant} variant inputs"})
@@ -577,6 +647,8 @@ def blocks_table(specs: Iterable[Mapping]) -> pd.DataFrame:
             places = block.get("locations")
             if section == "pathways" and not places:
                 applies = f"{block['origin']} and {block['destination']}"
+            elif section in people_flows.SECTIONS:
+                applies = ", ".join(str(p) for p in block["from"] + block["to"])
             else:
                 applies = ", ".join(str(p) for p in places) if places else "every country"
             rows.append({"scenario": spec["name"], "section": section, "applies_to": applies,
@@ -758,15 +830,56 @@ def migration_scales(spec: Mapping, codes: np.ndarray, resolve=None) -> np.ndarr
     return scales
 
 
-def apply(spec: Mapping, inputs: ProjectionInputs, resolve=None) -> ProjectionInputs:
+def _namer(processed_dir: Path | None = None):
+    """Country name by M49 code (for messages and provenance lines)."""
+    names = locations_module.index(processed_dir).locations["name"]
+    return lambda code: str(names.get(int(code), code))
+
+
+def people_plans(spec: Mapping, inputs: ProjectionInputs, resolve=None,
+                 processed_dir: Path | None = None) -> list[people_flows.Plan]:
+    """The scenario's ``flows`` and ``returns`` blocks placed on the projected countries of ``inputs``.
+
+    Groups are shared among their countries by the recorded migrant stock
+    (processed table ``migrant_stocks``) or by ``inputs``' base population:
+    see :mod:`analysis.model.people_flows`.
+    """
+    blocks = [(section, index, block) for section in people_flows.SECTIONS
+              for index, block in enumerate(spec.get(section) or [])]
+    if not blocks:
+        return []
+    resolve = resolve or (lambda query: locations_module.resolve(query, processed_dir))
+    stocks = tables.read_table("migrant_stocks", processed_dir)
+    names = _namer(processed_dir)
+    population = inputs.population.sum(axis=(1, 2))
+    try:
+        return [people_flows.place(section, index, block, np.asarray(inputs.location_codes), population,
+                                   inputs.base_year, inputs.n_periods, resolve, stocks, names, spec.get("name", ""))
+                for section, index, block in blocks]
+    except people_flows.FlowFieldError as error:
+        raise ScenarioError(str(error)) from None
+
+
+def people_net_migrants(plans: Sequence[people_flows.Plan], codes: np.ndarray, n_periods: int) -> np.ndarray:
+    """Net migrants of all the plans for the countries ``codes``: (L, P, 2, 21)."""
+    out = np.zeros((len(codes), n_periods, 2, projection.N_AGES))
+    for plan in plans:
+        out += people_flows.net_migrants(plan, codes)
+    return out
+
+
+def apply(spec: Mapping, inputs: ProjectionInputs, resolve=None, processed_dir: Path | None = None,
+          plans: Sequence[people_flows.Plan] | None = None) -> ProjectionInputs:
     """Engine inputs under a scenario (a validated spec, see :func:`load`).
 
     ``inputs`` must come from the scenario's WPP ``variant``; ``resolve``
     turns a location query into a :class:`~analysis.data.locations.Location`
     (:func:`analysis.data.locations.resolve` by default).  Countries no block
-    names keep ``inputs`` exactly.
+    names keep ``inputs`` exactly.  ``flows`` and ``returns`` blocks read the
+    processed tables in ``processed_dir`` (migrant stocks, location names),
+    unless their ``plans`` (:func:`people_plans` of the same inputs) are given.
     """
-    resolve = resolve or locations_module.resolve
+    resolve = resolve or (lambda query: locations_module.resolve(query, processed_dir))
     out = inputs.copy()
     label = spec.get("name", out.label)
     out.label = label
@@ -788,6 +901,9 @@ def apply(spec: Mapping, inputs: ProjectionInputs, resolve=None) -> ProjectionIn
                 if code not in index:
                     raise ScenarioError(f"scenario {label!r}: pathway location {code} is not among the projected countries")
                 out.net_migrants[index[code]] += sign * flows
+    plans = people_plans(spec, inputs, resolve, processed_dir) if plans is None else plans
+    if plans:
+        out.net_migrants += people_net_migrants(plans, codes, inputs.n_periods)
     return out
 
 
@@ -865,7 +981,9 @@ def run(
     """
     spec = load(scenario)
     inputs = wpp_inputs(spec.get("variant", "medium"), base_year, end_year, location_codes, processed_dir)
-    scenario_inputs = apply(spec, inputs, lambda query: locations_module.resolve(query, processed_dir))
+    resolve = lambda query: locations_module.resolve(query, processed_dir)  # noqa: E731
+    plans = people_plans(spec, inputs, resolve, processed_dir)
+    scenario_inputs = apply(spec, inputs, resolve, processed_dir, plans)
     if np.isnan(scenario_inputs.net_migrants).any():
         raise ScenarioError(
             f"scenario {spec['name']!r}: net migration by age and sex exists from the period 2020–2025 on; "
@@ -875,8 +993,173 @@ def run(
         result = projection.project(scenario_inputs)
     except ProjectionError as error:
         raise ScenarioError(f"scenario {spec['name']!r} is not feasible: {error}") from None
-    _check_feasible(spec, result, inputs, processed_dir)
+    later = None
+    if plans:
+        later = _check_people_feasible(spec, plans, result, apply(_without_people_flows(spec), inputs, resolve,
+                                                                  processed_dir, []), processed_dir)
+    _check_feasible(spec, result, inputs, processed_dir, excused=later)
+    names = _namer(processed_dir) if plans else None
+    stocks = tables.read_table("migrant_stocks", processed_dir) if plans else None
+    for plan in plans:
+        for line in people_flows.stock_warnings(plan, names, stocks):
+            note(f"scenario {spec['name']!r}, {line}")
+    if later is not None and later.max() > PEOPLE_TOLERANCE:
+        row, period = np.unravel_index(int(np.argmax(later)), later.shape)
+        start = inputs.base_year + STEP * int(period)
+        note(f"scenario {spec['name']!r}: after its flows or returns, WPP's own emigration from "
+             f"{names(inputs.location_codes[row])} finds {later.sum():,.0f} fewer people to move over the projection "
+             f"({later[row, period]:,.0f} in {start}–{start + STEP}): the block moved some of them earlier; they are "
+             "counted as unrealised emigration")
     return result
+
+
+#: People a flows or returns block may leave unmoved in a cell (nobody left there) before the scenario is refused.
+PEOPLE_TOLERANCE = 1.0
+
+
+def _without_people_flows(spec: Mapping) -> dict:
+    return {key: value for key, value in spec.items() if key not in people_flows.SECTIONS}
+
+
+def _check_people_feasible(spec: Mapping, plans: Sequence[people_flows.Plan], result: projection.ProjectionResult,
+                           baseline_inputs: ProjectionInputs, processed_dir: Path | None = None) -> np.ndarray:
+    """Refuse flows or returns that would take more people of an age and sex from a country than live there.
+
+    The scenario's unrealised emigration is compared with that of the same
+    inputs without the ``flows`` and ``returns`` blocks: any more than
+    :data:`PEOPLE_TOLERANCE` persons in a sending country's cell while a block
+    sends from it means the block would move fewer people than it says.
+
+    Returns
+    -------
+    ndarray (L, P)
+        Unrealised emigration the blocks cause *after* they sent people from
+        a country: WPP's own later emigration finds some of those people gone
+        (Gulf states, whose WPP inputs send most older migrants home).  The
+        blocks moved exactly what they say; :func:`run` notes this.
+    """
+    baseline = projection.project(baseline_inputs).unrealised_emigration
+    excess = result.unrealised_emigration - baseline  # (L, P, 2, 21)
+    codes = np.asarray(result.inputs.location_codes)
+    position = {int(code): i for i, code in enumerate(codes)}
+    later = np.zeros(excess.shape[:2])
+    for plan in plans:
+        first = int(np.argmax(plan.per_year > 0)) if (plan.per_year > 0).any() else len(plan.per_year)
+        after = np.arange(len(plan.per_year)) >= first
+        after[plan.per_year > 0] = False
+        for code in plan.senders.codes:
+            row = position[int(code)]
+            later[row, after] = np.maximum(excess[row, after].sum(axis=(1, 2)), 0.0)
+    for plan in plans:
+        rows = [position[int(code)] for code in plan.senders.codes]
+        sending = plan.per_year > 0
+        part = excess[rows][:, sending]
+        if part.size == 0 or part.max() <= PEOPLE_TOLERANCE:
+            continue
+        row, period, sex, age = np.unravel_index(int(np.argmax(part)), part.shape)
+        short = part[row, period, sex, age]
+        period = int(np.flatnonzero(sending)[period])
+        asked = plan.senders.shares[row] * plan.profile()[period, sex].sum()
+        start = result.inputs.base_year + STEP * period
+        who = "women" if sex == 1 else "men"
+        raise ScenarioError(
+            f"scenario {spec['name']!r}, {plan.name} asks {asked:,.0f} {who} to leave "
+            f"{_namer(processed_dir)(plan.senders.codes[row])} in {start}–{start + STEP}, more than live there in the "
+            f"ages concerned: {short:,.0f} {who} aged about {projection.AGE_LABELS[age]} would find nobody to move; "
+            "lower the number of persons, spread them over more years or countries, or change the ages"
+        )
+    return later
+
+
+def moved_people(scenario: str | Mapping, base_year: int = DEFAULT_BASE_YEAR, end_year: int = LAST_YEAR,
+                 processed_dir: Path | None = None) -> pd.DataFrame:
+    """The people each people-moving block of a scenario moves, by period and sex, within the projection.
+
+    ``flows`` and ``returns`` blocks move exactly what they say (a scenario
+    asking more than there are is refused by :func:`run`); pathway blocks
+    move their departures (away) and returns (home) as
+    :func:`analysis.model.pathway_flows.migrants_by_period` counts them.
+
+    Returns
+    -------
+    DataFrame
+        ``scenario, block, section, from, to, period_start, period_end, sex,
+        direction`` (``out``: leaving the block's origin; ``back``: a
+        pathway's returns), ``persons``.
+    """
+    spec = load(scenario)
+    inputs = wpp_inputs(spec.get("variant", "medium"), base_year, end_year, processed_dir=processed_dir)
+    names = _namer(processed_dir)
+    frames = []
+    for plan in people_plans(spec, inputs, None, processed_dir):
+        table = people_flows.moved_table([plan], base_year)
+        table["from"] = ", ".join(names(c) for c in plan.senders.codes)
+        table["to"] = ", ".join(names(c) for c in plan.receivers.codes)
+        table["direction"] = "out"
+        frames.append(table)
+    resolve = lambda query: locations_module.resolve(query, processed_dir)  # noqa: E731
+    for index, block in enumerate(spec.get("pathways") or []):
+        origins, destination = pathway_origins(block, resolve)
+        periods = pathway_flows.migrants_by_period(block, base_year, inputs.n_periods)
+        for direction, column in (("out", "departures"), ("back", "returns")):
+            for sex, share in (("male", 1.0 - block["female_share"]), ("female", block["female_share"])):
+                part = periods[periods[column] > 0]
+                frames.append(pd.DataFrame({
+                    "block": f"pathways[{index}]", "section": "pathways", "period_start": part["period_start"],
+                    "period_end": part["period_end"], "sex": sex, "persons": part[column] * share * len(origins),
+                    "from": ", ".join(names(c) for c in origins), "to": names(destination), "direction": direction}))
+    columns = ["scenario", "block", "section", "from", "to", "period_start", "period_end", "sex", "direction", "persons"]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    out = pd.concat(frames, ignore_index=True)
+    out.insert(0, "scenario", spec["name"])
+    return out[columns].sort_values(["block", "direction", "period_start", "sex"], ignore_index=True)
+
+
+def moved_people_lines(scenarios_given: Iterable[str | Mapping], base_year: int = DEFAULT_BASE_YEAR,
+                       end_year: int = LAST_YEAR, processed_dir: Path | None = None) -> list[str]:
+    """``#`` lines on the people each people-moving block moved, by period and sex, for provenance.
+
+    For ``flows``/``returns``: the total (both sides change by exactly it),
+    each period by sex, the shares of a group and the key that set them, the
+    sex split and age profile and which of them are defaults.  For
+    ``pathways``: the defaults the block took, then departures and returns by
+    period and sex.  Empty for scenarios that move no one by count.
+    """
+    lines: list[str] = []
+    names = None
+    specs = {}
+    for reference in scenarios_given:  # the caller's load_all has said what a repeated name means
+        spec = load(reference)
+        specs.setdefault(spec["name"], spec)
+    for spec in specs.values():
+        sections = [section for section in PEOPLE_SECTIONS if spec.get(section)]
+        if not sections:
+            continue
+        names = names or _namer(processed_dir)
+        inputs = wpp_inputs(spec.get("variant", "medium"), base_year, end_year, processed_dir=processed_dir)
+        prefix = f"# people moved, scenario {spec['name']}: "
+        for plan in people_plans(spec, inputs, None, processed_dir):
+            lines.extend(prefix + line for line in people_flows.describe_plan(plan, base_year, names))
+        moved = moved_people(spec, base_year, end_year, processed_dir)
+        for index, block in enumerate(spec.get("pathways") or []):
+            label = f"pathways[{index}]"
+            mine = moved[moved["block"] == label]
+            each = block["away_share"] * block["completion_rate"] * block["placement_rate"]
+            defaults = ", ".join(f"{name} {block[name]:g}" if not isinstance(block[name], str) else f"{name} {block[name]}"
+                                 for name in block.get("defaulted", []))
+            lines.append(f"{prefix}{label} ({mine['from'].iloc[0] if len(mine) else block.get('origin')} → "
+                         f"{block['destination']}): {block['annual_intake']:,.0f} admitted a year for {block['years']} "
+                         f"years from {block['start_year']}, of whom {100 * each:.1f} % migrate; "
+                         + (f"defaults applied: {defaults}" if defaults else "every people field given"))
+            for (start, end), part in mine.groupby(["period_start", "period_end"], sort=True):
+                by = part.groupby(["direction", "sex"])["persons"].sum()
+                out = by.get("out", pd.Series(dtype=float))
+                back = by.get("back", pd.Series(dtype=float))
+                lines.append(f"{prefix}{label} moved in {start}–{end}: departures {out.sum():,.0f} (women "
+                             f"{out.get('female', 0.0):,.0f}, men {out.get('male', 0.0):,.0f}), returns {back.sum():,.0f} "
+                             f"(women {back.get('female', 0.0):,.0f}, men {back.get('male', 0.0):,.0f})")
+    return lines
 
 
 #: A scenario may leave at most this many more emigrants unrealised (nobody left
@@ -909,12 +1192,16 @@ def _baseline_unrealised(inputs: ProjectionInputs) -> np.ndarray:
 
 
 def _check_feasible(spec: Mapping, result: projection.ProjectionResult, inputs: ProjectionInputs,
-                    processed_dir: Path | None = None) -> None:
-    """Raise when the scenario asks more people to leave than there are (population would turn negative)."""
+                    processed_dir: Path | None = None, excused: np.ndarray | None = None) -> None:
+    """Raise when the scenario asks more people to leave than there are (population would turn negative).
+
+    ``excused`` (L, P): unrealised emigration already accounted for (and
+    noted) by :func:`_check_people_feasible`.
+    """
     unrealised = result.unrealised_emigration.sum(axis=(2, 3))  # (L, P)
     if unrealised.max() <= UNREALISED_TOLERANCE:
         return
-    excess = unrealised - _baseline_unrealised(inputs)
+    excess = unrealised - _baseline_unrealised(inputs) - (0.0 if excused is None else excused)
     if excess.max() <= UNREALISED_TOLERANCE:
         return
     period = int(np.argmax((excess > UNREALISED_TOLERANCE).any(axis=0)))  # the first period it happens

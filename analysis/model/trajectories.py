@@ -99,7 +99,8 @@ CALIBRATION_FILE = Path(__file__).with_name("trajectories.yml")
 ROWS_PER_CHUNK = 2000
 AGE_STARTS = np.arange(0, 101, STEP)
 #: Files whose code determines a run's numbers (part of a run's fingerprint).
-CODE_FILES = ("trajectories.py", "projection.py", "replacement.py", "inputs.py", "scenarios.py", "demography.py")
+CODE_FILES = ("trajectories.py", "projection.py", "replacement.py", "inputs.py", "scenarios.py", "demography.py",
+              "people_flows.py", "pathway_flows.py")
 #: Processed tables a run reads (their checksums are part of its fingerprint).
 INPUT_TABLES = ("population", "mortality", "tfr", "fertility_age_pattern", "sex_ratio_at_birth", "net_migration",
                 "tfr_quantiles", "life_expectancy_quantiles", "migration_quantiles", "locations", "location_groups")
@@ -629,8 +630,13 @@ class TrajectoryModel:
         return digest.hexdigest()
 
 
-def _scenario_fingerprint(spec: Mapping) -> str:
+def _scenario_fingerprint(spec: Mapping, people: np.ndarray | None = None) -> str:
+    """The blocks that change a run; with flows counted in people, also the net migrants they place (their shares
+    come from the migrant stocks, which are not among :data:`INPUT_TABLES`)."""
     blocks = {key: spec.get(key) for key in ("variant", "fertility", "mortality", "migration", "pathways")}
+    blocks.update({key: spec[key] for key in ("flows", "returns") if spec.get(key)})  # absent: keys as before
+    if people is not None:
+        blocks["people"] = hashlib.sha256(np.ascontiguousarray(people).tobytes()).hexdigest()
     return hashlib.sha256(json.dumps(blocks, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -720,6 +726,11 @@ def make_model(
                 for code, sign in ((origin, 1.0), (destination, -1.0)):
                     if code in index:  # a country not projected needs no flows
                         flows[index[code]] += sign * outflow
+    # flows and returns counted in people: placed among all countries (shares need both sides), kept for those projected
+    plans = scenarios.people_plans(spec, data.base, resolve, processed_dir)
+    if plans:
+        people = scenarios.people_net_migrants(plans, codes, data.n_periods)[rows]
+        flows = people if flows is None else flows + people
 
     replacement_rows = []
     if replacement is not None:
@@ -737,7 +748,8 @@ def make_model(
         migration=migration, migration_uncertainty=bool(migration_uncertainty), scenario_name=spec["name"],
         fertility_blocks=fertility, mortality_blocks=mortality, migration_scale=scale, pathway_flows=flows,
         replacement=replacement, replacement_rows=tuple(replacement_rows),
-        replacement_names=tuple(place.name for place in destinations), blocks_fingerprint=_scenario_fingerprint(spec),
+        replacement_names=tuple(place.name for place in destinations),
+        blocks_fingerprint=_scenario_fingerprint(spec, people if plans else None),
     )
 
 

@@ -23,9 +23,12 @@ from __future__ import annotations
 import atexit
 import multiprocessing
 import os
+import sys
 from concurrent import futures
 from typing import Callable, Sequence
 
+from analysis import environment
+from analysis.errors import note
 from analysis.report import runner
 from analysis.report.matrix import ReportRun
 from analysis.report.runner import Outcome, ReportBuilder
@@ -83,6 +86,9 @@ def build_reports(runs: Sequence[ReportRun], jobs: int | None = None, restart_ev
     """
     runs = interleaved(runs)
     outcomes: list[Outcome] = []
+    stale = environment.ensure_kernel()  # a copied or moved checkout's kernel would run the original's code
+    if stale is not None:
+        note(f"{stale}: re-registered it with {sys.executable}")
 
     def finish(outcome: Outcome) -> None:
         outcomes.append(outcome)

@@ -173,10 +173,11 @@ def pathway_effect(at_target: pd.DataFrame, places: Iterable[str], year: int, in
     """
     rows = at_target.set_index("location")["working_age_change"]
     found = []
+    count = f"{institutions:,} institution{'' if institutions == 1 else 's'}"
     for place in places:
         change = float(rows[place])
-        why = (f"fewer because the migrants of {institutions} institutions leave for {destination}" if change < 0
-               else f"more because the migrants of {institutions} institutions arrive")
+        why = (f"fewer because the migrants of {count} leave for {destination}" if change < 0
+               else f"more because the migrants of {count} arrive")
         found.append((f"aged 15-64 in {place} in {year}: {why} (engine, with minus without the partnership, "
                       "WPP 2024 medium inputs)", f"{change:+,.0f}"))
     return found

@@ -24,11 +24,15 @@ from markdown_it import MarkdownIt
 
 from analysis import __version__, paths
 from analysis.data import config, locations, sources
+from analysis.data import flows as flow_data_tables
+from analysis.data.stocks import load_migrant_stocks
 from analysis.data.tables import atomic_write_text
 from analysis.errors import DataError
-from analysis.model import projection, scenarios, trajectories, validation
+from analysis.model import flow_estimator, projection, scenarios, trajectories, validation
 from analysis.report.site_index import METHODS_PAGE
-from analysis.study import demand, emigration, pathways
+from analysis.data import employment
+from analysis.study import demand, emigration, pathways, skill_demand
+from analysis.study import flows as flow_study
 
 SOURCE = paths.ROOT / "docs" / "methods.md"
 TARGET = paths.REPORTS / METHODS_PAGE  # report pages sit beside it: site_index.methods_link() links to it
@@ -187,6 +191,40 @@ def demand_figures() -> dict[str, str]:
     }
 
 
+def skill_demand_figures(processed_dir: Path | None = None) -> dict[str, str]:
+    """ILOSTAT's coverage, Germany's totals, the skill grouping and where health and care workers sit."""
+    cover = employment.load_coverage(processed_dir)
+    current = cover.dropna(subset=["occupation_year"])
+    germany = cover.set_index("iso3").loc["DEU"]
+    missing = employment.without_data(cover)
+    partial = current[(current["classification"] == employment.ISCO08) & (current["groups_missing"] != "")]
+    isco = employment.load_isco(processed_dir)
+    isco08 = isco[isco["classification"] == employment.ISCO08]
+    grouping = pd.DataFrame({
+        "major group": isco08["major_group"] + " " + isco08["label"],
+        "ISCO-08 skill level": isco08["skill_levels"].replace("", "–"),
+        "skill group": isco08["skill"].astype(str),
+    })
+    care = skill_demand.health_and_care()
+    return {
+        "ilostat_countries": f"{len(current)}",
+        "ilostat_latest": f"{int((current['occupation_year'] >= 2020).sum())}",
+        "ilostat_without_count": f"{len(missing)}",
+        "ilostat_without_examples": ", ".join(name for name in missing if name in {
+            "Saudi Arabia", "Libya", "Uzbekistan", "Turkmenistan", "Gabon", "Central African Republic", "Mauritania"}),
+        "ilostat_partial": "; ".join(f"{r.name} {r.occupation_year} (no group {r.groups_missing})"
+                                     for r in partial.itertuples()),
+        "germany_employed": f"{germany['employed']:,.0f}",
+        "germany_foreign_born": f"{germany['foreign_born']:,.0f}",
+        "germany_year": f"{int(germany['occupation_year'])}",
+        "skill_grouping_table": _markdown_table(grouping, "lll"),
+        "health_and_care_table": _markdown_table(care[["workers", "isco08", "major_group_label", "skill"]].rename(
+            columns={"isco08": "ISCO-08", "major_group_label": "major group"}), "llll"),
+        "skill_sources": "; ".join(f"{row['publisher']}, *{row['title']}*, {row['url']}"
+                                   for row in skill_demand.SKILL_SOURCES),
+    }
+
+
 def pathway_figures() -> dict[str, str]:
     """The pathway model's parameters with their defaults and where the defaults come from."""
     table = pathways.parameter_table(pathways.PathwayParameters())
@@ -234,6 +272,94 @@ def emigration_figures(processed_dir: Path | None = None) -> dict[str, str]:
     }
 
 
+def flow_figures(processed_dir: Path | None = None) -> dict[str, str]:
+    """Bilateral flows: the published world totals, the estimator's weight, inputs and validation, and 2020–2024."""
+    published = flow_study.load_flow_source("published", processed_dir)
+    estimated = flow_estimator.estimated_flows(processed_dir)
+    own_stocks = flow_estimator.estimated_flows(processed_dir, stock_source="published")
+    diagnostics = flow_estimator.estimation_diagnostics(processed_dir)
+    geography = flow_study.flow_geography(processed_dir)
+    checks = flow_study.validation(published, estimated, geography)
+    control = flow_study.validation(published, own_stocks, geography)
+    ranks = checks["ranks"].pivot(index="period", columns="corridors", values="spearman")
+    control_ranks = control["ranks"].pivot(index="period", columns="corridors", values="spearman")
+    large = f"corridors of {flow_study.LARGE_CORRIDOR:,} or more"
+    world = checks["world"].set_index("period")
+    table = pd.DataFrame({
+        "period": world.index,
+        "published (M)": (world["published"] / 1e6).map("{:.1f}".format),
+        "estimated (M)": (world["estimated"] / 1e6).map("{:.1f}".format),
+        "estimated / published": world["ratio"].map("{:.3f}".format),
+        "returns, published / estimated": [f"{p:.1%} / {e:.1%}" for p, e in
+                                           zip(world["published_return_share"], world["estimated_return_share"])],
+        "ρ all corridors": ranks.loc[world.index, "all corridors"].map("{:.2f}".format),
+        "ρ African origins": ranks.loc[world.index, "African origins"].map("{:.2f}".format),
+        f"ρ {flow_study.LARGE_CORRIDOR:,}+": ranks.loc[world.index, large].map("{:.2f}".format),
+        f"ρ {flow_study.LARGE_CORRIDOR:,}+, published stocks": control_ranks.loc[world.index, large].map("{:.2f}".format),
+    })
+    regions = checks["regions"][checks["regions"]["period_start"] == max(checks["world"]["period_start"])]
+    region_table = regions.pivot(index="region", columns="side", values="ratio").reset_index()
+    region_table = pd.DataFrame({"region": region_table["region"],
+                                 "from the region": region_table["origin"].map("{:.2f}".format),
+                                 "to the region": region_table["destination"].map("{:.2f}".format)})
+    both = diagnostics[diagnostics["sex"] == "both"].set_index("period_start")
+    latest = both.loc[both.index.max()]
+    latest_published = both.loc[int(checks["world"]["period_start"].max())]
+    recent = published[(published["sex"] == "both") & (published["type"] == "all")]
+    recent_total = recent[recent["period_start"] == recent["period_start"].max()]["persons"].sum()
+    own = estimated[(estimated["sex"] == "both") & (estimated["type"] == "all")]
+    last = own[own["period_start"] == own["period_start"].max()]
+    years = int(last["period_end"].iloc[0] - last["period_start"].iloc[0])
+    returns = estimated[(estimated["sex"] == "both") & (estimated["type"] == "return")
+                        & (estimated["period_start"] == last["period_start"].iloc[0])]["persons"].sum()
+    previous = own[own["period_start"] == recent["period_start"].max()]["persons"].sum()
+    published_world = recent.groupby("period", observed=True)["persons"].sum()
+    ratio = world["ratio"]
+    explorer = flow_estimator.published_stocks(flow_data_tables.load_flow_stocks(processed_dir))
+    explorer = explorer.groupby("year")["migrants"].sum()
+    undesa = load_migrant_stocks(processed_dir)
+    unknown = undesa[undesa["origin_iso3"] == "OOO"].groupby("year")["migrants"].sum()
+    known = undesa[undesa["origin_iso3"] != "OOO"].groupby("year")["migrants"].sum()
+    first, last_year = int(explorer.index.min()), int(explorer.index.max())
+    revision = (f"the published inputs hold {explorer[first] / 1e6:.1f} million migrants in {first} and "
+                f"{explorer[last_year] / 1e6:.1f} million in {last_year}; UN DESA 2024 holds "
+                f"{known[first] / 1e6:.1f} and {known[last_year] / 1e6:.1f} million of known origin, and "
+                f"{unknown[first] / 1e6:.1f} and {unknown[last_year] / 1e6:.1f} million of unknown origin, which the "
+                "project shares over the known birthplaces")
+    return {
+        "flow_stock_revision": revision,
+        "flow_published_world": ", ".join(f"{period} {total / 1e6:.1f} M" for period, total in published_world.items()),
+        "flow_weight": f"{diagnostics['weight'].iloc[0]:.3f}",
+        "flow_bfh_weight": f"{latest_published['bfh_weight_mean']:.6f}",
+        "flow_bfh_world": (f"{latest_published['bfh_world_flows'] / 1e6:.1f} million in "
+                           f"{flow_data_period(int(latest_published.name))}, against the published "
+                           f"{recent_total / 1e6:.1f} million"),
+        "flow_unknown_shared": f"{latest['unknown_origin_shared_end'] / 1e6:.1f} million",
+        "flow_unknown_left": f"{latest['unknown_origin_left_out_end']:,.0f}",
+        "flow_left_out": latest["left_out_no_stocks"] or "none",
+        "flow_left_population": f"{latest['left_out_population'] / 1e6:.1f} million",
+        "flow_former_periods": ", ".join(sorted({flow_data_period(p) for p, row in both.iterrows()
+                                                 if row["former_units"]})) or "none",
+        "flow_validation_table": _markdown_table(table, "lrrrrrrrr"),
+        "flow_world_range": f"{(ratio.min() - 1) * 100:+.1f} % to {(ratio.max() - 1) * 100:+.1f} %",
+        "flow_rank_large_range": f"{ranks[large].min():.2f}–{ranks[large].max():.2f}",
+        "flow_rank_large_control": f"{control_ranks[large].min():.2f}–{control_ranks[large].max():.2f}",
+        "flow_region_period": str(regions["period"].iloc[0]),
+        "flow_region_table": _markdown_table(region_table, "lrr"),
+        "flow_latest_period": str(last["period"].iloc[0]),
+        "flow_latest_total": f"{last['persons'].sum() / 1e6:.1f} million",
+        "flow_latest_per_year": f"{last['persons'].sum() / years / 1e6:.1f} million a year",
+        "flow_previous_per_year": f"{previous / 5 / 1e6:.1f} million a year",
+        "flow_previous_published_per_year": f"{recent_total / 5 / 1e6:.1f} million",
+        "flow_latest_returns": f"{returns / last['persons'].sum():.1%}",
+    }
+
+
+def flow_data_period(start: int) -> str:
+    """``1990-1995`` from a stock period's start year."""
+    return f"{start}-{dict(flow_estimator.PERIODS)[start]}"
+
+
 def source_figures() -> dict[str, str]:
     """The data registry: each dataset's distribution (version), licence and access date, and its citation."""
     rows = []
@@ -268,8 +394,9 @@ def figures(processed_dir: Path | None = None) -> dict[str, str]:
     """Every placeholder's value, computed from the processed tables and the package."""
     values = {"package_version": __version__}
     for part in (validation_figures(processed_dir), probabilistic_figures(processed_dir), scenario_figures(),
-                 demand_figures(), pathway_figures(),
-                 emigration_figures(processed_dir), source_figures(), group_figures(processed_dir)):
+                 demand_figures(), skill_demand_figures(processed_dir), pathway_figures(),
+                 emigration_figures(processed_dir), flow_figures(processed_dir), source_figures(),
+                 group_figures(processed_dir)):
         values.update(part)
     return values
 

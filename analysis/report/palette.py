@@ -86,6 +86,10 @@ PLANNED_ACHIEVED = {"planned": VARIANT_BAND, "achieved": VARIANTS["medium"], "ga
 SKILL_LEVELS = {"low": "#c6dbef", "medium": "#6baed6", "high": "#08519c", "mixed": "#4a6d8c",
                 "not stated": "#cccccc"}
 
+#: Types of migration flow (Abel and Cohen's split), and a count beside an estimate (cited returns and flow estimates).
+FLOW_TYPES = {"emigration": "#e69f00", "return": "#009e73", "transit": "#999999"}
+COUNTS = {"cited count": "#d55e00", "flow estimate": VARIANTS["medium"], "project estimate": "#56b4e9"}
+
 #: Neutral colours: reference lines, the projection start, highlighted spans, source notes, land without data.
 NEUTRAL = {
     "reference": "#555555",     # dashed reference lines and markers (a floor, a world average, WPP's assumption)
@@ -114,6 +118,7 @@ KINDS: dict[str, Mapping[str, str]] = {
     "variant": VARIANTS, "scenario": SCENARIOS, "sex": SEXES, "region": REGIONS, "side": SIDES,
     "education": EDUCATION, "skill": SKILLS, "track": TRACKS, "pathway_outcome": PATHWAY_OUTCOMES, "role": ROLES,
     "target": TARGETS, "supply": SUPPLY, "ages": AGES, "planned_achieved": PLANNED_ACHIEVED, "skill_level": SKILL_LEVELS, "neutral": NEUTRAL,
+    "flow_type": FLOW_TYPES, "count": COUNTS,
 }
 
 

@@ -18,9 +18,9 @@ from analysis.data.config import Field, check as check_schema
 from analysis.data.conventions import FIRST_YEAR, LAST_YEAR, parse_age_band
 from analysis.data.stocks import check_year as check_stock_year
 from analysis.errors import InputError
-from analysis.model import pathway_flows
+from analysis.model import pathway_flows, people_flows, scenarios
 from analysis.model.inputs import PROBABILISTIC_BASE_YEAR
-from analysis.study import skills
+from analysis.study import pathways, skills
 from analysis.study.migration import check_south_definition
 
 
@@ -34,6 +34,49 @@ def _income_growth(scenario: Any) -> float:
     from analysis.study import emigration
 
     return emigration.income_growth(scenario)
+
+
+def _scenario(reference: Any) -> None:
+    """A scenario the comparison can load: a built-in name, a YAML file (from the repository root) or ``a+b``.
+
+    Loaded here, before a kernel starts, so that a missing, unreadable or
+    invalid file (``/dev/zero``, ``../../etc/passwd``) is refused in one line.
+    """
+    try:
+        scenarios.load(reference)
+    except InputError as error:
+        raise ParameterError(f"scenario_names: {' '.join(str(error).split())}") from None
+
+
+def _observed_partnership(partnership_id: Any) -> None:
+    """A partnership of the cited dataset whose achieved numbers give pathway parameters (``observed``)."""
+    # imported here: the dataset's loader and the pathway model are needed by the partnerships report only
+    from analysis.study.partnerships import as_pathways, records
+
+    try:
+        as_of = records.access_year(records.load_partnership_sources())  # as the report reads undated counts
+        as_pathways.observed_parameters(records.load_partnerships(), partnership_id, as_of=as_of)
+    except InputError as error:
+        raise ParameterError(f"observed: {' '.join(str(error).split())}") from None
+
+
+def _return_event(event_id: Any) -> None:
+    """An event of the cited return-events dataset (``R01`` …), whose count sets the scenario's size."""
+    # imported here: the dataset's loader is needed by the returns report only
+    from analysis.study.returns import events
+
+    try:
+        events.event(events.load_return_events(), event_id)
+    except InputError as error:
+        raise ParameterError(f"return_event: {' '.join(str(error).split())}") from None
+
+
+def _return_years(years: Any) -> None:
+    """The years of a returns block (``2030-2035``: from 1 July 2030 to 1 July 2035)."""
+    try:
+        people_flows.parse_years(years, "return_years")
+    except people_flows.FlowFieldError as error:
+        raise ParameterError(str(error)) from None
 
 
 def _pathway_check(name: str) -> Callable[[Any], Any]:
@@ -104,16 +147,18 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "income_scenario": Field((str, int, float), check=_income_growth), "country": LOCATION, "top_n": TOP,
     },
     "scenario_comparison": {
-        "location": LOCATION_OR_GROUP, "scenario_names": [NAME], "ages": AGES, "base_year": YEAR, "horizon": YEAR,
+        "location": LOCATION_OR_GROUP,
+        "scenario_names": [Field(str, pattern=r"\S.{0,199}", what="a name of 1 to 200 characters", check=_scenario)],
+        "ages": AGES, "base_year": YEAR, "horizon": YEAR,
         "trajectories": VALIDATION_TRAJECTORIES, "seed": SEED,
     },
     "skills_partnership": {
         **{name: Field(object, check=_pathway_check(name)) for name in (
             "origin", "destination", "sector", "start_year", "years", "annual_intake", "ages", "female_share",
-            "programme_years", "completion_rate", "away_share", "placement_rate", "annual_attrition", "return_share",
-            "return_after", "currency", "cost_per_trainee_origin", "cost_per_worker_destination", "placement_cost",
-            "destination_share_of_training", "employer_share_of_placement", "earnings_destination",
-            "remittances_per_migrant")},
+            "programme", "programme_years", "completion_rate", "away_share", "placement_rate", "annual_attrition",
+            "return_share", "return_after", "currency", "cost_per_trainee_origin", "cost_per_worker_destination",
+            "placement_cost", "destination_share_of_training", "employer_share_of_placement", "earnings_destination",
+            "remittances_per_migrant", "women_remittance_ratio")},
         "coverage": Field((int, float), low=0.0, low_open=True, high=1.0),
         "target_year": YEAR, "care_workers_per_100_aged_65": Field((int, float), low=0.0, low_open=True, high=100.0),
     },
@@ -121,10 +166,22 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "location": LOCATION_OR_GROUP, "ages": AGES, "years": [YEAR], "levels": [Field(str, check=_education_level)],
         "young_ages": AGES, "completion_ages": AGES, "first_year": YEAR, "top_n": TOP, "destinations": [LOCATION],
     },
+    "returns_and_flows": {
+        "location": NAME, "top_n": TOP, "return_event": Field(str, pattern=r"R\d{2,3}", what="a return event id",
+                                                             check=_return_event),
+        "return_from": NAME, "return_to": [NAME], "return_years": Field(str, check=_return_years), "return_ages": AGES,
+        "horizon": Field(int, low=2035, high=LAST_YEAR, check=lambda year: _five_years(year, "horizon")),
+        "trajectories": TRAJECTORIES, "seed": SEED,
+    },
+    "skills_demand": {
+        "destination": NAME, "comparison": [NAME], "base_year": Field(int, low=2025, high=LAST_YEAR - 5),
+        "horizons": [Field(int, low=2030, high=LAST_YEAR)], "origin": NAME, "trajectories": TRAJECTORIES, "seed": SEED,
+    },
     "partnerships": {
         "base_year": Field(int, low=2025, high=LAST_YEAR - 5), "horizon": YEAR,
         "care_workers_per_100_aged_65": Field((int, float), low=0.0, low_open=True, high=100.0),
-        "destination": LOCATION, "top_n": TOP, "observed": [NAME],
+        "destination": LOCATION, "top_n": TOP,
+        "observed": [Field(str, pattern=r"\S.{0,199}", what="a partnership id", check=_observed_partnership)],
     },
 }
 
@@ -134,6 +191,22 @@ def location_parameters(notebook: str) -> list[str]:
     places = (LOCATION, LOCATION_OR_GROUP, COUNTRY)
     return [name for name, spec in SCHEMAS.get(notebook, {}).items()
             if spec in places or (isinstance(spec, list) and spec[0] in places)]
+
+
+def _five_years(year: int, name: str) -> None:
+    if year % 5:
+        raise ParameterError(f"{name} {year} must be one of 2035, 2040, …, {LAST_YEAR} (the projection's years)")
+
+
+def _returns_and_flows(values: Mapping) -> None:
+    start, end = people_flows.parse_years(values["return_years"], "return_years")
+    if start < 2025:
+        raise ParameterError(f"return_years {values['return_years']} start before 2025, the projection's base year")
+    if values["horizon"] < end:
+        raise ParameterError(f"horizon ({values['horizon']}) must not come before the return ends ({end})")
+    places = {str(place).strip().lower() for place in values["return_to"]}
+    if str(values["return_from"]).strip().lower() in places:
+        raise ParameterError(f"return_from {values['return_from']!r} is also in return_to; a return needs two places")
 
 
 def _in_order(values: Mapping, earlier: str, later: str) -> None:
@@ -164,10 +237,24 @@ def _pathway_values(values: dict) -> None:
 
 
 def _skills_partnership(values: Mapping) -> None:
+    # the study layer's one check of a pathway (two different countries, a run that ends by 2100, …)
+    try:
+        pathways.PathwayParameters(**{name: values[name] for name in pathway_flows.PATHWAY_FIELDS}).validate()
+    except InputError as error:
+        raise ParameterError(f"notebook skills_partnership parameters: {error}") from None
     last = values["start_year"] + values["years"] - 1
     if not values["start_year"] <= values["target_year"] <= last:
         raise ParameterError(f"target_year ({values['target_year']}) must fall within the pathway run "
                              f"({values['start_year']}–{last}); change target_year or years")
+
+
+def _skills_demand(values: Mapping) -> None:
+    early = [year for year in values["horizons"] if year <= values["base_year"]]
+    if early:
+        raise ParameterError(f"horizon {early[0]} must come after base_year ({values['base_year']})")
+    wrong = [year for year in [values["base_year"], *values["horizons"]] if year % 5]
+    if wrong:
+        raise ParameterError(f"year {wrong[0]} is not on the projections' 5-year grid (2025, 2030, …)")
 
 
 def _not_empty(name: str) -> Callable[[Mapping], None]:
@@ -185,8 +272,10 @@ CROSS_CHECKS: dict[str, list[Callable[[Mapping], None]]] = {
     "destination_demand": [lambda values: _in_order(values, "base_year", "horizon")],
     "scenario_comparison": [lambda values: _in_order(values, "base_year", "horizon"), _not_empty("scenario_names")],
     "skills_supply": [_not_empty("years"), _not_empty("levels"), _not_empty("destinations")],
+    "skills_demand": [_not_empty("comparison"), _not_empty("horizons"), _skills_demand],
     "partnerships": [lambda values: _in_order(values, "base_year", "horizon"), _not_empty("observed")],
     "skills_partnership": [_pathway_values, _skills_partnership],
+    "returns_and_flows": [_not_empty("return_to"), _returns_and_flows],
 }
 
 

@@ -836,23 +836,35 @@ def pathway_effect(effect: pd.DataFrame, origin: str, destination: str, institut
     """
     ax = lines_by(effect, x="year", y=y, hue="location", ylabel="millions",
                   colours={origin: palette.ROLES["origin"], destination: palette.ROLES["destination"]},
-                  title=f"Working-age population (15-64), with minus without {institutions} institutions "
-                        "(engine, WPP 2024 medium inputs)")
+                  title=f"Working-age population (15-64), with minus without {institutions:,} "
+                        f"institution{'' if institutions == 1 else 's'} (engine, WPP 2024 medium inputs)")
     ax.axhline(0, color=palette.NEUTRAL["axis"], linewidth=0.8)
     return ax
 
 
 def reference_bars(table: pd.DataFrame, label: str, value: str, reference: float | None = None,
                    reference_label: str | None = None, log: bool = False, ax=None, title: str | None = None,
-                   xlabel: str = ""):
-    """Horizontal bars in the table's order (first on top), with an optional vertical reference line."""
+                   xlabel: str = "", more_references: Sequence[tuple[float, str]] = ()):
+    """Horizontal bars in the table's order (first on top), with optional vertical reference lines.
+
+    ``reference`` (dashed) and each of ``more_references`` (``(value, label)``, dotted) are drawn with a legend.
+    On a log scale, rows of 0 or less cannot be drawn: they are left out and the axis label says how many.
+    """
     ax = ax or plt.subplots()[1]
+    if log:
+        left_out = int((table[value] <= 0).sum())
+        table = table[table[value] > 0]
+        if left_out:
+            xlabel = f"{xlabel} ({left_out} of 0 not drawn)"
     ax.barh(table[label].astype(str), table[value], color=palette.PRIMARY)
     if log:
         ax.set_xscale("log")
     ax.invert_yaxis()
-    if reference is not None:
-        ax.axvline(reference, color=palette.NEUTRAL["selected"], linestyle="--", label=reference_label)
+    lines = ([(reference, reference_label, "--")] if reference is not None else []) + [
+        (level, text, ":") for level, text in more_references]
+    for level, text, style in lines:
+        ax.axvline(level, color=palette.NEUTRAL["selected"], linestyle=style, label=text)
+    if lines:
         ax.legend()
     ax.set_xlabel(xlabel)
     if title:

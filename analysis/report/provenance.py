@@ -15,6 +15,7 @@ from analysis.data import locations, sources
 from analysis.report.file_provenance import files_markdown, git_state
 from analysis.report.matrix import HEADLINE_MIME, notebook_parameters
 from analysis.study.partnerships.records import load_partnership_sources
+from analysis.study.returns.events import load_return_sources
 
 
 def sources_markdown(keys: Iterable[str] = ("wpp2024",)) -> str:
@@ -45,6 +46,10 @@ REFERENCES = {
     "raftery2012": "Raftery, A. E., Li, N., Ševčíková, H., Gerland, P. and Heilig, G. K. (2012). Bayesian probabilistic "
                    "population projections for all countries. *Proceedings of the National Academy of Sciences* "
                    "109(35), 13915–13921. doi:10.1073/pnas.1211452109 (the method behind WPP's intervals).",
+    "rogers1981": "Rogers, A. and Castro, L. J. (1981). *Model Migration Schedules*. IIASA Research Report RR-81-030. "
+                  "Laxenburg: International Institute for Applied Systems Analysis (the default age profile of flows "
+                  "counted in people: the fundamental parameters as the R package migest distributes them, data set "
+                  "rc9.fund, https://www.rdocumentation.org/packages/migest/versions/1.7.2/topics/rc9.fund).",
     "azose2016": "Azose, J. J., Ševčíková, H. and Raftery, A. E. (2016). Probabilistic population projections with "
                  "migration uncertainty. *Proceedings of the National Academy of Sciences* 113(23), 6460–6465. "
                  "doi:10.1073/pnas.1606119113 (WPP's intervals of net migration).",
@@ -67,12 +72,28 @@ def partnership_sources_markdown(source_ids: Iterable[str]) -> str:
     return "\n".join(lines)
 
 
+def return_sources_markdown(source_ids: Iterable[str]) -> str:
+    """Markdown list of the return-events dataset's sources with the given ids, with their access dates."""
+    table = load_return_sources().set_index("id")
+    lines = ["**Return-events dataset sources** (quotes in analysis/study/returns/data/return_sources.csv)", ""]
+    for source_id in sorted(set(source_ids), key=lambda s: int(s[1:])):
+        row = table.loc[source_id]
+        year = f" ({row['year']})" if row["year"] else ""
+        lines.append(f"- {source_id}: {row['publisher']}{year}, *{row['title']}*, {row['url']} (accessed {row['accessed']})")
+    return "\n".join(lines)
+
+
+def moved_markdown(lines: Iterable[str]) -> str:
+    """The ``#`` lines of :func:`analysis.model.scenarios.moved_people_lines` as a Markdown list (empty when none)."""
+    return "\n".join(f"- {line.removeprefix('# ').removeprefix('people moved, ')}" for line in lines)
+
+
 def conversion_sources_markdown(rates) -> str:
     """Markdown list of the sources of the exchange and inflation rates used to compare costs (one line per source)."""
     lines = ["**Exchange and inflation rates** (quotes in analysis/study/partnerships/data/conversion_rates.csv)", ""]
     for source in rates.drop_duplicates("url").itertuples(index=False):
-        lines.append(f"- {source.publisher} ({source.year_published}), *{source.title}*, {source.url} "
-                     f"(accessed {source.accessed})")
+        year = f" ({source.year_published})" if str(source.year_published).strip() else ""
+        lines.append(f"- {source.publisher}{year}, *{source.title}*, {source.url} (accessed {source.accessed})")
     return "\n".join(lines)
 
 
@@ -119,7 +140,7 @@ def show_membership(location: locations.Location | str) -> None:
         display(_Membership(data=description.markdown()))
 
 
-def provenance_markdown(notebook: str, namespace: dict, files: Iterable[Mapping] = ()) -> str:
+def provenance_markdown(notebook: str, namespace: dict, files: Iterable[Mapping] = (), moved: Iterable[str] = ()) -> str:
     """The report's parameters, code version and state, files read, package versions and raw-data checksums, as Markdown.
 
     Parameters
@@ -131,6 +152,10 @@ def provenance_markdown(notebook: str, namespace: dict, files: Iterable[Mapping]
     files : iterable of dict, optional
         Scenario and config files the report read (``role, path, sha256``,
         e.g. :func:`analysis.model.scenarios.files_used`), listed with their SHA-256.
+    moved : iterable of str, optional
+        The people each block of the report's scenarios moved
+        (:func:`analysis.model.scenarios.moved_people_lines`, the ``#`` lines
+        the command line prints), listed under the files.
     """
     names = list(notebook_parameters(notebook))
     parameters = ", ".join(f"`{name}` = {namespace[name]!r}" for name in names if name in namespace)
@@ -145,6 +170,8 @@ def provenance_markdown(notebook: str, namespace: dict, files: Iterable[Mapping]
         f"- Notebook: `notebooks/{notebook}.ipynb`; parameters: {parameters or 'none'}",
         f"- Git commit: {state['commit']}; working tree: {state['changes']}",
         *([read] if read else []),
+        *(["- People moved by the scenarios' blocks (as the command line prints them):"] if moved else []),
+        *(f"  - {line.removeprefix('# ').removeprefix('people moved, ')}" for line in moved),
         f"- Package `analysis` {__version__}; Python {platform.python_version()}, pandas {pandas.__version__}, "
         f"numpy {numpy.__version__}",
         f"- Raw data (SHA-256, first 12 hex digits): {checksums}",

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.data import locations as locations_module
+from analysis.errors import note
 from analysis.data.stocks import (
     COMPOSITES,
     DEVELOPMENT_GROUPS,
@@ -30,6 +31,7 @@ from analysis.data.stocks import (
     check_year,
     load_geography,
     load_migrant_stocks,
+    load_wdi,
     location_codes,
 )
 
@@ -488,6 +490,155 @@ def remittance_summary(table: pd.DataFrame, countries: int, name: str = "group")
     )
 
 
+# ---------------------------------------------------------------- remittances by corridor and sex
+#: How an origin's remittances are shared over its emigrants' destinations (World Bank, S166: allocation rules 1 and 2).
+REMITTANCE_ALLOCATIONS: dict[str, str] = {
+    "stock_income": "in proportion to emigrants in each destination times the destination's GDP per person "
+                    "(current US$, WDI): migrants in richer destinations send more (World Bank allocation rule 2, S166)",
+    "stock": "in proportion to emigrants in each destination: every emigrant sends the same (World Bank allocation "
+             "rule 1, S166)",
+}
+#: Remittances a woman migrant sends per unit a man sends: equal by default (IFAD 2017: "approximately the same
+#: amount", S164).  No open table of remittances by sex of the sender exists (UN Women 2020, S163).
+WOMEN_TO_MEN_REMITTANCES = 1.0
+#: Sensitivity range of that ratio: an assumption bracketing the cited directions, women sending less (Orozco,
+#: Lowell and Schneider 2006, S165) or the same or more (UN Women 2020, S163); no source gives a single ratio.
+WOMEN_TO_MEN_RANGE = (0.8, 1.2)
+#: Year of the UN DESA emigrant stocks the remittances are shared over.
+REMITTANCE_STOCK_YEAR = 2024
+
+
+def wdi_latest(wdi: pd.DataFrame, indicator: str, upto: int) -> pd.DataFrame:
+    """Each country's latest value of a WDI indicator up to a year: ``value, year`` indexed by ``iso3``."""
+    rows = wdi[(wdi["indicator"] == indicator) & (wdi["year"] <= upto)].dropna(subset=["value"])
+    latest = rows.sort_values("year").drop_duplicates("iso3", keep="last")
+    return latest.set_index("iso3")[["value", "year"]].astype({"value": float, "year": int})
+
+
+def corridor_remittances(
+    wdi: pd.DataFrame,
+    stocks: pd.DataFrame,
+    origin_iso3: str,
+    destination_iso3: str,
+    year: int,
+    women_to_men: float = WOMEN_TO_MEN_REMITTANCES,
+    allocation: str = "stock_income",
+    stock_year: int = REMITTANCE_STOCK_YEAR,
+) -> pd.Series:
+    """Remittances a migrant from an origin in one destination sends home, on average and for a woman and a man.
+
+    The origin's personal remittances received (WDI, the latest year up to
+    ``year``) are shared over its emigrants (UN DESA International Migrant
+    Stock, ``stock_year``) by ``allocation`` (:data:`REMITTANCE_ALLOCATIONS`):
+    a migrant in destination *d* sends ``R * w_d / sum_j(M_j * w_j)``, with
+    ``M_j`` the emigrants in destination *j* and ``w_j`` 1 (``stock``) or the
+    destination's GDP per person (``stock_income``; a destination without a
+    WDI value gets the emigrant-weighted mean of the others).  This works for
+    a destination where UN DESA records no emigrants of the origin too.
+    Within the corridor, a woman sends ``women_to_men`` times what a man
+    sends, so that women and men together send the corridor's average; the
+    sex mix is the corridor's emigrants, or the origin's emigrants everywhere
+    when UN DESA records none in the corridor (``sex_mix`` says which).  No
+    open table gives remittances by sex of the sender: the ratio is a
+    parameter.
+
+    Returns
+    -------
+    Series
+        ``origin_iso3, destination_iso3, remittance_year, origin_remittances``
+        (US$), ``emigrants, emigrants_in_corridor, corridor_remittances``
+        (US$), ``women_share`` (of the sex mix), ``sex_mix``,
+        ``per_migrant, per_woman, per_man`` (US$ a year), ``women_to_men``,
+        ``allocation``.
+
+    Raises
+    ------
+    StocksInputError
+        For an unknown allocation, a ratio that is not positive and finite, an
+        origin without remittance data or without recorded emigrants.
+    """
+    if allocation not in REMITTANCE_ALLOCATIONS:
+        raise StocksInputError(f"unknown remittance allocation {allocation!r}; valid: {', '.join(REMITTANCE_ALLOCATIONS)}")
+    if isinstance(women_to_men, bool) or not (isinstance(women_to_men, (int, float)) and np.isfinite(women_to_men)
+                                              and women_to_men > 0):
+        raise StocksInputError(f"women_to_men must be a positive number, got {women_to_men!r}")
+    remittances_received = wdi_latest(wdi, "remin", year)
+    if origin_iso3 not in remittances_received.index:
+        raise StocksInputError(f"WDI has no remittances received for {origin_iso3} up to {year}; give the remittances "
+                               "per migrant yourself")
+    received = tuple(remittances_received.loc[origin_iso3])
+    emigrants = stocks[(stocks["year"] == stock_year) & (stocks["origin_iso3"] == origin_iso3)]
+    by_destination = emigrants.groupby("destination_iso3", observed=True)["migrants"].sum()
+    by_destination = by_destination[by_destination > 0].astype(float)
+    if by_destination.empty:
+        raise StocksInputError(f"UN DESA counts no emigrants from {origin_iso3} in {stock_year}; give the remittances "
+                               "per migrant yourself")
+    if allocation == "stock":
+        weight = pd.Series(1.0, index=by_destination.index.union([destination_iso3]))
+    else:
+        places = by_destination.index.union([destination_iso3])
+        population = wdi_latest(wdi, "pop", year)["value"]
+        income = wdi_latest(wdi, "gdp", year)["value"] / population.where(population > 0)
+        weight = income.reindex(places)
+        known = weight.reindex(by_destination.index).notna()
+        fill = (float((weight * by_destination).sum() / by_destination[known].sum()) if known.any() else 1.0)
+        weight = weight.fillna(fill)
+    per_migrant = received[0] * weight[destination_iso3] / float((by_destination * weight.reindex(by_destination.index)).sum())
+    corridor = emigrants[emigrants["destination_iso3"] == destination_iso3]
+    in_corridor = float(corridor["migrants"].sum())
+    mix = corridor if in_corridor > 0 else emigrants
+    women = float(mix.loc[mix["sex"] == "female", "migrants"].sum())
+    women_share = women / float(mix["migrants"].sum())
+    per_man = per_migrant / (1.0 - women_share + women_to_men * women_share)
+    return pd.Series({
+        "origin_iso3": origin_iso3, "destination_iso3": destination_iso3, "remittance_year": int(received[1]),
+        "origin_remittances": received[0], "emigrants": float(by_destination.sum()),
+        "emigrants_in_corridor": in_corridor, "corridor_remittances": per_migrant * in_corridor,
+        "women_share": women_share, "sex_mix": "corridor" if in_corridor > 0 else "origin's emigrants everywhere",
+        "per_migrant": per_migrant, "per_woman": women_to_men * per_man, "per_man": per_man,
+        "women_to_men": float(women_to_men), "allocation": allocation,
+    })
+
+
+def remittances_per_migrant(
+    origin: str | int,
+    destination: str | int,
+    sex: str = "both",
+    women_to_men: float = WOMEN_TO_MEN_REMITTANCES,
+    allocation: str = "stock_income",
+    year: int = 2023,
+    processed_dir: Path | None = None,
+) -> float:
+    """Remittances (current US$ a year) one migrant from ``origin`` in ``destination`` sends home.
+
+    Parameters
+    ----------
+    origin, destination : str or int
+        Countries (names, ISO-3 or M49 codes).
+    sex : str
+        ``both`` (the corridor's average), ``women`` or ``men``.
+    women_to_men, allocation, year
+        See :func:`corridor_remittances`.
+
+    Raises
+    ------
+    StocksInputError, analysis.data.locations.UnknownLocationError
+        For an unknown place or sex, a group instead of a country, or missing data.
+    """
+    column = {"both": "per_migrant", "women": "per_woman", "men": "per_man"}.get(sex)
+    if column is None:
+        raise StocksInputError(f"unknown sex {sex!r}; valid: both, women, men")
+    places = [locations_module.resolve(place, processed_dir) for place in (origin, destination)]
+    for place in places:
+        if not place.is_country:
+            raise StocksInputError(f"{place.name!r} is a group of countries; remittances per migrant need a country")
+    if places[0].iso3 == places[1].iso3:
+        raise StocksInputError(f"origin and destination are both {places[0].name}; choose two different countries")
+    row = corridor_remittances(load_wdi(processed_dir), load_migrant_stocks(processed_dir), places[0].iso3,
+                               places[1].iso3, year, women_to_men, allocation)
+    return float(row[column])
+
+
 # ---------------------------------------------------------------- command line
 def resolve_group(
     query: str | int, geography_table: pd.DataFrame, processed_dir: Path | None = None
@@ -524,7 +675,9 @@ def stocks_table(year: int | str = 2024, by: str = "region", origin: str | None 
     -------
     DataFrame
         Regions: ``year, origin, destination, migrants, female, male,
-        share_of_origin, share_of_destination``.  Corridors: the same with
+        share_of_origin, share_of_destination``; empty (the header only)
+        when there are no such migrants, with a note saying why
+        (:func:`empty_stocks_note`).  Corridors: the same with
         ``origin_iso3`` and ``destination_iso3`` after the names.  Persons are
         whole numbers; ``share_of_origin`` is the share of all the origin's
         emigrants, ``share_of_destination`` of all the destination's
@@ -567,9 +720,8 @@ def stocks_table(year: int | str = 2024, by: str = "region", origin: str | None 
     for name, codes in ((origin_name, origin_codes), (dest_name, dest_codes)):
         if codes is not None:
             check_codes(stocks, codes, name)
-    if table.empty:
-        parts = ([f"from {origin_name}"] if origin_name else []) + ([f"to {dest_name}"] if dest_name else [])
-        raise StocksInputError(f"no migrants {' '.join(parts)} in the UN DESA stocks of {year}")
+    if table.empty:  # a valid question whose answer is an empty table: the header, and why on stderr
+        note(empty_stocks_note(stocks, year, origin_name, dest_name, dest_codes))
     table.insert(0, "year", year)
     for column in ("migrants", "female", "male"):
         table[column] = table[column].round().astype("int64")
@@ -577,6 +729,33 @@ def stocks_table(year: int | str = 2024, by: str = "region", origin: str | None 
         table[column] = table[column].round(4)
     return table.reset_index(drop=True)
 
+
+
+def unknown_origin_stock(stocks: pd.DataFrame, year, destination_codes: Iterable[str] | None = None) -> tuple[float, float]:
+    """Migrants of unknown origin, and all migrants, living in some destinations (all when None) in a stock year."""
+    rows = _of_year(stocks, year)
+    if destination_codes is not None:
+        rows = rows[rows["destination_iso3"].isin(list(destination_codes))]
+    return float(rows.loc[rows["origin_iso3"] == UNKNOWN_ORIGIN, "migrants"].sum()), float(rows["migrants"].sum())
+
+
+def empty_stocks_note(stocks: pd.DataFrame, year, origin_name: str | None, destination_name: str | None,
+                      destination_codes: Iterable[str] | None) -> str:
+    """Why a stock table came out empty, in one sentence with the data gap measured from the stocks.
+
+    UN DESA gives no row where its data do not allow an estimate, and some
+    destinations record many migrants without their origin (about 0.95
+    million in the GCC in 2024): the sentence gives the destination's
+    unknown-origin stock and its share of all its migrants.
+    """
+    parts = ([f"from {origin_name}"] if origin_name else []) + ([f"to {destination_name}"] if destination_name else [])
+    unknown, total = unknown_origin_stock(stocks, year, destination_codes)
+    where = destination_name or "the world"
+    gap = (f"{where}'s stocks record {unknown:,.0f} migrants of unknown origin in {year} ({100 * unknown / total:.2g}% of "
+           f"its {total:,.0f} migrants), whom no origin row counts" if unknown > 0 and total > 0 else
+           f"{where}'s stocks give the origin of every migrant they count in {year}")
+    return (f"no migrants {' '.join(parts)} in the UN DESA stocks of {year}: a missing row means that the data do "
+            f"not allow an estimate, not that there are none; {gap}")
 
 
 # ---------------------------------------------------------------- report summaries (migration_context)

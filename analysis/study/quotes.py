@@ -3,7 +3,9 @@
 A cited dataset stores a value only where a verbatim quote from its source
 contains it.  Sources print numbers in many forms: ``1,500``, ``1.500`` and
 ``1 500`` for 1500; ``2,6 millones`` or ``25 Mio`` for millions; ``18 %`` or
-``27 per cent`` for a share of 0.18 or 0.27.  These functions read every
+``27 per cent`` for a share of 0.18 or 0.27; Indian sources group digits in
+lakhs (``14,63,176`` for 1463176) and count in lakhs and crores (``30.90
+lakh`` for 3090000, ``3.48 crore`` for 34800000).  These functions read every
 plausible value a quote prints, so that a loader can check that a stored
 value is among them.
 """
@@ -18,11 +20,14 @@ from typing import Iterable
 MULTIPLIERS = (
     (re.compile(r"\s*(?:million|millions|millones|milioni|millionen|mio\b|mill|mn\b|m\s*€|m\s*eur)", re.I), 1e6),
     (re.compile(r"\s*(?:billion|milliard|mrd|bn\b)", re.I), 1e9),
+    (re.compile(r"\s*(?:lakhs?|lacs?)\b", re.I), 1e5),
+    (re.compile(r"\s*(?:crores?)\b", re.I), 1e7),
 )
 PERCENT = re.compile(r"\s*(?:%|percent|per\s*cent|por\s*ciento|pour\s*cent|prozent)", re.I)
 #: Ways a quote says "none" (a stored 0 may be printed as a negation, e.g. "geen enkele deelnemer").
 ZERO_WORDS = ("geen enkele", "no participant", "none", "zero", "aucun", "ningún", "kein")
-NUMBER = re.compile(r"(?<![\d])\d{1,3}(?:[ .,’'\u00a0\u202f]\d{3}(?!\d))+(?:[.,]\d+)?|(?<![\d])\d+(?:[.,]\d+)?")
+NUMBER = re.compile(r"(?<![\d,])\d{1,2}(?:,\d\d)+,\d{3}(?![\d,])"  # Indian grouping: 14,63,176
+                    r"|(?<![\d])\d{1,3}(?:[ .,’'\u00a0\u202f]\d{3}(?!\d))+(?:[.,]\d+)?|(?<![\d])\d+(?:[.,]\d+)?")
 YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
 SHORT_RANGE = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*[–-]\s*(\d\d)(?!\d)")
 #: Words too common to show that a quote names an organisation or a programme.

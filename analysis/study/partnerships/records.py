@@ -353,9 +353,9 @@ def load_partnership_sources(data_dir: Path | None = None) -> pd.DataFrame:
     return sources
 
 
-def cited_source_ids(values: pd.DataFrame | None = None) -> list[str]:
-    """Source ids cited by the pathway defaults (``pathways.DEFAULT_SOURCES``) and by ``values``, in order."""
-    ids = set(re.findall(r"\bS\d+\b", " ".join(DEFAULT_SOURCES.values())))
+def cited_source_ids(values: pd.DataFrame | None = None, extra: Iterable[str] = ()) -> list[str]:
+    """Source ids cited by the pathway defaults (``pathways.DEFAULT_SOURCES``), by ``values`` and ``extra``, in order."""
+    ids = set(re.findall(r"\bS\d+\b", " ".join(DEFAULT_SOURCES.values()))) | set(extra)
     if values is not None:
         ids |= set(values["source_id"])
     return sorted(ids, key=lambda s: int(s[1:]))

@@ -72,17 +72,37 @@ def compared(scale: pd.DataFrame) -> pd.DataFrame:
     return scale.dropna(subset=["achieved_share"]).sort_values("achieved_share", ignore_index=True)
 
 
+def exact(both: pd.DataFrame) -> pd.Series:
+    """True for rows of :func:`compared` whose planned and achieved numbers are both exact (no ``<=`` or ``>=``).
+
+    A cap (``<=``) or a lower bound (``>=``) on either side leaves the share
+    of the plan achieved unknown in one direction, so such rows cannot say
+    whether a partnership fell short.
+    """
+    return (both["planned_bound"] == "") & (both["achieved_bound"] == "")
+
+
 def scale_summary(table: pd.DataFrame) -> pd.Series:
-    """How many partnerships report a plan, an achievement, both at one stage, and the median achieved share."""
+    """How many partnerships report a plan, an achievement, both at one stage, and the median achieved share.
+
+    ``below_plan`` and ``median_achieved_share`` count only comparisons whose
+    planned and achieved numbers are both exact (:func:`exact`);
+    ``left_out_bounded`` says how many comparisons were left out because a
+    side is a cap (``<=``) or a lower bound (``>=``).
+    """
     scale = planned_vs_achieved(table)
     both = compared(scale)
+    kept = both[exact(both)]
     return pd.Series(dtype=object, data={
         "partnerships": len(table),
         "with_a_planned_number": scale.loc[scale["planned"].notna(), "id"].nunique(),
         "with_an_achieved_number": scale.loc[scale["achieved"].notna(), "id"].nunique(),
         "with_both_at_one_stage": both["id"].nunique(),
-        "median_achieved_share": float(both["achieved_share"].median()) if len(both) else math.nan,
-        "below_plan": int((both["achieved_share"] < 1).sum()),
+        "comparisons": len(both),
+        "left_out_bounded": int(len(both) - len(kept)),
+        "exact_comparisons": len(kept),
+        "median_achieved_share": float(kept["achieved_share"].median()) if len(kept) else math.nan,
+        "below_plan": int((kept["achieved_share"] < 1).sum()),
     })
 
 
@@ -115,6 +135,25 @@ def scale_reached(table: pd.DataFrame) -> pd.DataFrame:
 def with_counts(scale: pd.DataFrame) -> pd.DataFrame:
     """The partnerships of :func:`scale_reached` with an achieved count."""
     return scale.dropna(subset=["largest_count"])
+
+
+def placements_per_year(table: pd.DataFrame, as_of: int) -> pd.DataFrame:
+    """Migrants placed a year by each partnership, to set against a pathway's migrants a year (like with like).
+
+    Only achieved counts of migrants placed are used (not trainees or
+    participants), each as a pace per year (:func:`placement_pace`: a
+    per-year count as printed, a cumulative count over its years).
+
+    Returns
+    -------
+    DataFrame
+        ``id, model, sector, migrants_placed_achieved, per_year, years,
+        per_year_pace, lower_bound``, largest pace first.
+    """
+    pace = placement_pace(table, as_of)
+    out = pace.merge(table[["id"]], on="id")[["id", "model", "sector", "migrants_placed_achieved", "per_year",
+                                              "years", "per_year_pace", "lower_bound"]]
+    return out.sort_values("per_year_pace", ascending=False, ignore_index=True)
 
 
 # ---------------------------------------------------------------- sectors, skills, models

@@ -9,8 +9,8 @@ with the same checks.
 
 One module per question, so that a command imports only what it uses:
 ``population`` (an age band's population, projections under scenarios),
-``education``, ``stocks``, ``partnerships``, ``replacement``, ``pathway``
-and ``uncertainty``.  This module holds the text parsers they share: list
+``education``, ``stocks``, ``partnerships``, ``replacement``, ``pathway``,
+``uncertainty`` and ``demand``.  This module holds the text parsers they share: list
 items separated by commas (an empty item is refused, not skipped), whole
 numbers and years.
 """

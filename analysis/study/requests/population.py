@@ -63,7 +63,7 @@ class ProjectionRequest:
     def parse(cls, locations: Sequence[str] | None = None, scenario_names: Sequence[str] | None = None,
               ages: str | None = None, base_year: int | None = None, end_year: int | None = None
               ) -> "ProjectionRequest":
-        band = parse_age_band(ages or "15-64")
+        band = parse_age_band("15-64" if ages is None else ages)
         start, end = check_span(2025 if base_year is None else base_year, 2100 if end_year is None else end_year)
         places = _locations(locations)
         specs = [scenarios.load(reference) for reference in scenario_names or ["medium"]]
@@ -78,6 +78,10 @@ class ProjectionRequest:
     def files(self) -> list[dict]:
         """The scenario and config files read, with their SHA-256 (for provenance)."""
         return scenarios.files_used(list(self.specs))
+
+    def moved_lines(self) -> list[str]:
+        """``#`` lines on the people each flows, returns or pathways block moved, by period and sex (for provenance)."""
+        return scenarios.moved_people_lines(list(self.specs), self.base_year, self.end_year)
 
 
 def check_span(start: int, end: int, first: str = "--from", last: str = "--to") -> tuple[int, int]:

@@ -32,6 +32,42 @@ def quantiles(text: str | Sequence) -> list[float]:
     return uncertainty.check_quantiles(values)
 
 
+#: Options of the replacement distribution only, as the command line names them.
+REPLACEMENT_ONLY = ("--destination", "--to", "--floor", "--no-emigration", "--migrant-ages", "--female-share")
+#: Options of population quantiles only.
+POPULATION_ONLY = ("--location", "--ages", "--years", "--store", "--overwrite")
+
+
+def parse(options: dict) -> "PopulationQuantilesRequest | ReplacementQuantilesRequest":
+    """The one request of the ``uncertainty`` command, from its options (``None`` where not given).
+
+    ``options`` maps each option as the command line names it (``"--quantiles"``,
+    ``"--replacement"`` …) to its value.  An option that belongs to the other kind
+    of question is refused in one line, then every field is checked.
+    """
+    replacement = options.get("--replacement")
+    unused = POPULATION_ONLY if replacement is not None else REPLACEMENT_ONLY
+    given = [option for option in unused if options.get(option) not in (None, False)]
+    if given and replacement is not None:
+        raise RequestError(f"{given[0]} asks for population quantiles and does nothing with --replacement; drop it "
+                           "(the migrants' ages are --migrant-ages, the last year --to)")
+    if given:
+        raise RequestError(f"{given[0]} goes with --replacement (the distribution of replacement migration); drop it, "
+                           "or add --replacement 15-64 (or total, support-ratio)")
+    probs = quantiles(options["--quantiles"])
+    simulation = Simulation.parse(options["--trajectories"], options["--seed"], options.get("--scenario"),
+                                  not options.get("--no-migration-uncertainty"), options["--scheduler"])
+    if replacement is None:
+        return PopulationQuantilesRequest.parse(simulation, probs, options.get("--location"), options.get("--ages"),
+                                                options.get("--years"), options.get("--store"),
+                                                bool(options.get("--overwrite")))
+    share = options.get("--female-share")
+    return ReplacementQuantilesRequest.parse(
+        simulation, probs, replacement, options.get("--destination"), options.get("--to"), options.get("--floor"),
+        "20-39" if options.get("--migrant-ages") is None else options["--migrant-ages"],
+        0.5 if share is None else share, not options.get("--no-emigration"))
+
+
 @dataclass(frozen=True)
 class Simulation:
     """What every probabilistic request shares: trajectories, seed, scenario, migration and scheduler."""
@@ -57,6 +93,10 @@ class Simulation:
         return ([] if self.scenario is None else scenarios.files_used([self.scenario])) + \
             [trajectories.parameters_file_record()]
 
+    def moved_lines(self, end_year: int) -> list[str]:
+        """``#`` lines on the people the scenario's people-moving blocks add to every trajectory, by period and sex."""
+        return [] if self.scenario is None else scenarios.moved_people_lines([self.scenario], end_year=end_year)
+
 
 @dataclass(frozen=True)
 class PopulationQuantilesRequest:
@@ -74,8 +114,8 @@ class PopulationQuantilesRequest:
     def parse(cls, simulation: Simulation, probs: Sequence[float], locations: Sequence[str] | None = None,
               ages: str | None = None, years: str | None = None, store: str | None = None,
               overwrite: bool = False) -> "PopulationQuantilesRequest":
-        band = parse_age_band(ages or "15-64")
-        checked = uncertainty.check_trajectory_years(parse_years(years or "2025,2055", "2025, 2030, …, 2100"))
+        band = parse_age_band("15-64" if ages is None else ages)
+        checked = uncertainty.check_trajectory_years(parse_years("2025,2055" if years is None else years, "2025, 2030, …, 2100"))
         if overwrite and store is None:
             raise RequestError("--overwrite replaces an ensemble store and does nothing without --store; drop it")
         target = None if store is None else ensemble_store.check_target(store, overwrite)  # before any work
@@ -86,6 +126,15 @@ class PopulationQuantilesRequest:
         """The files read (scenario, calibration, the user's file of groups), with their SHA-256."""
         return self.simulation.files() + locations_module.files_read(self.locations)
 
+    @property
+    def projection_end(self) -> int:
+        """The last year the trajectories are projected to."""
+        return max(max(self.years), 2030)
+
+    def moved_lines(self) -> list[str]:
+        """``#`` lines on the people the scenario's people-moving blocks add to every trajectory."""
+        return self.simulation.moved_lines(self.projection_end)
+
     def run(self, store_attrs: dict | None = None) -> pd.DataFrame:
         """``location, year, ages, quantile, population`` (whole persons); a span ``2025-2055`` as year is a change.
 
@@ -95,7 +144,7 @@ class PopulationQuantilesRequest:
         stored = {} if self.store is None else {
             "store": self.store, "overwrite": self.overwrite,
             "store_attrs": {"files_read": self.files(), **(store_attrs or {})}}
-        result = uncertainty.simulate(places, (label,), end_year=max(max(years), 2030), **self.simulation.options(),
+        result = uncertainty.simulate(places, (label,), end_year=self.projection_end, **self.simulation.options(),
                                       **stored)
         table = uncertainty.population_quantiles(result, places, label, years, list(self.probs))
         table = table.assign(population=table["population"].round().astype("int64"))[
@@ -137,6 +186,19 @@ class ReplacementQuantilesRequest:
                                                  migrant_ages, female_share, floor, allow_emigration)
         solver.weights()  # the migrants' ages and share of women, before any work
         return cls(tuple(places), solver, end_year, tuple(probs), simulation)
+
+    def files(self) -> list[dict]:
+        """The files read (scenario, calibration, the user's file of groups), with their SHA-256."""
+        return self.simulation.files() + locations_module.files_read(self.destinations)
+
+    @property
+    def projection_end(self) -> int:
+        """The last year the trajectories are projected to."""
+        return self.end_year
+
+    def moved_lines(self) -> list[str]:
+        """``#`` lines on the people the scenario's people-moving blocks add to every trajectory."""
+        return self.simulation.moved_lines(self.projection_end)
 
     def run(self) -> pd.DataFrame:
         result = uncertainty.simulate(list(self.destinations), ("all",), end_year=self.end_year, replacement=self.solver,
