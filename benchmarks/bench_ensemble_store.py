@@ -19,9 +19,9 @@ and the cluster run of the same seed.  The projected cost of 100,000
 trajectories is a straight line through the local runs (time, memory and
 disk are each linear in the number of trajectories, plus a constant).
 
-A machine-calibration line comes first: a fixed NumPy workload timed on this
-machine, and the load average, so that figures from different machines (or
-a busy one) can be compared.  Results go to ``benchmarks/results/ensemble_store.json``;
+A machine-calibration line comes first (``timing.print_calibration``: a
+pure-Python loop, a NumPy sort and the load average), so that figures from
+different machines, or a busy one, can be compared.  Results go to ``benchmarks/results/ensemble_store.json``;
 the stores are removed after they are measured (10,000 trajectories of every
 country take about 5 GB).
 """
@@ -44,23 +44,11 @@ import numpy as np
 
 from analysis import paths
 
-from timing import save_results
+from timing import print_calibration, save_results
 
 COMMAND = [sys.executable, "-m", "analysis", "uncertainty", "--location", "World", "--ages", "0+",
            "--years", "2025,2100", "--seed", "1"]
 PROJECTED = 100_000
-
-
-def calibration() -> dict:
-    """A fixed NumPy workload (sorting and a matrix product) timed here: the machine's speed, with its load."""
-    rng = np.random.default_rng(0)
-    values, matrix = rng.standard_normal(4_000_000), rng.standard_normal((600, 600))
-    start = time.perf_counter()
-    for _ in range(3):
-        np.sort(values)
-        matrix @ matrix
-    return {"workload_s": round(time.perf_counter() - start, 2), "cpus": os.cpu_count(),
-            "load_average": round(os.getloadavg()[0], 1)}
 
 
 def run_command(arguments: list[str]) -> dict:
@@ -185,9 +173,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8799)
     args = parser.parse_args()
     sizes = sorted(int(size) for size in args.sizes.split(","))
-    machine = calibration()
-    print(f"calibration: fixed NumPy workload {machine['workload_s']} s on {machine['cpus']} cpus, "
-          f"load average {machine['load_average']}", flush=True)
+    print_calibration()
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-store-", dir=paths.ROOT / "benchmarks") as scratch:
         for n in sizes:
@@ -212,8 +198,7 @@ def main() -> None:
         name = "threads" if row["scheduler"] == "threads" else "distributed"
         print(f"{row['trajectories']:>12,}  {name:<16} {row['wall_s']:>9.1f}  {row['peak_rss_mib'] or 0:>14,}"
               f"  {row['store_gib']:>11.2f}  {row['load_average']:>4.1f}")
-    save_results("ensemble_store", {"calibration": machine, "runs": [{k: v for k, v in row.items() if k != "csv"}
-                                                                     for row in rows],
+    save_results("ensemble_store", {"runs": [{k: v for k, v in row.items() if k != "csv"} for row in rows],
                                     "same_seed": same, "projected": projected})
 
 

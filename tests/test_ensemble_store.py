@@ -148,7 +148,7 @@ def test_missing_foreign_and_other_version_stores_are_refused_in_one_line(thread
     (["--store", "{tmp}/x.txt"], ["must end in .zarr"]),
     (["--overwrite"], ["--overwrite replaces an ensemble store and does nothing without --store"]),
     (["--store", "{store}"], ["exists; choose another path, or pass --overwrite"]),
-    (["--replacement", "total", "--store", "{tmp}/r.zarr"], ["--store goes with population quantiles"]),
+    (["--replacement", "total", "--store", "{tmp}/r.zarr"], ["--store asks for population quantiles and does nothing with --replacement"]),
     (["--location", "Nigeria+Ghnaa"], ["unknown location 'Ghnaa'; did you mean: Ghana"]),
 ])
 def test_bad_store_requests_fail_in_one_line_before_any_work(argv, words, threaded, tmp_path, capsys):

@@ -5,13 +5,11 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-import warnings
 from typing import Callable, Iterable, Mapping, Sequence
 
 import pandas as pd
 
-from analysis.data import locations
-from analysis.errors import InputError, InputNote
+from analysis.errors import InputError
 from analysis.report import file_provenance
 from analysis.study.requests import require_finite
 
@@ -83,30 +81,10 @@ def write_csv(table: pd.DataFrame, allow_missing: Sequence[str] = (), float_form
     table.to_csv(sys.stdout, index=False, lineterminator="\n", float_format=float_format)
 
 
-def provenance(files: Iterable[Mapping] = (), places: Iterable = ()) -> None:
-    """The code's state and each scenario or config file read, with its SHA-256: ``#`` lines on stderr.
-
-    ``places`` (locations, or what the user typed) adds the user's file of groups when one of them comes from
-    it, and one ``#`` line per group of one's own naming its members (:func:`groups`).
-    """
-    resolved = _resolved(places)
-    for line in file_provenance.command_lines([*files, *locations.files_read(resolved)]):
+def provenance(files: Iterable[Mapping] = ()) -> None:
+    """The code's state and each scenario or config file read, with its SHA-256: ``#`` lines on stderr."""
+    for line in file_provenance.command_lines(files):
         print(line, file=sys.stderr)
-    groups(resolved)
-
-
-def groups(places: Iterable) -> None:
-    """One ``#`` line on stderr per group of one's own among ``places``, naming its members."""
-    for place in _resolved(places):
-        line = locations.member_line(place)
-        if line is not None:
-            print(f"# {line}", file=sys.stderr)
-
-
-def _resolved(places: Iterable) -> list:
-    with warnings.catch_warnings():  # the notes on a group's members were printed when it was first resolved
-        warnings.simplefilter("ignore", InputNote)
-        return [place if isinstance(place, locations.Location) else locations.resolve(place) for place in places]
 
 
 def comments(lines: Iterable[str]) -> None:

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from analysis import __version__
-from analysis.cli import common
+from analysis.cli import common, places
 from analysis.report import file_provenance
 from analysis.study import uncertainty
 from analysis.study.requests import uncertainty as requests
@@ -65,8 +65,8 @@ def run(args: argparse.Namespace) -> int:
         state = file_provenance.git_state()
         common.write_csv(request.run(store_attrs={
             "provenance": f"analysis {__version__}, git commit {state['commit']}, working tree {state['changes']}"}))
-    places = request.locations if hasattr(request, "locations") else request.destinations
-    common.provenance(request.simulation.files(), places)  # with the file of groups, and each group's members
+    asked = request.locations if hasattr(request, "locations") else request.destinations
+    places.provenance(request.simulation.files(), asked)  # with the file of groups, and each group's members
     common.comments(request.moved_lines())
     if getattr(request, "store", None) is not None:
         print(f"# ensemble store: {request.store} ({args.trajectories:,} trajectories)", file=sys.stderr)
