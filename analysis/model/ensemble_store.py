@@ -139,7 +139,6 @@ def write(
         the same model and number of trajectories.
     """
     # imported here: dask.array, xarray, zarr and numcodecs cost about a second, which no other command pays
-    import dask.array  # noqa: F401 (used by _graph)
     import numcodecs
     import xarray as xr
 
@@ -158,69 +157,82 @@ def write(
     if progress is None:
         progress = os.isatty(2)
     temporary = target.parent / f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
-    coordinates = _coordinates(model, n_trajectories)
-    attributes = _attributes(model, n_trajectories, locations, attrs)
     try:
         with trajectory_runs.compute_options(scheduler, num_workers) as options:
             client = None if isinstance(options["scheduler"], str) else options["scheduler"]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _layout(model, n_trajectories, bounds, locations, attrs, xr, numcodecs).to_zarr(
+                temporary, mode="w-", compute=False, zarr_format=ZARR_FORMAT, consolidated=True,
+                encoding=_encoding(model, bounds, numcodecs))  # metadata and coordinates; the tasks write the data
             if client is None:
                 shared = dask.delayed(model, traverse=False, name=f"trajectory-model-{uuid.uuid4().hex}")
             else:  # sent to every worker once, not inside the graph
                 shared = client.scatter(model, broadcast=True)
-            graph = _graph(model, shared, bounds, n_trajectories, coordinates, attributes, xr, numcodecs)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            stored = graph["dataset"].to_zarr(temporary, mode="w-", compute=False, encoding=graph["encoding"],
-                                              zarr_format=ZARR_FORMAT, consolidated=True)
+            task = dask.delayed(write_chunk, pure=True)
+            tasks = [task(shared, start, stop, str(temporary)) for start, stop in bounds]
             bar = ProgressBar(minimum=trajectory_runs.PROGRESS_AFTER) if progress and client is None \
                 else contextlib.nullcontext()  # a progress bar for local schedulers only
             with bar:
-                _, *kept = dask.compute(stored, *(graph[key] for key in KEPT), **options)
+                chunks = list(dask.compute(*tasks, **options))
         _publish(temporary, target, overwrite)
     except OSError as error:
         raise StoreError(f"cannot write store {target}: {error.strerror or error}") from None
     finally:
         shutil.rmtree(temporary, ignore_errors=True)
-    values = {key: np.asarray(array) for key, array in zip(KEPT, kept)}
-    return TrajectoryResult(model.codes, model.years, model.bands, values, None, (), model.fingerprint())
+    return trajectories.combine(chunks, model)
 
 
-#: What a run keeps in memory besides the store (a TrajectoryResult's values).
-KEPT = ("indices", "bands", "unrealised", "net_migration")
+#: The data variables, each written by the task that computes its chunk of trajectories.
+VARIABLES = ("population", "unrealised_emigration", "net_migration")
 
 
-def _graph(model: TrajectoryModel, shared, bounds: list, n_trajectories: int, coordinates: dict, attributes: dict,
-           xr, numcodecs) -> dict:
-    """The lazy dataset (one task per chunk of trajectories), its zarr encoding, and the kept arrays, sharing tasks."""
-    task = dask.delayed(trajectories.run_chunk, pure=True)
-    chunks = [task(shared, start, stop, with_population=True) for start, stop in bounds]
-    L, T, B = len(model.rows), len(model.years), len(model.bands)
+def write_chunk(model: TrajectoryModel, start: int, stop: int, folder: str) -> dict:
+    """One task: trajectories ``start … stop − 1`` projected, written to their own chunk of the store, and returned
+    without the population (what :func:`analysis.model.trajectory_runs.run` keeps).
 
-    def stacked(key: str, shape: tuple, dtype: str = "float64"):
-        parts = [dask.array.from_delayed(chunk[key], (stop - start, *shape), dtype=dtype)
-                 for chunk, (start, stop) in zip(chunks, bounds)]
-        return dask.array.concatenate(parts, axis=0)
+    Whole persons are stored: identical stores on any machine (the engine's last bits may differ between CPUs),
+    and integers in float64 compress 2.5 times where the engine's fractions barely compress.
+    """
+    import zarr  # imported here, in the worker that writes: see the module notes
 
-    # whole persons: identical stores on any machine (the engine's last bits may differ between CPUs), and
-    # integers in float64 compress 2.5 times where the engine's fractions barely compress
+    out = trajectories.run_chunk(model, start, stop, with_population=True)
+    for name, key in zip(VARIABLES, ("population", "unrealised", "net_migration")):
+        zarr.open_array(os.path.join(folder, name), mode="r+", zarr_format=ZARR_FORMAT)[start:stop] = np.round(out[key])
+    del out["population"]
+    return out
+
+
+def _layout(model: TrajectoryModel, n_trajectories: int, bounds: list, locations: Sequence[Location],
+            attrs: Mapping | None, xr, numcodecs):
+    """The store's dataset with empty data variables (lazy: never computed), its coordinates and attributes."""
+    import dask.array
+
+    L, T = len(model.rows), len(model.years)
+    rows = bounds[0][1] - bounds[0][0]
+
+    def empty(*shape: int):
+        return dask.array.empty((n_trajectories, *shape), chunks=(rows, *shape), dtype="float64")
+
     whole = {"units": "persons", "precision": "whole persons (rounded)"}
-    kept = {"indices": stacked("indices", (), "int64"), "bands": stacked("bands", (L, B, T)),
-            "unrealised": stacked("unrealised", (L,)), "net_migration": stacked("net_migration", (L,))}
-    dataset = xr.Dataset(
-        {"population": (("trajectory", "location", "year", "sex", "age"),
-                        dask.array.round(stacked("population", (L, T, 2, N_AGES))),
+    return xr.Dataset(
+        {"population": (("trajectory", "location", "year", "sex", "age"), empty(L, T, 2, N_AGES),
                         {**whole, "long_name": "population on 1 July by sex and age group"}),
-         "unrealised_emigration": (("trajectory", "location"), dask.array.round(kept["unrealised"]),
+         "unrealised_emigration": (("trajectory", "location"), empty(L),
                                    {**whole, "long_name": "emigration that found nobody left to leave, "
                                                           "from 1 January 2024 to the last year"}),
-         "net_migration": (("trajectory", "location"), dask.array.round(kept["net_migration"]),
+         "net_migration": (("trajectory", "location"), empty(L),
                            {**whole, "long_name": "realised net migration from 1 July 2025 to the last year"})},
-        coords=coordinates, attrs=attributes)
-    rows = min(bounds[0][1] - bounds[0][0], n_trajectories)
+        coords=_coordinates(model, n_trajectories), attrs=_attributes(model, n_trajectories, locations, attrs))
+
+
+def _encoding(model: TrajectoryModel, bounds: list, numcodecs) -> dict:
+    """Zarr chunks equal to the tasks' chunks of trajectories (each task writes whole chunks: no two write one)."""
+    L, T = len(model.rows), len(model.years)
+    rows = bounds[0][1] - bounds[0][0]
     compressors = (numcodecs.get_codec(dict(COMPRESSOR)),)
-    encoding = {"population": {"chunks": (rows, L, T, 2, N_AGES), "compressors": compressors},
-                "unrealised_emigration": {"chunks": (rows, L), "compressors": compressors},
-                "net_migration": {"chunks": (rows, L), "compressors": compressors}}
-    return {"dataset": dataset, "encoding": encoding, **kept}
+    return {"population": {"chunks": (rows, L, T, 2, N_AGES), "compressors": compressors},
+            "unrealised_emigration": {"chunks": (rows, L), "compressors": compressors},
+            "net_migration": {"chunks": (rows, L), "compressors": compressors}}
 
 
 def _publish(temporary: Path, target: Path, overwrite: bool) -> None:
