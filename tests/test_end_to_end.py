@@ -104,4 +104,5 @@ def test_probabilistic_projections_run_on_the_given_tables(tiny):
     check = validation.compare_intervals(trajectories.combine([trajectories.run_chunk(model, 0, 60)], model).band("all"),
                                          model.codes, model.years, processed_dir=processed, aggregates=("World",))
     assert set(check.countries["location"]) == {"Alphaland", "Betaland"}  # both have more than a million people
-    assert check.aggregates["location"].tolist() == ["World", "World"] and len(check.targets) == 4
+    # five country targets, and the World's median and 80 % bounds in 2050 and 2100
+    assert check.aggregates["location"].tolist() == ["World", "World"] and len(check.targets) == 7

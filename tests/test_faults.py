@@ -288,7 +288,8 @@ CLI_CASES = [
     (["report", "--notebook", "africa_working_age", "--name", "Mine"], 2, "not valid"),
     (["report", "--notebook", "africa_working_age", "-p", "locaton", "Kenya"], 2,
      "parameter 'locaton' (did you mean 'location'?)"),
-    (["report", "--notebook", "africa_working_age", "-p", "horizon", "-30"], 2, "'horizon' must be at least 5"),
+    (["report", "--notebook", "africa_working_age", "-p", "horizon", "-30"], 2,
+     "horizon -30 is not valid: horizon is the last year, a calendar year, 2030-2100"),
     (["report", "--notebook", "africa_working_age", "-p", "top_n", "nan"], 2, "ad hoc report", "must be int"),
     (["report", "--notebook", "africa_working_age", "-p", "ages", "70-20"], 2, "ends before it starts"),
     (["report", "--notebook", "africa_working_age", "-p", "variants", "[medium, low"], 2, "-p variants",
@@ -752,9 +753,9 @@ def test_the_first_read_verifies_and_later_reads_do_not_rehash(processed_copy, m
 
 # ================================================================= notebook parameters
 NOTEBOOK_CASES = [
-    ("africa_working_age", {"horizon": -30}, "'horizon' must be at least 5"),
-    ("africa_working_age", {"horizon": 0}, "'horizon' must be at least 5"),
-    ("africa_working_age", {"horizon": 100}, "goes past 2100"),
+    ("africa_working_age", {"horizon": -30}, "horizon -30 is not valid: horizon is the last year, a calendar year"),
+    ("africa_working_age", {"horizon": 0}, "horizon 0 is not valid: horizon is the last year, a calendar year"),
+    ("africa_working_age", {"horizon": 100}, "horizon 100, read as a number of years (its old meaning), ends in 2125"),
     ("africa_working_age", {"horizon": 30.5}, "whole number"),
     ("africa_working_age", {"horizon": float("nan")}, "finite"),
     ("africa_working_age", {"top_n": -5}, "'top_n' must be at least 1"),
@@ -795,7 +796,7 @@ NOTEBOOK_CASES = [
     ("destination_demand", {"care_workers_per_100_aged_65": 0}, "above 0"),
     ("destination_demand", {"employment_rate": 0}, "above 0"),
     ("destination_demand", {"base_year": 2020}, "at least 2025"),
-    ("destination_demand", {"horizon": 2020}, "horizon (2020) must come after base_year"),
+    ("destination_demand", {"horizon": 2020}, "horizon 2020 is not valid: horizon is the last year, a calendar year, 2030-2100 (after base_year 2025)"),
     ("destination_demand", {"migrant_ages": "39-20"}, "ends before it starts"),
     ("migration_context", {"year": 2023}, "2020, 2024 only"),
     ("migration_context", {"south_definition": "x"}, "south"),
@@ -804,7 +805,7 @@ NOTEBOOK_CASES = [
     ("migration_context", {"top_n": 0}, "'top_n' must be at least 1"),
     ("scenario_comparison", {"scenario_names": []}, "scenario_names must not be empty"),
     ("scenario_comparison", {"scenario_names": "medium"}, "must be a list"),
-    ("scenario_comparison", {"horizon": 2020}, "must come after base_year"),
+    ("scenario_comparison", {"horizon": 2020}, "horizon 2020 is not valid: horizon is the last year"),
     ("scenario_comparison", {"ages": "x"}, "malformed age band"),
     ("skills_partnership", {"years": 0}, "years must be a whole number of years from 1"),
     ("skills_partnership", {"annual_intake": float("inf")}, "finite"),
@@ -825,7 +826,7 @@ NOTEBOOK_CASES = [
     ("returns_and_flows", {"return_to": []}, "return_to must not be empty"),
     ("returns_and_flows", {"return_to": ["Kenya", "Kenya"]}, "lists 'Kenya' twice"),
     ("returns_and_flows", {"return_from": "Kenya"}, "also in return_to"),
-    ("returns_and_flows", {"horizon": 2032}, "'horizon' must be at least 2035"),
+    ("returns_and_flows", {"horizon": 2032}, "'horizon' (the last year, a calendar year) must be at least 2035"),
     ("returns_and_flows", {"horizon": 2042}, "must be one of 2035, 2040"),
     ("returns_and_flows", {"return_ages": "20-33"}, "not the end of a 5-year group"),
     ("returns_and_flows", {"trajectories": 10}, "'trajectories' must be at least 100"),
@@ -859,9 +860,9 @@ def test_a_report_with_a_bad_parameter_fails_in_its_first_cell(tmp_path, monkeyp
     monkeypatch.setattr(runner, "FAILED_DIR", tmp_path / ".failed")
     runs = [matrix.ReportRun("negative", "africa_working_age", "Africa supply", "Negative", {"horizon": -30})]
     message = _raise_one_line(lambda: runner.run_report("negative", runs), DataError,
-                              "code cell 3", "'horizon' must be at least 5")
+                              "code cell 3", "horizon -30 is not valid: horizon is the last year")
     assert "ParameterError" in message
-    assert "'horizon' must be at least 5" in (tmp_path / ".failed" / "negative.txt").read_text()
+    assert "horizon -30 is not valid: horizon is the last year" in (tmp_path / ".failed" / "negative.txt").read_text()
     assert not (tmp_path / "negative.html").exists()
     assert [p.name for p in tmp_path.iterdir()] == [".failed"]  # no temporary folder left
 
@@ -897,7 +898,7 @@ MATRIX_CASES = [
     (_entry(notebook="nothing_here"), "does not exist"),
     (_entry(group="''"), "'group' is", "which is not a group name of 1 to 80 characters"),
     (_entry("{name: x, parameters: {locaton: Kenya}}"), "parameter 'locaton' (did you mean 'location'?)"),
-    (_entry("{name: x, parameters: {horizon: -30}}"), "report x", "'horizon' must be at least 5"),
+    (_entry("{name: x, parameters: {horizon: -30}}"), "report x", "horizon -30 is not valid: horizon is the last year"),
     (_entry("{name: x, parameters: {top_n: .nan}}"), "report x", "finite"),
     (_entry("{name: x, parameters: {ages: 70-20}}"), "report x", "ends before it starts"),
     (_entry("{name: x, parameters: [1, 2]}"), "'parameters' must be dict"),

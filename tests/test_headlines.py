@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from analysis import paths
 from analysis.model import scenarios
 from analysis.report import headlines
-from analysis.report.headlines import problems
+from analysis.data import wording
+from analysis.report.headlines import problems, rounding_problems
 from analysis.report.site_index import headlines as recorded
 from analysis.study import demand, indicators, pathways, scenario_contrasts
 
@@ -23,7 +26,8 @@ def test_the_rules_catch_the_headlines_the_issue_found():
     assert problems("of the world's increase in the same ages", "101%") == [
         "a share above 100 % without its reason ('because …')"]
     assert problems("aged 15-64 in Sub-Saharan Africa in 2100, scenario medium", "2,176.5 million") == [
-        "a 'medium' figure that does not say whether it is WPP's or the engine's"]
+        "a 'medium' figure that does not say whether it is WPP's or the engine's",
+        "'2,176.5 million' has decimals after three significant digits"]
     assert problems("aged 15-64 in Morocco in 2050 with 35 institutions (against WPP medium)", "-33,937") == [
         "a negative migration figure without its explanation ('because …' or 'net emigration')"]
 
@@ -33,9 +37,54 @@ def test_the_rules_accept_headlines_that_say_what_they_are():
                     "802 million") == []
     assert problems("of the world's increase in people aged 15-64: more than all of it, because the rest of the "
                     "world's population in these ages shrinks by 6 million (WPP 2024 medium)", "101%") == []
-    assert problems("aged 15-64 in Sub-Saharan Africa in 2100, engine under scenario medium", "2,176.5 million") == []
+    assert problems("aged 15-64 in Sub-Saharan Africa in 2100, engine under scenario medium", "2,177 million") == []
     assert problems("change in EU27's population aged 15-64, 2025-2050", "-17.1 %") == []  # a change, not migration
     assert problems("of Germany's additional care workers its partnerships would cover", "5.7%") == []
+
+
+def test_a_headline_keeps_two_significant_digits_and_no_spurious_ones():
+    assert rounding_problems("+0.5 million") == ["'+0.5 million' keeps fewer than two significant digits"]
+    assert rounding_problems("+0.1 million") == ["'+0.1 million' keeps fewer than two significant digits"]
+    assert rounding_problems("0 thousand (80 %: 0 to 0 thousand)") == [
+        "a zero written as a number ('0 thousand'): say it in words", "a zero written as a number ('0'): say it in words",
+        "a zero written as a number ('0 thousand'): say it in words"]
+    assert rounding_problems("2,176.5 million") == ["'2,176.5 million' has decimals after three significant digits"]
+    assert rounding_problems("6 million") == ["'6 million' keeps fewer than two significant digits"]
+    for kept in ("+0.48 million", "+479 thousand", "35", "-33,937", "101%", "99.7%", "0.13%", "5.0 million",
+                 "2,177 million", "79.1 million", "+796 M (80 %: +742 to +851 M)", "15,014–54,089",
+                 "-16.6 % (80 %: -19.5 to -13.6 %)", "25,939 EUR", "none"):
+        assert rounding_problems(kept) == [], kept
+
+
+def test_written_amounts_keep_the_rule_and_round_to_the_nearest():
+    """Over six orders of magnitude and both signs: the rule holds and the printed number is the value rounded."""
+    for value in np.concatenate([-np.geomspace(0.011, 9.9e8, 300), np.geomspace(0.011, 9.9e8, 300), [478_850.0]]):
+        texts = [wording.scaled(value, 1e6, "million", sign=True)] + ([wording.people(value)] if abs(value) >= 1 else [])
+        for text in texts:
+            assert rounding_problems(text) == [], (value, text)
+        printed = float(wording.number(value).replace(",", ""))
+        assert abs(printed - value) <= 0.5 * 10.0 ** -wording.decimals(value) * (1 + 1e-9)
+    assert headlines._millions(478_850, sign=True) == "+0.48 million"  # the issue's "+0.5 million"
+    for share in np.linspace(0.95, 1.0, 501)[:-1]:
+        assert wording.percent(share) != "100%", share  # "Top 10 together: 100 %" was 99.7 %
+    assert wording.percent(0.997) == "99.7%" and wording.percent(1.0) == "100%" and wording.percent(0.00013) == "0.013%"
+
+
+def test_a_replacement_need_of_none_is_said_in_plain_words():
+    context = pd.Series({"location": "GCC", "period": "2025-2050", "need_per_year": -109_066.0,
+                         "assumed_per_year": 310_000.0, "held": 46.4e6, "zero_migration_peak": 49.2e6,
+                         "zero_migration_peak_year": 2040})
+    label, value = headlines.replacement(context, "none (80 %: none to none)", 1000)
+    assert value == "none" and problems(label, value) == []
+    assert label.startswith("net immigrants needed a year to hold GCC's 15-64 population at its 2025 level")
+    assert "in at least 90 % of 1,000 trajectories GCC's 15-64 population stays at or above that level without " \
+           "immigration" in label
+    assert "net emigration of 109 thousand a year, because without migration GCC's 15-64 population would grow to " \
+           "49.2 million by 2040" in label
+    assert "exceeds its target" not in label and " 0 thousand" not in label
+    label, value = headlines.replacement(context.replace(-109_066.0, 2_326_000.0), "2,331 thousand (80 %: 2,265 to "
+                                         "2,399 thousand)", 1000)
+    assert problems(label, value) == [] and "never as emigration" in label
 
 
 def _keeps_the_rules(pairs):

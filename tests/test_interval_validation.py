@@ -2,7 +2,14 @@
 
 WPP's bounds are read here from the raw file (``popproj1dt``: end-of-year
 totals; 1 July of *t* is the mean of *t − 1* and *t*), independently of the
-processed tables and of ``analysis.model.validation``.
+processed tables and of ``analysis.model.validation``.  The targets and their
+limits are written here again: 2050, the countries' 80 % bounds within 1.5 %
+(median error) and 5 % (90th percentile), seven aggregates' median and 80 %
+bounds within 1.5 %; 2100, 3 % and 12 %, no 10 % bound off by more than 20 %,
+the aggregates within 3 %.  The 2050 targets are met.  The 2100 ones are not,
+for reasons the methods page shows with figures; the tests below check those
+reasons on the data and bound the errors where they stand, so that a
+regression fails.
 """
 
 from __future__ import annotations
@@ -12,6 +19,11 @@ import pandas as pd
 import pytest
 
 from analysis.data import sources
+from analysis.model import validation
+
+AGGREGATES = {"World": 900, "Africa": 903, "Sub-Saharan Africa": 1834, "Europe": 908, "Asia": 935,
+              "Latin America and the Caribbean": 904, "Northern America": 905}
+GULF = {"Kuwait", "Qatar", "United Arab Emirates", "Oman", "Bahrain"}
 
 
 @pytest.fixture(scope="module")
@@ -25,10 +37,23 @@ def wpp_july(raw_dir) -> pd.DataFrame:
     return july.dropna().set_index(["country_code", "year"])
 
 
-def _pooled_80(check, year):
+def _errors(check, wpp_july, year) -> pd.DataFrame:
+    """Each large country's simulated 80 % bounds against the raw file's: sim / WPP − 1."""
     part = check.countries[check.countries["year"] == year]
-    errors = np.abs(np.concatenate([part["err_l80"], part["err_u80"]]))
-    return errors[~np.isnan(errors)]
+    wpp = wpp_july.xs(year, level="year").reindex(part["location_code"])
+    with np.errstate(divide="ignore"):
+        lower = np.where(wpp["pop_80l"] > 0, part["sim_l80"].to_numpy() / wpp["pop_80l"].to_numpy() - 1, np.nan)
+    return pd.DataFrame({"location": part["location"].to_numpy(), "lower": lower,
+                         "upper": part["sim_u80"].to_numpy() / wpp["pop_80u"].to_numpy() - 1})
+
+
+def _pooled(errors: pd.DataFrame) -> np.ndarray:
+    pooled = np.abs(np.concatenate([errors["lower"], errors["upper"]]))
+    return pooled[~np.isnan(pooled)]
+
+
+def _measured(check, target: str) -> float:
+    return float(check.targets.set_index("target").loc[target, "measured"])
 
 
 def test_the_comparison_uses_wpps_1_july_bounds(interval_validation, wpp_july):
@@ -41,32 +66,68 @@ def test_the_comparison_uses_wpps_1_july_bounds(interval_validation, wpp_july):
     assert row["err_l80"] == pytest.approx(row["sim_l80"] / wpp_july.loc[(404, 2050), "pop_80l"] - 1, abs=1e-7)
 
 
-def test_countries_80_percent_bounds_in_2050_median_error_at_most_2_percent(interval_validation):
-    assert np.median(_pooled_80(interval_validation, 2050)) <= 0.02
+def test_the_targets_table_holds_the_issues_targets_recomputed_from_the_raw_file(interval_validation, wpp_july):
+    check = interval_validation
+    assert check.targets["limit"].tolist() == [0.015, 0.05, 0.03, 0.12, 0.20] + [0.015] * 7 + [0.03] * 7
+    for year, (median, p90) in ((2050, (0, 1)), (2100, (2, 3))):
+        pooled = _pooled(_errors(check, wpp_july, year))
+        assert check.targets["measured"].iloc[median] == pytest.approx(np.median(pooled), abs=0.0006)
+        assert check.targets["measured"].iloc[p90] == pytest.approx(np.quantile(pooled, 0.9), abs=0.0006)
+    lower = _errors(check, wpp_july, 2100)["lower"].abs()
+    assert check.targets["measured"].iloc[4] == pytest.approx(lower.max(), abs=0.0006)
+    for row in check.aggregates.itertuples():
+        wpp = wpp_july.loc[(AGGREGATES[row.location], row.year)]
+        largest = max(abs(row.sim_l80 / wpp["pop_80l"] - 1), abs(row.sim_median / wpp["pop"] - 1),
+                      abs(row.sim_u80 / wpp["pop_80u"] - 1))
+        target = f"{row.location}: median and 80 % bounds in {row.year}, largest error"
+        assert _measured(check, target) == pytest.approx(largest, abs=0.0006)
+    # rounded to 0.1 %, and a target is met when the rounded value is within its limit
+    assert (check.targets["measured"] == check.targets["measured"].round(3)).all()
+    assert (check.targets["passed"] == (check.targets["measured"] <= check.targets["limit"])).all()
 
 
-def test_countries_80_percent_bounds_in_2050_90th_percentile_at_most_8_percent(interval_validation):
-    assert np.quantile(_pooled_80(interval_validation, 2050), 0.9) <= 0.08
+def test_the_2050_targets_are_met(interval_validation, wpp_july):
+    pooled = _pooled(_errors(interval_validation, wpp_july, 2050))
+    assert np.median(pooled) <= 0.015
+    assert np.quantile(pooled, 0.9) <= 0.05
+    for name, code in AGGREGATES.items():
+        row = interval_validation.aggregates.set_index(["location", "year"]).loc[(name, 2050)]
+        wpp = wpp_july.loc[(code, 2050)]
+        for simulated, published in ((row["sim_l80"], wpp["pop_80l"]), (row["sim_median"], wpp["pop"]),
+                                     (row["sim_u80"], wpp["pop_80u"])):
+            assert abs(simulated / published - 1) <= 0.015, name
+    assert interval_validation.targets[interval_validation.targets["year"] == 2050]["passed"].all()
 
 
-def test_countries_80_percent_bounds_in_2100_median_error_at_most_6_percent(interval_validation):
-    errors = _pooled_80(interval_validation, 2100)
-    assert np.median(errors) <= 0.06
-    assert len(errors) == 321  # Hong Kong's lower bound of 2100 is 0 in WPP: no relative error
+def test_the_2100_country_targets_are_not_met_and_the_gulf_states_are_the_largest_errors(interval_validation, wpp_july):
+    """Median 3 % and 90th percentile 12 % are missed (about 4 % and 21 %); where the worst 10 % bounds are."""
+    errors = _errors(interval_validation, wpp_july, 2100)
+    pooled = _pooled(errors)
+    assert 0.03 < np.median(pooled) <= 0.05
+    assert 0.12 < np.quantile(pooled, 0.9) <= 0.25
+    lower = errors.set_index("location")["lower"].dropna()
+    worst = lower.abs().nlargest(4).index
+    assert set(worst) <= GULF  # their labour migration is capped by WPP's model in ways the marginals do not show
+    assert lower.drop(list(GULF)).abs().max() < 0.60
+    # the high-fertility countries the upper-tail process is for: every 10 % bound within 20 % of WPP's
+    for name in ("Democratic Republic of the Congo", "Nigeria", "Ethiopia", "Kenya", "Niger", "Somalia"):
+        assert abs(lower[name]) <= 0.20, name
+    assert not interval_validation.targets[interval_validation.targets["year"] == 2100]["passed"].iloc[:5].any()
 
 
-@pytest.mark.parametrize("name, code", [("Africa", 903), ("Sub-Saharan Africa", 1834), ("Europe", 908),
-                                        ("Northern America", 905), ("World", 900)])
-def test_aggregates_summed_from_countries_within_2_percent_in_2050(interval_validation, wpp_july, name, code):
-    row = interval_validation.aggregates.set_index(["location", "year"]).loc[(name, 2050)]
-    for bound, column in (("l80", "pop_80l"), ("u80", "pop_80u")):
-        assert abs(row[f"sim_{bound}"] / wpp_july.loc[(code, 2050), column] - 1) <= 0.02
-
-
-def test_the_targets_table_agrees_and_passes(interval_validation):
-    targets = interval_validation.targets
-    assert interval_validation.passed and len(targets) == 8
-    assert targets["measured"].iloc[0] == pytest.approx(np.median(_pooled_80(interval_validation, 2050)))
+def test_the_2100_aggregates_lie_between_wpps_medium_and_what_its_country_intervals_imply(interval_validation):
+    """WPP's country intervals imply means far above its aggregates' (a sum has the sum of the means)."""
+    consistency = validation.wpp_aggregate_consistency(years=[2100]).set_index("location")
+    for name in ("World", "Africa", "Sub-Saharan Africa"):
+        gap = consistency.loc[name, "countries_mean"] - consistency.loc[name, "aggregate_mean"]
+        assert gap > 0.05, name  # more than the 3 % target: no set of country trajectories can meet both
+    # the project's medians of 2100 lie in that gap, within 6 % of WPP's medium
+    simulated = interval_validation.aggregates.set_index(["location", "year"])
+    for name in AGGREGATES:
+        error = simulated.loc[(name, 2100), "err_median"]
+        assert abs(error) <= 0.06, name
+        if name in ("World", "Africa", "Sub-Saharan Africa"):
+            assert 0 < error < consistency.loc[name, "countries_mean"], name
 
 
 def test_the_error_distribution_is_reported_with_the_worst_cases(interval_validation):

@@ -27,7 +27,7 @@ def index(processed_dir):
         ("KEN", "Kenya", 404, "country", 1),
         ("404", "Kenya", 404, "country", 1),
         (404, "Kenya", 404, "country", 1),
-        ("Côte d’Ivoire", "Cote d'Ivoire", 384, "country", 1),
+        ("Côte d’Ivoire", "Côte d'Ivoire", 384, "country", 1),
         ("Tanzania", "United Republic of Tanzania", 834, "country", 1),
         ("United Kingdom", "United Kingdom", 826, "country", 1),
         ("Kosovo", "Kosovo (under UNSC res. 1244)", 412, "country", 1),
@@ -88,6 +88,22 @@ def test_unknown_location_offers_close_matches(index):
         index.resolve("Germny")
     with pytest.raises(UnknownLocationError, match="ISO-3 code"):
         index.resolve("Atlantis")
+
+
+def test_close_matches_include_groups_and_their_aliases(index):
+    assert index.close_matches("Gulf")[0] == "GCC"  # from its alias "Gulf Cooperation Council", before French Guiana
+    assert index.resolve("Gulf states").id == "GCC" and index.resolve("Arab Gulf states").id == "GCC"
+    assert "Côte d'Ivoire" in index.close_matches("Cote")
+    with pytest.raises(UnknownLocationError, match=r"did you mean: GCC"):
+        index.resolve("Gulf")
+
+
+def test_wpps_names_keep_their_diacritics(index):
+    """The wpp2024 R package writes five names in ASCII for CRAN; the UN's own spelling is restored."""
+    assert [index.resolve(code).name for code in (384, 531, 638, 652, 792)] == [
+        "Côte d'Ivoire", "Curaçao", "Réunion", "Saint-Barthélemy", "Türkiye"]
+    assert index.resolve("Cote d'Ivoire").name == index.resolve("CIV").name == "Côte d'Ivoire"
+    assert "Côte d'Ivoire" in locations.group_description("ECOWAS").markdown()
 
 
 def test_location_without_data_is_flagged(index):

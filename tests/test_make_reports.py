@@ -24,6 +24,8 @@ REPORTS = ("alpha", "beta", "gamma")
 STAND_IN = f'''#!{sys.executable}
 import os, sys
 from pathlib import Path
+if "analysis.environment" in sys.argv:  # Make's check that .venv belongs to this checkout: it does
+    sys.exit(0)
 with open("calls.log", "a") as log:
     log.write(" ".join(sys.argv[1:]) + "\\n")
 command = sys.argv[3]

@@ -62,11 +62,45 @@ def test_africas_working_age_growth_map(africa, shapes):
     circled = {text.get_text() for text in change.texts}
     assert ISLANDS <= circled  # small island states get a circle and their name
     legends = [ax.get_xlabel() for ax in fig.axes if not ax.get_title()]
-    assert legends == ["millions, 2025–2055", "% of the 2025 level"]
+    assert legends == ["change 2025–2055, millions (0 = unchanged)", "change in % of the 2025 level (0 = unchanged)"]
     note = " ".join(text.get_text() for text in fig.texts).replace("\n", " ")
     assert "World Population Prospects 2024" in note and "Natural Earth 1:50 million" in note
     assert "Somaliland is drawn as part of Somalia, as WPP counts it" in note
-    assert "Mayotte, Reunion: no shape of their own" in note  # part of France's shape in Natural Earth
+    assert "Mayotte, Réunion: no shape of their own" in note  # part of France's shape in Natural Earth
+
+
+def test_change_legends_are_signed_so_that_zero_reads_as_unchanged(africa, shapes):
+    """Nigeria's +87 % sits in a class whose bounds read "+…", never in a class that reads as a level."""
+    fig = maps.change_maps(africa, "Population aged 15-64", plotting.SOURCE_NOTE, 2025, 2055, shapes=shapes)
+    bars = [ax for ax in fig.axes if not ax.get_title()]
+    for bar in bars:
+        labels = [tick.get_text() for tick in bar.get_xticklabels()]
+        values = [float(label.replace("−", "-").replace(",", "")) for label in labels]
+        assert all(label[0] in "+−" for label, value in zip(labels, values) if value != 0), labels
+        assert "0" in labels  # Tunisia's 15-64 population falls: 0 separates falls from rises
+        assert bar.get_xlabel().startswith("change") and bar.get_xlabel().endswith("(0 = unchanged)")
+    nigeria = indicators.lookup(africa, location="Nigeria")["percent_change"]
+    labels = [tick.get_text() for tick in bars[1].get_xticklabels()]
+    bounds = [float(label.replace("−", "-")) for label in labels]
+    lower = max(b for b in bounds if b <= nigeria)
+    assert nigeria == pytest.approx(87, abs=1) and lower > 0 and labels[bounds.index(lower)].startswith("+")
+
+
+def test_island_names_sit_on_the_sea_side(africa, shapes):
+    ax = maps.choropleth(africa, "change", "t", "millions", "s", scale="millions", shapes=shapes)
+    west, east = ax.get_xlim()
+    middle = (west + east) / 2
+    for text in ax.texts:
+        x = text.xy[0]
+        assert text.get_horizontalalignment() == ("right" if x < middle else "left"), text.get_text()
+
+
+def test_a_wide_location_gets_its_maps_stacked_at_full_width(processed_dir, shapes):
+    ecowas = indicators.country_contributions("ECOWAS", 2025, 2055, "15-64", processed_dir)
+    fig = maps.change_maps(ecowas, "Population aged 15-64", plotting.SOURCE_NOTE, 2025, 2055, shapes=shapes)
+    change, percent = [ax for ax in fig.axes if ax.get_title()]
+    assert change.get_position().y0 > percent.get_position().y1  # one above the other
+    assert change.get_position().width > 0.6
 
 
 def test_every_country_with_a_shape_takes_its_class_colour(africa, shapes):

@@ -39,8 +39,8 @@ def test_notebook_structure(path):
 
 
 def test_africa_report_with_other_parameters(processed_dir, tmp_path):
-    parameters = {"location": "Western Africa", "ages": "20-39", "base_year": 2030, "horizon": 20,
-                  "variants": ["medium", "low", "high"], "top_n": 5}
+    parameters = {"location": "Western Africa", "ages": "20-39", "base_year": 2030, "horizon": 2050,
+                  "variants": ["medium", "low", "high"], "top_n": 5, "trajectories": 200}
     output = tmp_path / "western_africa.ipynb"
     pm.execute_notebook(
         str(paths.NOTEBOOKS / "africa_working_age.ipynb"), str(output), parameters=parameters,

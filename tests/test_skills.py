@@ -77,7 +77,7 @@ def test_population_by_education_sums_members_by_sex(hand):
 
 def test_shares_and_attainment_leave_children_out(hand):
     attainment = skills.attainment(skills.by_education(hand, {"A": (1,)}, "10-24", [2020])).iloc[0]
-    assert attainment["population_15plus"] == 2 * (100 + 100)
+    assert attainment["people"] == 2 * (100 + 100)
     assert attainment["at_least_upper_secondary"] == 2 * (20 + 40 + 10)
     assert attainment["share_at_least_upper_secondary"] == pytest.approx(70 / 200)
     assert attainment["share_post_secondary"] == pytest.approx(10 / 200)

@@ -122,3 +122,44 @@ def test_a_real_table_prints_the_figures_of_the_data(processed_dir):
     assert shown.frame.iloc[0].tolist() == ["Nigeria", f"{nigeria['change'] / 1e6:,.1f}",
                                             f"{100 * nigeria['share_of_change']:.1f}"]
     assert 100e6 < nigeria["change"] < 130e6  # WPP 2024 medium: Nigeria adds about 117 million people aged 15-64
+
+
+RAW_BOOLEAN = re.compile(r"\b(True|False)\b")
+
+
+def test_no_table_prints_raw_booleans():
+    """True and false read as yes and no in both forms, whatever the column holds them as."""
+    table = pd.DataFrame({"check": ["a", "b", "c"], "passed": [True, False, True],
+                          "per_year": pd.Series([True, None, np.False_], dtype=object),
+                          "flag": pd.array([True, pd.NA, False], dtype="boolean")})
+    shown = report_table(table, missing="")
+    assert shown.frame["passed"].tolist() == ["yes", "no", "yes"]
+    assert shown.frame["per year"].tolist() == ["yes", "", "no"]
+    assert shown.frame["flag"].tolist() == ["yes", "", "no"]
+    for form in (shown.text, shown.html, _csv(shown.html)):
+        assert RAW_BOOLEAN.search(re.sub(r"<[^>]+>", " ", form)) is None, form
+
+
+def test_no_committed_report_table_prints_raw_booleans():
+    """Every table the committed notebooks show (the text form of each ``show``): no True or False."""
+    import json
+
+    from analysis import paths
+
+    found = []
+    for notebook in sorted(paths.NOTEBOOKS.glob("*.ipynb")):
+        for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+            for output in cell.get("outputs", []):
+                data = output.get("data", {})
+                if "gt_table" not in "".join(data.get("text/html", "")):
+                    continue  # not a report table
+                text = "".join(data.get("text/plain", ""))
+                found += [(notebook.name, line) for line in text.splitlines() if RAW_BOOLEAN.search(line)]
+    assert not found, found[:5]
+
+
+def test_whole_numbers_print_as_whole_numbers_beside_measures():
+    table = pd.DataFrame({"statistic": ["observations", "R-squared"], "value": pd.Series([1061, 0.300896], dtype=object)})
+    shown = report_table(table, round=3)
+    assert shown.frame["value"].tolist() == ["1,061", "0.301"]  # not "1,061.000"
+    assert _cells(shown.html) == ["observations", "1,061", "R-squared", "0.301"]

@@ -100,6 +100,11 @@ def test_the_cache_key_changes_with_everything_that_changes_the_numbers(model, p
                                                bands=("all", "15-64", "65+"),
                                                params=tr.load_parameters().replace(tfr=tr.Correlation(0.5)),
                                                replacement=tr.ReplacementRequest(("Germany", "Japan"))), 24)[0],
+        trajectory_cache.run_key(tr.make_model(seed=11, locations=["EU27", "Nigeria", "Japan"],
+                                               bands=("all", "15-64", "65+"),
+                                               params=tr.load_parameters().replace(
+                                                   tfr_upper_tail=tr.UpperTail(2.0, 1.0, 0.5)),
+                                               replacement=tr.ReplacementRequest(("Germany", "Japan"))), 24)[0],
     ]
     assert len({key, *others}) == len(others) + 1
     assert model.fingerprint()["inputs"] and model.fingerprint()["code"]

@@ -31,23 +31,27 @@ def test_a_groups_quantiles_are_quantiles_of_its_members_summed_per_trajectory(a
 
 
 def test_changes_are_per_trajectory_not_differences_of_quantiles(africa):
-    change = uncertainty.change_quantiles(africa, "Africa", "15-64", 2025, 2055)
-    values = uncertainty.changes(africa, locations.resolve("Africa"), "15-64", 2025, 2055)
+    change = uncertainty.change_quantiles(africa, "Africa", "15-64", 2030, 2055)
+    values = uncertainty.changes(africa, locations.resolve("Africa"), "15-64", 2030, 2055)
     assert np.allclose(change["change"], np.quantile(values, uncertainty.DEFAULT_QUANTILES))
-    levels = uncertainty.population_quantiles(africa, "Africa", "15-64", [2025, 2055]).pivot(
+    levels = uncertainty.population_quantiles(africa, "Africa", "15-64", [2030, 2055]).pivot(
         index="quantile", columns="year", values="population")
-    assert not np.allclose(change.set_index("quantile")["change"], levels[2055] - levels[2025])
+    assert not np.allclose(change.set_index("quantile")["change"], levels[2055] - levels[2030])
 
 
 def test_africas_working_age_increase_2025_2055_against_wpp(africa, processed_dir):
-    """The median increase lies within 1.5 % of WPP medium's +802 M; the 80 % interval is about ±7 %."""
+    """The median increase lies within 2.5 % of WPP medium's +802 M; the 80 % interval is about ±6 %.
+
+    High-fertility countries' medians lie below WPP's medium (their TFR persists in the upper tail only; see
+    the methods), which takes Africa's median increase about 2 % below the medium's.
+    """
     population = pd.read_parquet(processed_dir / "population.parquet")
     medium = population[(population["variant"] == "medium") & (population["location_code"] == 903)
                         & population["age_start"].between(15, 60)].groupby("year")["population"].sum()
     wpp_change = medium[2055] - medium[2025]
     values = uncertainty.changes(africa, locations.resolve("Africa"), "15-64", 2025, 2055)
     low, median, high = np.quantile(values, [0.1, 0.5, 0.9])
-    assert median == pytest.approx(wpp_change, rel=0.015)
+    assert median == pytest.approx(wpp_change, rel=0.025)
     assert low < wpp_change < high
     assert 0.04 < (high - low) / 2 / median < 0.10
     text = uncertainty.interval_text(values)

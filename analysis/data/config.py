@@ -57,6 +57,9 @@ class Field:
         The valid values.
     pattern : str, optional
         A regular expression the whole string must match (``what`` describes it).
+    what : str
+        What the value is, named in messages (the pattern's description, or a
+        number's meaning: ``"the last year, a calendar year"``).
     check : callable, optional
         A domain check called with the value last (e.g. ``parse_age_band``);
         it raises its own one-line :class:`~analysis.errors.InputError`.
@@ -242,7 +245,9 @@ def _leaf(value: Any, spec: type | tuple | Field, where: str, key: str, error: t
         if low or high:
             lower = "" if field.low is None else f"{'above' if field.low_open else 'at least'} {field.low:g}"
             upper = "" if field.high is None else f"{'below' if field.high_open else 'at most'} {field.high:g}"
-            raise error(f"{where}: {key!r} must be {' and '.join(p for p in (lower, upper) if p)}, got {value!r}")
+            meaning = f" ({field.what})" if field.what else ""
+            raise error(f"{where}: {key!r}{meaning} must be {' and '.join(p for p in (lower, upper) if p)}, "
+                        f"got {value!r}")
     if field.choices is not None and value not in field.choices:
         close = difflib.get_close_matches(str(value), [str(c) for c in field.choices], n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""

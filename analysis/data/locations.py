@@ -98,6 +98,10 @@ USER_GROUP_SCHEMA = {
     "notes": str,
     "aliases": [str],
 }
+#: WPP's own names that the wpp2024 R package writes without their diacritics (its data-raw/convert_non_ascii.R,
+#: https://github.com/PPgp/wpp2024/blob/main/data-raw/convert_non_ascii.R, replaces exactly these five by ASCII for
+#: CRAN); the locations table restores the UN's spelling, so that reports print "Côte d'Ivoire", never "Cote d'Ivoire".
+WPP_SPELLING = {384: "Côte d'Ivoire", 531: "Curaçao", 638: "Réunion", 652: "Saint-Barthélemy", 792: "Türkiye"}
 
 
 class UnknownLocationError(InputError):
@@ -238,13 +242,17 @@ def clean_locations(
     Returns
     -------
     locations : DataFrame
-        One row per WPP location.
+        One row per WPP location, named as WPP names it (with the diacritics
+        of :data:`WPP_SPELLING` restored).
     membership : DataFrame
         ``group_id, group, group_code, group_kind, location_code, source``:
         one row per (group, member country).
     """
     definitions = definitions or group_definitions()
     raw = unlocations.copy()
+    spelled = raw["country_code"].map(WPP_SPELLING)
+    restore = spelled.notna() & (spelled.fillna("").map(normalise) == raw["name"].map(normalise))
+    raw.loc[restore, "name"] = spelled[restore]
     names = raw.set_index("country_code")["name"]
     is_country = raw["location_type"] == COUNTRY_TYPE
     countries = raw[is_country].copy()
@@ -688,16 +696,30 @@ class LocationIndex:
         return dict(self._user_groups()["specs"].get(place.id, {}))
 
     # ---------------------------------------------------------------- messages
-    def _hint(self, text: str, extra: Sequence[str] = ()) -> str:
-        candidates = difflib.get_close_matches(normalise(text), list(self._keys) + [normalise(e) for e in extra],
-                                               n=8, cutoff=0.6)
-        suggestions = []
+    def close_matches(self, text: str, n: int = 3, extra: Sequence[str] = ()) -> list[str]:
+        """Locations a mistyped or partial name may mean: names, codes, groups and their aliases.
+
+        Names, group names and aliases holding the query as a word or the start
+        of one come first (``Gulf`` → ``GCC``, from its alias "Gulf Cooperation
+        Council"; ``Cote`` → Côte d'Ivoire), then those that look like it
+        (``Nigera`` → Nigeria).  ``extra``: more names to match (the user's groups).
+        """
+        query = normalise(text)
+        words = re.compile(rf"(?:^|[ /'(]){re.escape(query)}") if len(query) >= 3 else None
+        containing = sorted((key for key in self._keys if words and words.search(key)),
+                            key=lambda key: (self._keys[key] not in self.groups, len(key)))
         originals = {normalise(e): e for e in extra}
+        candidates = containing + difflib.get_close_matches(query, list(self._keys) + list(originals), n=8, cutoff=0.6)
+        suggestions = []
         for candidate in candidates:
             name = self._display[self._keys[candidate]] if candidate in self._keys else originals[candidate]
             if name not in suggestions:
                 suggestions.append(name)
-        return f"did you mean: {', '.join(suggestions[:3])}? " if suggestions else ""
+        return suggestions[:n]
+
+    def _hint(self, text: str, extra: Sequence[str] = ()) -> str:
+        suggestions = self.close_matches(text, 3, extra)
+        return f"did you mean: {', '.join(suggestions)}? " if suggestions else ""
 
     def _unknown_message(self, text: str, user: bool = True) -> str:
         mine = list(self._user_groups()["specs"]) if user else []

@@ -22,13 +22,30 @@ Sampling
   interpolated on the log scale (it stays positive), e0 and migration on the
   natural scale; points are made non-decreasing.  A score of −1.282 gives
   exactly WPP's 10 % point, and so on.
-* **Normal scores.** Per component, a common factor ``F`` and one process
+* **Normal scores.**  Per component, a common factor ``F`` and one process
   ``E`` per country, each a unit-variance AR(1) over time, are mixed as
   ``Z = √rho F + √(1 − rho) E``: every score stays standard normal, and two
   countries correlate by ``rho``.  TFR and e0 move per period, migration per
   calendar year, with a country's own AR coefficient where the calibration
   found one.  The three components are independent; both sexes share the e0
   score.
+* **High fertility persists, low fertility does not.**  In WPP's TFR model
+  (bayesTFR) a country in its fertility transition declines along a
+  country-specific curve plus noise until it reaches the post-transition
+  phase, where it fluctuates around a long-term level: trajectories with a
+  slow decline stay high, while those that fell early converge.  A Gaussian
+  process treats both tails alike, and either makes the lower tail of the
+  2100 population too low (persistent) or its upper tail too low (not
+  persistent).  For countries whose median TFR in 2025–2030 is at least
+  ``min_tfr`` (:class:`UpperTail`), ``E`` is therefore
+  ``√g G + √(1 − g) K``: ``G`` the Gaussian AR(1) process above and ``K`` a
+  one-factor survival-Clayton copula, ``K_t = −Φ⁻¹(S_t)`` with
+  ``S_t = ((W_t^(−θ/(1+θ)) − 1) V^(−θ) + 1)^(−1/θ)``, ``V = Φ(−factor)``
+  drawn once per trajectory and ``W_t`` per period: a high factor keeps the
+  TFR high in every period (upper-tail dependence), a low one lets the
+  periods wander independently.  ``K_t`` is exactly standard normal (it is
+  the conditional quantile of a copula), so WPP's quantiles are still
+  reproduced in every period.
 * **Mortality.** The sampled e0 (a deviation from WPP's median, added to the
   e0 of the engine's own life table for WPP's death rates) is reached by
   multiplying the period's death rates by one factor per country, period and
@@ -39,13 +56,26 @@ Sampling
   weighted ½, 1, 1, 1, 1, ½ over the years *t … t+5* (the weights that make
   WPP's annual medians add up to its period totals).  The sum is simulated:
   annual quantiles are never added up, which would assume perfectly
-  correlated years.  The deviation is spread over ages and sexes with WPP's
-  own pattern for the period, ``|N(a, s)| / Σ|N|`` (defined where WPP's
-  pattern mixes signs).  With ``migration="rate"`` (the default) a period's
-  migrants are multiplied by the trajectory's population over WPP's median
-  population at the period's start; ``"count"`` takes them as drawn.  The
-  deviation over 1 January 2024 – 1 July 2025 is added to the base
-  population, which is itself a projection.
+  correlated years.  **The world's net migration is zero in every
+  trajectory**, as in WPP's migration model (Azose and Raftery 2015; bayesPop
+  rebalances each trajectory): independent draws from WPP's right-skewed
+  marginals would add about a hundred million migrants to the world over
+  2025–2100 on average (:func:`expected_world_migration`).  Every country's period deviations are drawn for all countries,
+  and the world's sum ``S`` (per period) is taken back from each country in
+  proportion to its own covariance, ``D_i − C_i (Σ_j C_j)⁻¹ S``: the
+  conditional expectation given a zero sum under a Gaussian approximation,
+  with ``C_i`` the covariance of country i's period deviations implied by
+  its annual standard deviations and its AR coefficient.  A country with
+  little uncertainty is barely touched; no common factor (``rho``) is
+  allowed for migration.  The deviation is spread over ages and sexes with
+  WPP's own pattern for the period, ``|N(a, s)| / Σ|N|`` (defined where
+  WPP's pattern mixes signs).  With ``migration="rate"`` (the default) a
+  period's migrants are multiplied by the trajectory's population over WPP's
+  median population at the period's start; ``"count"`` takes them as drawn.
+* **The base year is fixed.**  Every trajectory starts from WPP's 1 July
+  2025 population by age and sex (WPP's own intervals start on 1 January
+  2024 and so show a small spread in 2025; the project takes WPP's estimate
+  as known), so a change from 2025 is a change from one fixed population.
 * **Scenarios** apply to every trajectory: fertility blocks act on each
   trajectory's TFR and mortality blocks on its e0 as they do on WPP's, a
   migration block's ``scale`` multiplies the sampled migration (0: none),
@@ -67,7 +97,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from scipy.special import ndtri
+from scipy.special import ndtr, ndtri
 
 from analysis import paths
 from analysis.data import config
@@ -88,6 +118,8 @@ FIRST_MIGRATION_YEAR = model_inputs.FIRST_MIGRATION_YEAR
 #: Normal draws per country and trajectory, fixed so that numbers do not depend on the horizon.
 MAX_PERIODS = (LAST_YEAR - BASE_YEAR) // STEP
 MAX_MIGRATION_YEARS = LAST_YEAR - FIRST_MIGRATION_YEAR + 1
+#: Per country: TFR, e0 and migration innovations, then the upper-tail copula's period draws and its factor.
+DRAWS_PER_COUNTRY = 3 * MAX_PERIODS + MAX_MIGRATION_YEARS + 1
 COMPONENTS = ("tfr", "e0", "migration")
 PROCESSES = ("stationary", "from_zero")
 MIGRATION_MODES = ("rate", "count")
@@ -97,10 +129,20 @@ E0_GRID = np.linspace(-3.5, 3.0, 261)
 CALIBRATION_FILE = Path(__file__).with_name("trajectories.yml")
 #: Location-trajectories per chunk: moderate engine calls are faster per location than very large ones.
 ROWS_PER_CHUNK = 2000
+#: Country-trajectories sampled at once when every country's migration is drawn (a chunk of few countries holds many
+#: trajectories: sampling them in batches bounds its memory).
+SAMPLED_ROWS = 20_000
 AGE_STARTS = np.arange(0, 101, STEP)
 #: Files whose code determines a run's numbers (part of a run's fingerprint).
 CODE_FILES = ("trajectories.py", "projection.py", "replacement.py", "inputs.py", "scenarios.py", "demography.py",
               "people_flows.py", "pathway_flows.py")
+#: Factors by which one period's net migration may change a population, from WPP's migration model (bayesPop,
+#: R/balance_migration.R: min.multiplicative.pop.change, max.multiplicative.pop.change[.no.gcc], one period).
+MIGRATION_CHANGE = {"other": (0.707796098, 1.409065294), "gulf": (0.707796098, 2.087025815)}
+#: Qatar, United Arab Emirates, Kuwait, Bahrain, Oman, Saudi Arabia (bayesPop's is.gcc).
+GULF_STATES = (634, 784, 414, 48, 512, 682)
+#: Normal scores of the equal-probability grid on which the standard deviation of annual migration is computed.
+_SD_GRID = ndtri((np.arange(400) + 0.5) / 400)
 #: Processed tables a run reads (their checksums are part of its fingerprint).
 INPUT_TABLES = ("population", "mortality", "tfr", "fertility_age_pattern", "sex_ratio_at_birth", "net_migration",
                 "tfr_quantiles", "life_expectancy_quantiles", "migration_quantiles", "locations", "location_groups")
@@ -177,26 +219,83 @@ class Correlation:
 
 
 @dataclass(frozen=True)
+class UpperTail:
+    """Persistence of high fertility: the TFR process of countries still in their fertility transition.
+
+    Attributes
+    ----------
+    min_tfr : float
+        Countries whose WPP median TFR in 2025–2030 is at least this use the process.
+    theta : float
+        Parameter of the one-factor survival-Clayton copula (> 0): the
+        larger, the more every period follows the trajectory's factor.
+    gaussian_share : float
+        Share of the score's variance from the Gaussian AR(1) process of
+        the other countries (0 ≤ g < 1); the rest is the copula's.
+    """
+
+    min_tfr: float
+    theta: float
+    gaussian_share: float = 0.0
+
+    def __post_init__(self):
+        for name, low, high in (("min_tfr", 0.0, 20.0), ("theta", 0.0, 100.0), ("gaussian_share", 0.0, 1.0)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value < high \
+                    or (name == "theta" and value == 0.0):
+                raise TrajectoryError(f"upper tail: {name} must be a number in [{low:g}, {high:g}){' and not 0' if name == 'theta' else ''}, "
+                                      f"got {value!r}")
+
+    def to_dict(self) -> dict:
+        return {"min_tfr": float(self.min_tfr), "theta": float(self.theta), "gaussian_share": float(self.gaussian_share)}
+
+    @classmethod
+    def from_dict(cls, values: Mapping) -> "UpperTail":
+        if not isinstance(values, Mapping):
+            raise TrajectoryError("tfr_upper_tail must be a mapping of min_tfr, theta and gaussian_share")
+        unknown = sorted(set(values) - {"min_tfr", "theta", "gaussian_share"})
+        if unknown or not {"min_tfr", "theta"} <= set(values):
+            raise TrajectoryError("tfr_upper_tail needs min_tfr and theta (and optionally gaussian_share)"
+                                  + (f"; unknown field {unknown[0]!r}" if unknown else ""))
+        return cls(values["min_tfr"], values["theta"], values.get("gaussian_share", 0.0))
+
+
+@dataclass(frozen=True)
 class Parameters:
-    """The correlation parameters of the three components (see :class:`Correlation`)."""
+    """The correlation parameters of the three components (see :class:`Correlation`) and the TFR's upper tail.
+
+    Migration has no common factor: the world's net migration is zero in every trajectory.
+    """
 
     tfr: Correlation = Correlation(0.95, 0.0, "stationary")
     e0: Correlation = Correlation(1.0, 0.2, "from_zero")
     migration: Correlation = Correlation(0.6, 0.0, "stationary")
+    tfr_upper_tail: UpperTail | None = None
+
+    def __post_init__(self):
+        if self.migration.rho != 0.0:
+            raise TrajectoryError(f"migration's common factor rho must be 0 (the world's net migration sums to zero in "
+                                  f"every trajectory), got {self.migration.rho!r}")
 
     def to_dict(self) -> dict:
-        return {name: getattr(self, name).to_dict() for name in COMPONENTS}
+        out = {name: getattr(self, name).to_dict() for name in COMPONENTS}
+        if self.tfr_upper_tail is not None:
+            out["tfr_upper_tail"] = self.tfr_upper_tail.to_dict()
+        return out
 
     @classmethod
     def from_dict(cls, values: Mapping) -> "Parameters":
-        unknown = sorted(set(values) - set(COMPONENTS))
+        unknown = sorted(set(values) - set(COMPONENTS) - {"tfr_upper_tail"})
         if unknown:
-            raise TrajectoryError(f"parameters: unknown component {unknown[0]!r}; valid: {', '.join(COMPONENTS)}")
-        return cls(**{name: Correlation.from_dict(values[name], name) for name in COMPONENTS if name in values})
+            raise TrajectoryError(f"parameters: unknown component {unknown[0]!r}; valid: {', '.join(COMPONENTS)}, "
+                                  "tfr_upper_tail")
+        tail = values.get("tfr_upper_tail")
+        return cls(**{name: Correlation.from_dict(values[name], name) for name in COMPONENTS if name in values},
+                   tfr_upper_tail=None if tail is None else UpperTail.from_dict(tail))
 
-    def replace(self, **changes: Correlation) -> "Parameters":
-        """A copy with some components replaced."""
-        return Parameters(**{name: changes.get(name, getattr(self, name)) for name in COMPONENTS})
+    def replace(self, **changes) -> "Parameters":
+        """A copy with some components (or ``tfr_upper_tail``) replaced."""
+        return dataclasses.replace(self, **changes)
 
 
 def load_parameters(path: Path | str | None = None) -> Parameters:
@@ -272,11 +371,12 @@ class SamplerInputs:
         e0 of the engine's life table for WPP's death rates minus WPP's median e0.
     migration : (L, Y, 5)
         Quantile coefficients of annual net migration (persons), years 2024 … end.
-    period_weights : (P, Y), base_weights : (Y,)
-        Weights of each calendar year in each period (½, 1, 1, 1, 1, ½) and
-        between 1 January 2024 and 1 July 2025 (1, ½).
-    pattern : (L, P, 2, 21), base_pattern : (L, 2, 21)
-        Age–sex distribution of migration deviations per period, and for 2020–2025.
+    migration_sd : (L, Y)
+        Standard deviation of annual net migration under the quantile function (persons).
+    period_weights : (P, Y)
+        Weights of each calendar year in each period (½, 1, 1, 1, 1, ½).
+    pattern : (L, P, 2, 21)
+        Age–sex distribution of migration deviations per period.
     median_total : (L, P + 1)
         Total population of the engine on the medium inputs.
     e0_grid : (L, P, 2, G)
@@ -292,10 +392,9 @@ class SamplerInputs:
     e0: np.ndarray
     e0_offset: np.ndarray
     migration: np.ndarray
+    migration_sd: np.ndarray
     period_weights: np.ndarray
-    base_weights: np.ndarray
     pattern: np.ndarray
-    base_pattern: np.ndarray
     median_total: np.ndarray
     e0_grid: np.ndarray
     codes: np.ndarray
@@ -324,16 +423,20 @@ def e0_grid(mx: np.ndarray, grid: np.ndarray = E0_GRID) -> np.ndarray:
     return np.stack([projection.life_table(mx * np.exp(k))["e0"] for k in grid], axis=-1)
 
 
-def year_weights(periods: np.ndarray, years: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Weights of calendar years in each 1 July–1 July period (½, 1, 1, 1, 1, ½), and from 1 January 2024 to the base."""
+def year_weights(periods: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """Weights of calendar years in each 1 July–1 July period (½, 1, 1, 1, 1, ½): (P, Y)."""
     weights = np.zeros((len(periods), len(years)))
     for p, start in enumerate(periods):
         first = int(start) - int(years[0])
         weights[p, first: first + STEP + 1] = [0.5, 1.0, 1.0, 1.0, 1.0, 0.5]
-    base = np.zeros(len(years))
-    base[: BASE_YEAR - int(years[0]) + 1] = 1.0
-    base[BASE_YEAR - int(years[0])] = 0.5
-    return weights, base
+    return weights
+
+
+def quantile_sd(coefficients: np.ndarray) -> np.ndarray:
+    """Standard deviation of the quantile function under a standard normal score (400 equal-probability points)."""
+    deviations = [evaluate_quantiles(coefficients, z) - coefficients[..., 0] for z in _SD_GRID]
+    mean = sum(deviations) / len(_SD_GRID)
+    return np.sqrt(np.maximum(sum(d * d for d in deviations) / len(_SD_GRID) - mean * mean, 0.0))
 
 
 def sampler_inputs(end_year: int = LAST_YEAR, processed_dir: Path | None = None) -> SamplerInputs:
@@ -367,9 +470,9 @@ def _built_sampler(end_year: int, folder: str, stamp: int | None) -> SamplerInpu
         raise TrajectoryError("the median of WPP's TFR quantiles differs from the medium variant")
     own_e0 = projection.life_table(base.mx)["e0"]  # (L, P, 2)
     periods = BASE_YEAR + STEP * np.arange(P)
-    weights, base_weights = year_weights(periods, quantiles.migration_years)
+    weights = year_weights(periods, quantiles.migration_years)
     structure = np.broadcast_to(base.population[:, None], base.net_migrants.shape)
-    previous = model_inputs.wpp_inputs("medium", BASE_YEAR - STEP, BASE_YEAR, processed_dir=processed_dir)
+    migration = quantile_slopes(quantiles.migration)
     median_total = projection.project(base).population.sum(axis=(2, 3))
     manifest = load_manifest(processed_dir)
     fingerprint = hashlib.sha256(json.dumps({name: manifest.get(name, {}).get("sha256") for name in INPUT_TABLES},
@@ -379,11 +482,10 @@ def _built_sampler(end_year: int, folder: str, stamp: int | None) -> SamplerInpu
         tfr=_readonly(quantile_slopes(np.log(np.maximum(quantiles.tfr, 1e-3)))),
         e0=_readonly(quantile_slopes(quantiles.e0)),
         e0_offset=_readonly(own_e0 - quantiles.e0[..., 2]),
-        migration=_readonly(quantile_slopes(quantiles.migration)),
+        migration=_readonly(migration),
+        migration_sd=_readonly(quantile_sd(migration)),
         period_weights=_readonly(weights),
-        base_weights=_readonly(base_weights),
         pattern=_readonly(migration_pattern(base.net_migrants, structure)),
-        base_pattern=_readonly(migration_pattern(previous.net_migrants[:, 0], base.population)),
         median_total=_readonly(median_total),
         e0_grid=_readonly(e0_grid(base.mx)),
         codes=_readonly(codes),
@@ -401,29 +503,50 @@ def innovations(seed: int, indices: Sequence[int], n_countries: int,
                 rows: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Standard normal innovations of trajectories ``indices``: a fixed block per trajectory.
 
-    Each trajectory draws ``(n_countries + 1) × (15 + 15 + 77)`` numbers in
-    this order (row 0: the common factor; TFR periods, e0 periods, migration
-    years 2024–2100), whatever the horizon or the countries projected.  With
-    ``rows`` (countries among the ``n_countries``), only the common factor and
-    those rows are kept, and a trajectory's stream is drawn only as far as the
-    last of them: the same numbers, in memory that scales with the countries
-    asked for (a block drawn in parts continues the same stream).
+    Each trajectory draws ``(n_countries + 1) × (15 + 15 + 77 + 15 + 1)``
+    numbers in this order (row 0: the common factors; TFR periods, e0
+    periods, migration years 2024–2100, the TFR upper-tail copula's periods
+    and its factor), whatever the horizon or the countries projected.  With
+    ``rows`` (countries among the ``n_countries``), the TFR, e0 and tail draws
+    are kept for the common factor and those rows only (migration's for every
+    country, which the world's balance needs): the same numbers, in memory
+    that scales with the countries asked for.
 
     Returns
     -------
     dict
-        ``tfr``, ``e0``: (n, 1 + L, 15); ``migration``: (n, 1 + L, 77); L is
-        ``n_countries`` or ``len(rows)``.
+        ``tfr``, ``e0``, ``tail``: (n, 1 + L, 15); ``migration``: (n, 1 + L_all, 77);
+        ``tail_factor``: (n, 1 + L); L is ``n_countries`` or ``len(rows)``.
     """
-    width = 2 * MAX_PERIODS + MAX_MIGRATION_YEARS
+    P, M = MAX_PERIODS, 2 * MAX_PERIODS + MAX_MIGRATION_YEARS
     kept = np.arange(n_countries + 1) if rows is None else np.concatenate([[0], np.asarray(rows, dtype=int) + 1])
-    drawn = int(kept.max()) + 1
-    draws = np.empty((len(indices), len(kept), width))
+    own = np.empty((len(indices), len(kept), DRAWS_PER_COUNTRY - (M - 2 * P)))  # all but migration, rows kept
+    migration = np.empty((len(indices), n_countries + 1, M - 2 * P))
     for row, index in enumerate(indices):
-        block = trajectory_rng(seed, index).standard_normal((drawn, width))
-        draws[row] = block if rows is None else block[kept]
-    return {"tfr": draws[..., :MAX_PERIODS], "e0": draws[..., MAX_PERIODS:2 * MAX_PERIODS],
-            "migration": draws[..., 2 * MAX_PERIODS:]}
+        block = trajectory_rng(seed, index).standard_normal((n_countries + 1, DRAWS_PER_COUNTRY))
+        own[row] = np.concatenate([block[kept, :2 * P], block[kept, M:]], axis=-1)
+        migration[row] = block[:, 2 * P:M]
+    return {"tfr": own[..., :P], "e0": own[..., P:2 * P], "migration": migration,
+            "tail": own[..., 2 * P:3 * P], "tail_factor": own[..., 3 * P]}
+
+
+def upper_tail_scores(draws: np.ndarray, factor: np.ndarray, theta: float) -> np.ndarray:
+    """Standard normal scores of a one-factor survival-Clayton copula (see the module notes).
+
+    Parameters
+    ----------
+    draws : (..., T) array
+        Standard normal draws, one per period.
+    factor : (...) array
+        The trajectory's standard normal factor.
+    theta : float
+        The copula's parameter (> 0).
+    """
+    survival = ndtr(-factor)[..., None]
+    uniform = np.clip(ndtr(draws), 1e-300, 1.0 - 2.0 ** -53)
+    with np.errstate(over="ignore"):
+        tail = ((uniform ** (-theta / (1.0 + theta)) - 1.0) * survival ** (-theta) + 1.0) ** (-1.0 / theta)
+    return -ndtri(np.clip(tail, 1e-300, 1.0 - 2.0 ** -53))
 
 
 def ar1(innovation: np.ndarray, phi: float | np.ndarray, process: str = "stationary") -> np.ndarray:
@@ -448,23 +571,94 @@ def ar1(innovation: np.ndarray, phi: float | np.ndarray, process: str = "station
 
 
 def normal_scores(seed: int, indices: Sequence[int], codes: np.ndarray, params: Parameters,
-                  rows: np.ndarray | None = None) -> dict[str, np.ndarray]:
-    """Correlated standard normal scores of the three components, for the countries ``rows`` of ``codes``.
+                  rows: np.ndarray | None = None, upper_tail: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Correlated standard normal scores of the three components.
+
+    Parameters
+    ----------
+    codes : (L_all,) array
+        Every country's M49 code (the order of the draws).
+    rows : array, optional
+        The countries whose TFR and e0 scores are wanted (all by default).
+    upper_tail : (L_all,) bool array, optional
+        Countries whose TFR follows ``params.tfr_upper_tail`` (none by default).
 
     Returns
     -------
     dict
-        ``tfr``, ``e0``: (n, L, 15) and ``migration``: (n, L, 77), L the rows kept.
+        ``tfr``, ``e0``: (n, L, 15) for the rows kept; ``migration``: (n, L_all, 77)
+        for every country (the world's net migration is balanced across all of them).
     """
+    codes = np.asarray(codes)
     rows = np.arange(len(codes)) if rows is None else np.asarray(rows)
-    raw = innovations(seed, indices, len(codes), rows)  # the common factor, then the countries kept
+    raw = innovations(seed, indices, len(codes), rows)  # the common factor, then the rows kept (migration: all)
     out = {}
     for name in COMPONENTS:
         correlation = getattr(params, name)
+        chosen = rows if name != "migration" else np.arange(len(codes))
         kept = raw[name]
-        process = ar1(kept, correlation.row_phi(np.asarray(codes)[rows]), correlation.process)
-        out[name] = np.sqrt(correlation.rho) * process[:, :1] + np.sqrt(1.0 - correlation.rho) * process[:, 1:]
+        process = ar1(kept, correlation.row_phi(codes[chosen]), correlation.process)
+        own = process[:, 1:]
+        if name == "tfr" and params.tfr_upper_tail is not None and upper_tail is not None and upper_tail[rows].any():
+            tail, high = params.tfr_upper_tail, np.flatnonzero(upper_tail[rows])
+            copula = upper_tail_scores(raw["tail"][:, high + 1], raw["tail_factor"][:, high + 1], tail.theta)
+            own = own.copy()
+            own[:, high] = np.sqrt(tail.gaussian_share) * own[:, high] + np.sqrt(1.0 - tail.gaussian_share) * copula
+        out[name] = np.sqrt(correlation.rho) * process[:, :1] + np.sqrt(1.0 - correlation.rho) * own
     return out
+
+
+def upper_tail_countries(data: "SamplerInputs", params: Parameters) -> np.ndarray:
+    """(L_all,) mask of the countries whose TFR follows the upper-tail process (median TFR 2025–2030 ≥ min_tfr)."""
+    if params.tfr_upper_tail is None:
+        return np.zeros(len(data.codes), dtype=bool)
+    return np.exp(data.tfr[:, 0, 0]) >= params.tfr_upper_tail.min_tfr
+
+
+# ---------------------------------------------------------------- the world's net migration sums to zero
+def period_covariances(data: "SamplerInputs", migration: Correlation) -> np.ndarray:
+    """(L_all, P, P) covariance of each country's period deviations of migration (Gaussian approximation).
+
+    ``C_i = B_i R_i B_iᵀ`` with ``B_i = W diag(sd_i)`` (period weights times
+    annual standard deviations) and ``R_i`` the correlation of the country's
+    annual scores (its AR(1) process, read off the process's impulse responses).
+    """
+    Y = data.migration.shape[1]
+    phi = migration.row_phi(data.codes)[1:]
+    responses = ar1(np.broadcast_to(np.eye(Y), (len(phi), Y, Y)).copy(), phi[:, None], migration.process)
+    correlation = np.einsum("lky,lkz->lyz", responses, responses, optimize=True)  # Σ_k M[y, k] M[z, k]
+    weighted = data.period_weights[None] * data.migration_sd[:, None, :]  # (L, P, Y)
+    return np.einsum("lpy,lyz,lqz->lpq", weighted, correlation, weighted, optimize=True)
+
+
+def balance_matrices(data: "SamplerInputs", migration: Correlation) -> np.ndarray:
+    """(L_all, P, P) matrices ``A_i = C_i (Σ_j C_j)⁻¹``: country i's share of the world's sum of deviations."""
+    covariances = period_covariances(data, migration)
+    return np.einsum("lpq,qr->lpr", covariances, np.linalg.inv(covariances.sum(axis=0)))
+
+
+def balanced(deviation: np.ndarray, matrices: np.ndarray) -> np.ndarray:
+    """Period deviations (n, L_all, P) minus each country's share of their world sum, which becomes zero.
+
+    Sums and products are written out (no matrix product), so that every
+    trajectory's numbers are the same whatever the number in the batch.
+    """
+    world = np.ascontiguousarray(deviation.transpose(0, 2, 1)).sum(axis=-1)  # (n, P)
+    out = deviation.copy()
+    for q in range(world.shape[1]):
+        out -= matrices[None, :, :, q] * world[:, None, q, None]
+    return out
+
+
+def expected_world_migration(data: "SamplerInputs") -> float:
+    """Net migrants added to the world over the projection by independent draws from WPP's marginals (persons).
+
+    The sum over countries and periods of each period deviation's mean
+    (``E[Q(Z)] − median``, on the grid of :func:`quantile_sd`): what the
+    balancing removes on average.
+    """
+    mean = sum(evaluate_quantiles(data.migration, z) - data.migration[..., 0] for z in _SD_GRID) / len(_SD_GRID)
+    return float((mean.sum(axis=0) * data.period_weights.sum(axis=0)).sum())
 
 
 # ---------------------------------------------------------------- sampled inputs
@@ -510,9 +704,8 @@ def mortality_factor(grid: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, 
     return k.reshape(target.shape), outside
 
 
-def migration_deviations(coefficients: np.ndarray, z: np.ndarray, period_weights: np.ndarray,
-                         base_weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sampled net migration minus its median, summed over each period and over 1 January 2024 – 1 July 2025.
+def migration_deviations(coefficients: np.ndarray, z: np.ndarray, period_weights: np.ndarray) -> np.ndarray:
+    """Sampled net migration minus its median, summed over each period.
 
     Parameters
     ----------
@@ -522,14 +715,27 @@ def migration_deviations(coefficients: np.ndarray, z: np.ndarray, period_weights
 
     Returns
     -------
-    period : (n, L, P) array
-        ``Σ_y w_{p,y} (M_y − median_y)``, persons.
-    base : (n, L) array
+    (n, L, P) array
+        ``Σ_y w_{p,y} (M_y − median_y)``, persons (before the world's balance, :func:`balanced`).
     """
     annual = evaluate_quantiles(coefficients, z) - coefficients[..., 0]
     # explicit weighted sums (not a matrix product) keep every row's numbers independent of the batch
-    period = np.stack([(annual * weights).sum(axis=-1) for weights in period_weights], axis=-1)
-    return period, (annual * base_weights).sum(axis=-1)
+    return np.stack([(annual * weights).sum(axis=-1) for weights in period_weights], axis=-1)
+
+
+def migration_bounds(codes: np.ndarray) -> np.ndarray:
+    """(L, 2) smallest and largest net migration of a period as a share of the population at its start.
+
+    WPP's migration model (bayesPop) truncates each period's net migration rate
+    so that migration alone changes a population by a factor between
+    :data:`MIGRATION_CHANGE` (more for the Gulf states' labour migration);
+    sampled migration is capped in the same way, so that rates compounding
+    over 75 years cannot multiply a small territory's population a thousandfold.
+    """
+    gulf = np.isin(np.asarray(codes), GULF_STATES)
+    low = np.full(len(gulf), MIGRATION_CHANGE["other"][0] - 1.0)
+    high = np.where(gulf, MIGRATION_CHANGE["gulf"][1], MIGRATION_CHANGE["other"][1]) - 1.0
+    return np.stack([low, high], axis=1)
 
 
 # ---------------------------------------------------------------- requests
@@ -598,6 +804,8 @@ class TrajectoryModel:
     replacement_rows: tuple = ()  # per destination: (rows among the projected, shares)
     replacement_names: tuple = ()
     blocks_fingerprint: str = ""
+    upper_tail: np.ndarray | None = None  # (L_all,) countries whose TFR follows params.tfr_upper_tail
+    migration_balance: np.ndarray | None = None  # (L_all, P, P) shares of the world's sum of deviations
 
     @property
     def codes(self) -> np.ndarray:
@@ -744,6 +952,8 @@ def make_model(
             sizes = data.base.population[rows[members]].sum(axis=(1, 2))
             replacement_rows.append((members, sizes / sizes.sum()))
     return TrajectoryModel(
+        upper_tail=_readonly(upper_tail_countries(data, params)),
+        migration_balance=_readonly(balance_matrices(data, params.migration)) if migration_uncertainty else None,
         data=data, params=params, seed=int(seed), rows=rows, bands=tuple(labels), band_masks=masks,
         migration=migration, migration_uncertainty=bool(migration_uncertainty), scenario_name=spec["name"],
         fertility_blocks=fertility, mortality_blocks=mortality, migration_scale=scale, pathway_flows=flows,
@@ -765,16 +975,17 @@ def sample_chunk(model: TrajectoryModel, indices: Sequence[int], scores: Mapping
     Parameters
     ----------
     scores : dict, optional
-        Normal scores to use instead of the seed's (``tfr``, ``e0``: (n, L, P);
-        ``migration``: (n, L, Y)), e.g. zeros for the median trajectory.
+        Normal scores to use instead of the seed's (``tfr``, ``e0``: (n, L, P)
+        for the model's countries; ``migration``: (n, L_all, Y) for every
+        country), e.g. zeros for the median trajectory.
 
     Returns
     -------
     dict
         ``tfr`` (n, L, P) after fertility blocks, ``mx`` (n, L, P, 2, 22)
-        after mortality blocks, ``e0`` (n, L, P, 2) the targets reached,
-        ``deviation`` (n, L, P) and ``base_deviation`` (n, L) of migration
-        from its median (persons).
+        after mortality blocks, ``e0`` (n, L, P, 2) the targets reached, and
+        ``deviation`` (n, L, P) of migration from its median after the
+        world's balance (persons).
 
     Raises
     ------
@@ -785,8 +996,14 @@ def sample_chunk(model: TrajectoryModel, indices: Sequence[int], scores: Mapping
     P = data.n_periods
     Y = data.migration.shape[1]
     n, L = len(indices), len(rows)
+    batch = max(1, SAMPLED_ROWS // len(data.codes))
+    if scores is None and model.migration_uncertainty and n > batch:
+        # every country's migration is sampled (the world's balance): in batches, so that memory follows the chunk
+        # of the countries asked for, not chunk × all countries (each trajectory's numbers do not depend on the batch)
+        parts = [sample_chunk(model, indices[first:first + batch]) for first in range(0, n, batch)]
+        return {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
     if scores is None:
-        scores = normal_scores(model.seed, indices, data.codes, model.params, rows)
+        scores = normal_scores(model.seed, indices, data.codes, model.params, rows, model.upper_tail)
 
     e0 = evaluate_quantiles(data.e0[rows], scores["e0"][:, :, :P, None]) + data.e0_offset[rows]  # (n, L, P, 2)
     grid = data.e0_grid[rows]
@@ -820,11 +1037,11 @@ def sample_chunk(model: TrajectoryModel, indices: Sequence[int], scores: Mapping
         tfr = out.reshape(n, L, P)
 
     if model.migration_uncertainty:
-        deviation, base_deviation = migration_deviations(data.migration[rows], scores["migration"][:, :, :Y],
-                                                         data.period_weights, data.base_weights)
+        every = migration_deviations(data.migration, scores["migration"][:, :, :Y], data.period_weights)
+        deviation = balanced(every, model.migration_balance)[:, rows]
     else:
-        deviation, base_deviation = np.zeros((n, L, P)), np.zeros((n, L))
-    return {"tfr": tfr, "mx": mx, "e0": e0, "deviation": deviation, "base_deviation": base_deviation}
+        deviation = np.zeros((n, L, P))
+    return {"tfr": tfr, "mx": mx, "e0": e0, "deviation": deviation}
 
 
 def run_chunk(model: TrajectoryModel, start: int, stop: int, scores: Mapping | None = None,
@@ -840,8 +1057,8 @@ def run_chunk(model: TrajectoryModel, start: int, stop: int, scores: Mapping | N
     -------
     dict of arrays, trajectory axis first
         ``indices`` (n,), ``bands`` (n, L, B, T) persons in each kept band,
-        ``unrealised`` (n, L) emigration that found nobody to leave (base
-        year included), ``net_migration`` (n, L) realised net migrants 2025
+        ``unrealised`` (n, L) emigration that found nobody to leave,
+        ``net_migration`` (n, L) realised net migrants 2025
         to the end year, ``replacement`` (n, D, P) migrants needed per
         period when requested, and with ``with_population`` ``population``
         (n, L, T, 2, 21) persons by sex and age group.
@@ -852,10 +1069,7 @@ def run_chunk(model: TrajectoryModel, start: int, stop: int, scores: Mapping | N
     n, L, P = sampled["tfr"].shape
     R = n * L
 
-    base = data.base.population[rows]
-    start_population = base[None] + sampled["base_deviation"][..., None, None] * data.base_pattern[rows][None]
-    base_lost = np.maximum(-start_population, 0.0).sum(axis=(-2, -1))
-    start_population = np.maximum(start_population, 0.0).reshape(R, 2, N_AGES)
+    start_population = _tile(data.base.population[rows], n)  # WPP's 1 July 2025 population in every trajectory
     inputs = ProjectionInputs(
         location_codes=_tile(model.codes, n), base_year=BASE_YEAR, population=start_population,
         mx=sampled["mx"].reshape(R, P, 2, -1), tfr=sampled["tfr"].reshape(R, P),
@@ -868,11 +1082,18 @@ def run_chunk(model: TrajectoryModel, start: int, stop: int, scores: Mapping | N
     flows = model.pathway_flows
     deviation = sampled["deviation"]
 
+    bounds = migration_bounds(model.codes)  # (L, 2)
+
     def migrants(p: int, population: np.ndarray) -> np.ndarray:
         wanted = median[None, :, p] + deviation[..., p, None, None] * pattern[None, :, p]  # (n, L, 2, 21)
-        if model.migration == "rate" and model.migration_uncertainty:
+        if model.migration_uncertainty:
             size = population.reshape(n, L, 2, N_AGES).sum(axis=(-2, -1))
-            wanted = wanted * (size / median_total[None, :, p])[..., None, None]
+            if model.migration == "rate":
+                wanted = wanted * (size / median_total[None, :, p])[..., None, None]
+            total = wanted.sum(axis=(-2, -1))
+            capped = np.clip(total, bounds[None, :, 0] * size, bounds[None, :, 1] * size)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                wanted = wanted * np.where(capped != total, capped / total, 1.0)[..., None, None]
         wanted = scale * wanted
         if flows is not None:
             wanted = wanted + flows[None, :, p]
@@ -892,7 +1113,7 @@ def run_chunk(model: TrajectoryModel, start: int, stop: int, scores: Mapping | N
     out = {
         "indices": indices,
         "bands": np.ascontiguousarray(bands),
-        "unrealised": run.unrealised_emigration.sum(axis=1).reshape(n, L) + base_lost,
+        "unrealised": run.unrealised_emigration.sum(axis=1).reshape(n, L),
         "net_migration": run.net_migration.sum(axis=1).reshape(n, L),
     }
     if with_population:

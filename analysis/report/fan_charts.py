@@ -18,8 +18,8 @@ from analysis.report.plotting import SOURCE_NOTE, label_axes
 #: The intervals drawn, widest first: (lower quantile, upper quantile, label, opacity).
 BANDS = ((0.025, 0.975, "95 % interval", 0.18), (0.10, 0.90, "80 % interval", 0.30), (0.25, 0.75, "50 % interval", 0.45))
 FAN_COLOUR = palette.VARIANTS["medium"]
-TRAJECTORY_NOTE = ("Fan: probabilistic projection ({n:,} trajectories of WPP 2024's uncertainty of fertility, "
-                   "mortality and migration).")
+TRAJECTORY_NOTE = ("Fan: the project's own probabilistic projection (its engine run on {n:,} trajectories that "
+                   "reproduce WPP 2024's uncertainty of fertility, mortality and migration); lines: WPP 2024.")
 
 
 def _column(probability: float) -> str:
@@ -30,7 +30,8 @@ def fan_chart(fan: pd.DataFrame, variants: pd.DataFrame | None = None, value: st
               ax=None, title: str | None = None, ylabel: str = "millions", units: str | None = "millions",
               reference: float | None = None, reference_label: str | None = None,
               highlight: tuple[int, int] | None = None, legend_loc: str = "upper left",
-              trajectories: int | None = None, source: str | None = SOURCE_NOTE, median_label: str = "median"):
+              trajectories: int | None = None, source: str | None = SOURCE_NOTE,
+              median_label: str = "median of the project's trajectories", highlight_label: str | None = None):
     """The 50/80/95 % fan of one series, with WPP's estimates and variants as lines.
 
     Parameters
@@ -47,7 +48,8 @@ def fan_chart(fan: pd.DataFrame, variants: pd.DataFrame | None = None, value: st
     reference, reference_label : float, str, optional
         A horizontal line (e.g. a floor).
     highlight : (int, int), optional
-        A span of years to shade.
+        A span of years to shade, named in the legend by ``highlight_label``
+        (by default "2025–2055: the years compared").
     """
     ax = ax or plt.subplots()[1]
     fan = fan.sort_values(x)
@@ -71,7 +73,8 @@ def fan_chart(fan: pd.DataFrame, variants: pd.DataFrame | None = None, value: st
     if reference is not None:
         ax.axhline(reference, color=palette.NEUTRAL["note"], linestyle="-.", linewidth=1, label=reference_label)
     if highlight is not None:
-        ax.axvspan(*highlight, color=palette.NEUTRAL["highlight"], alpha=0.15)
+        ax.axvspan(*highlight, color=palette.NEUTRAL["highlight"], alpha=0.15,
+                   label=highlight_label or f"{highlight[0]}–{highlight[1]}: the years compared")
     label_axes(ax, ylabel, title, units, legend_loc, legend_size=9)
     note = " ".join(part for part in (source, TRAJECTORY_NOTE.format(n=trajectories) if trajectories else None) if part)
     if note:

@@ -11,7 +11,11 @@ built reports and to these functions for several parameter sets):
 2. a share above 100 % says why (``because``: the rest shrinks);
 3. every "medium" figure says whether it is WPP's published variant
    (``WPP … medium``) or the project's engine run on WPP's inputs (``engine``);
-4. a replacement-migration need is quoted beside the migration WPP already assumes.
+4. a replacement-migration need is quoted beside the migration WPP already assumes;
+5. every quantity keeps at least two significant digits and no spurious ones
+   (:mod:`analysis.data.wording`): not "+0.5 million" for +478,850, not "0
+   thousand" (a zero is said in words), not "2,176.5 million"; whole counts
+   printed in full ("35", "-33,937") keep every digit.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from typing import Iterable
 
 import pandas as pd
 
+from analysis.data import wording
 from analysis.study.indicators import Increase
 
 #: Words that make a figure a migration figure.
@@ -29,6 +34,34 @@ NEGATIVE = re.compile(r"^\s*[-−]\s*\d")
 SHARE = re.compile(r"^\s*(\d[\d,]*(?:\.\d+)?)\s*%\s*$")
 MEDIUM = re.compile(r"\bmedium\b", re.IGNORECASE)
 WPP_BEFORE = re.compile(r"WPP(?:'s)?(?: 2024)?(?: published)?\s*$")
+#: A number in a headline's value, and the unit after it (a scale word or percent) if any.
+QUANTITY = re.compile(r"(?<![\w.])[-+−]?(\d[\d,]*(?:\.\d+)?)(\s*(?:million|billion|thousand|M|bn|k|%)(?![\w]))?")
+#: The level of an interval ("80 %:"), which is not a quantity the headline states.
+INTERVAL_LEVEL = re.compile(r"\b\d+(?:\.\d+)?\s*%:")
+
+
+def significant_digits(number: str) -> int:
+    """Significant digits of a number as printed (``"0.48"`` 2, ``"2,176.5"`` 5, ``"0"`` 0, ``"800"`` 3)."""
+    digits = number.replace(",", "").replace(".", "").lstrip("+-−").lstrip("0")
+    return len(digits)
+
+
+def rounding_problems(value: str) -> list[str]:
+    """How a headline's value breaks the rounding rule (rule 5 of the module): too few or spurious digits."""
+    found = []
+    for match in QUANTITY.finditer(INTERVAL_LEVEL.sub(" ", value)):
+        number, unit = match.group(1), match.group(2)
+        whole, _, fraction = number.partition(".")
+        digits = significant_digits(number)
+        if digits == 0:
+            found.append(f"a zero written as a number ({match.group(0).strip()!r}): say it in words")
+        elif not fraction and not unit:
+            continue  # a whole count printed in full keeps every digit
+        elif digits < 2:
+            found.append(f"{match.group(0).strip()!r} keeps fewer than two significant digits")
+        elif fraction and significant_digits(whole) >= 3:
+            found.append(f"{match.group(0).strip()!r} has decimals after three significant digits")
+    return found
 
 
 def problems(label: str, value: str) -> list[str]:
@@ -47,11 +80,12 @@ def problems(label: str, value: str) -> list[str]:
                 break
     if re.search(r"to hold|replacement", label) and "assume" not in label:
         found.append("a replacement need without the migration WPP already assumes")
+    found.extend(rounding_problems(value))
     return found
 
 
-def _millions(value: float, decimals: int = 0, sign: bool = False) -> str:
-    return f"{value / 1e6:{'+' if sign else ''},.{decimals}f} million"
+def _millions(value: float, sign: bool = False) -> str:
+    return wording.scaled(value, 1e6, "million", sign)
 
 
 def _fan(trajectories: int) -> str:
@@ -94,8 +128,9 @@ def world_share(increase: Increase, ages: str, place: str) -> tuple[str, str]:
         if increase.share_of_world > 1:
             return (f"of the world's increase in people aged {ages}: more than all of it, because the rest of the "
                     f"world's population in these ages shrinks by {-rest / 1e6:,.0f} million (WPP 2024 medium)",
-                    f"{increase.share_of_world:.0%}")
-        return (f"of the world's increase in people aged {ages} (WPP 2024 medium)", f"{increase.share_of_world:.0%}")
+                    wording.percent(increase.share_of_world))
+        return (f"of the world's increase in people aged {ages} (WPP 2024 medium)",
+                wording.percent(increase.share_of_world))
     return (f"change in the rest of the world's population aged {ages} over the same years, beside {place}'s "
             f"{increase.change / 1e6:+,.0f} million (WPP 2024 medium)", _millions(rest, sign=True))
 
@@ -109,7 +144,7 @@ def working_age_change(row: pd.Series, place: str, base_year: int, horizon: int,
     """
     if probabilistic is None:
         return (f"change in {place}'s population aged 15-64, {base_year}-{horizon}, WPP 2024 medium variant "
-                f"(low {row['low']:+.1f} %, high {row['high']:+.1f} %)", f"{row['medium']:+.1f} %")
+                f"(low {row['low']:+.1f} %, high {row['high']:+.1f} %)", f"{wording.number(row['medium'], sign=True)} %")
     return (f"change in {place}'s population aged 15-64, {base_year}-{horizon}: {_fan(trajectories)} (WPP 2024 medium "
             f"variant {row['medium']:+.1f} %, low {row['low']:+.1f} %, high {row['high']:+.1f} %)", probabilistic)
 
@@ -123,24 +158,31 @@ def replacement(context: pd.Series, probabilistic: str | None = None, trajectori
     context : Series
         :func:`analysis.study.demand.replacement_context`.
     probabilistic : str, optional
-        The median need per year over the probabilistic trajectories with its 80 % interval (none asked where a
-        trajectory's population exceeds its target); the headline then quotes it, with the engine's run on WPP's
-        medium inputs beside it.
+        The median need per year over the probabilistic trajectories with its 80 % interval
+        (:func:`analysis.study.uncertainty.replacement_headline`; a trajectory whose population would stay above
+        the target needs none and is never asked for emigration, and "none" is written in words); the headline
+        then quotes it, with the engine's run on WPP's medium inputs beside it.
     trajectories : int, optional
         How many trajectories ``probabilistic`` summarises.
     """
     place, period = context["location"], context["period"]
     need, assumed = context["need_per_year"], context["assumed_per_year"]
-    value = f"{need / 1e3:,.0f} thousand"
+    value = wording.scaled(need, 1e3, "thousand")
     held = f"to hold {place}'s 15-64 population at its {period[:4]} level ({context['held'] / 1e6:,.1f} million), {period}"
     if probabilistic is not None:
         medium = (f"the engine on WPP 2024 medium inputs: {value} a year" if need >= 0 else
                   f"the engine on WPP 2024 medium inputs: net emigration of {-need / 1e3:,.0f} thousand a year, because "
                   f"without migration {place}'s 15-64 population would grow to "
                   f"{context['zero_migration_peak'] / 1e6:,.1f} million by {context['zero_migration_peak_year']}")
-        return (f"net immigrants a year {held}: {_fan(trajectories)}, none asked where a trajectory's population "
-                f"exceeds its target ({medium}; WPP 2024 medium already assumes {assumed / 1e3:+,.0f} thousand a year)",
-                probabilistic)
+        assumes = f"WPP 2024 medium already assumes {assumed / 1e3:+,.0f} thousand a year"
+        if probabilistic.startswith("none"):  # the median trajectory needs no immigrants at all
+            everywhere = "80 %: none to none" in probabilistic
+            return (f"net immigrants needed a year {held}: in at least {'90 %' if everywhere else 'half'} of "
+                    f"{trajectories:,} trajectories {place}'s 15-64 population stays at or above that level without "
+                    f"immigration ({medium}; {assumes})", "none" if everywhere else probabilistic)
+        return (f"net immigrants a year {held}: {_fan(trajectories)}; a trajectory whose 15-64 population stays "
+                f"above that level without immigration counts as needing none, never as emigration ({medium}; "
+                f"{assumes})", probabilistic)
     if need >= 0:
         return (f"net immigrants a year {held} (engine, from zero migration), of which {assumed / 1e3:,.0f} thousand "
                 "a year already assumed by WPP 2024 medium", value)
@@ -153,7 +195,7 @@ def replacement(context: pd.Series, probabilistic: str | None = None, trajectori
 def scenario_levels(difference: pd.DataFrame, place: str, ages: str, horizon: int) -> list[tuple[str, str]]:
     """Each scenario's population in an age band at the horizon (``scenario, target``), all from the engine."""
     return [(f"aged {ages} in {place} in {horizon}, engine under scenario {row.scenario}"
-             + (" (WPP 2024 medium inputs)" if row.scenario == "medium" else ""), _millions(row.target, 1))
+             + (" (WPP 2024 medium inputs)" if row.scenario == "medium" else ""), _millions(row.target))
             for row in difference.itertuples()]
 
 
@@ -161,7 +203,7 @@ def scenario_differences(summary: pd.DataFrame, place: str, horizon: int, refere
     """The first other scenario minus the reference at the horizon, per age band (engine; ``last_year_difference``)."""
     first = summary[summary["scenario"] == summary["scenario"].iloc[0]]
     return [(f"aged {row.band} in {place} in {horizon}, {row.scenario} minus {reference} (engine)",
-             _millions(row.last_year_difference, 1, sign=True)) for row in first.itertuples()]
+             _millions(row.last_year_difference, sign=True)) for row in first.itertuples()]
 
 
 def pathway_effect(at_target: pd.DataFrame, places: Iterable[str], year: int, institutions: int, destination: str

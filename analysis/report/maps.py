@@ -44,8 +44,10 @@ from analysis.report.plotting import PARTNERSHIP_SOURCE_NOTE, source_note
 SHAPES_NOTE = "Country shapes: Natural Earth 1:50 million (world-atlas 2.0.2)."
 #: Islands and countries smaller than this (km², in the equal-area projection) are marked with a circle.
 SMALL_AREA_KM2 = 5_000.0
-#: Degrees of longitude and latitude added around the places shown.
-PADDING_DEGREES = 6.0
+#: Degrees of longitude and latitude added around the places shown: a share of their extent, within bounds.
+PADDING_SHARE, PADDING_DEGREES, MIN_PADDING_DEGREES = 0.06, 6.0, 1.5
+#: Maps of a location wider than this (height over width) are stacked rather than set side by side.
+STACK_BELOW_ASPECT = 0.75
 WORLD_EXTENT = (-180.0, -58.0, 180.0, 84.0)
 EQUAL_EARTH = "EPSG:8857"
 UNITS = {"persons": 1.0, "thousands": 1e3, "millions": 1e6, "billions": 1e9}
@@ -121,8 +123,8 @@ def _extent(shapes: geopandas.GeoDataFrame) -> tuple[float, float, float, float]
     west, south, east, north = pieces.total_bounds
     if east - west > 180:
         return WORLD_EXTENT
-    return (max(west - PADDING_DEGREES, -180.0), max(south - PADDING_DEGREES, -89.0),
-            min(east + PADDING_DEGREES, 180.0), min(north + PADDING_DEGREES, 89.0))
+    pad = min(PADDING_DEGREES, max(MIN_PADDING_DEGREES, PADDING_SHARE * max(east - west, north - south)))
+    return (max(west - pad, -180.0), max(south - pad, -89.0), min(east + pad, 180.0), min(north + pad, 89.0))
 
 
 def _clipped(shapes: geopandas.GeoDataFrame, extent: tuple[float, float, float, float]) -> geopandas.GeoDataFrame:
@@ -133,9 +135,9 @@ def _clipped(shapes: geopandas.GeoDataFrame, extent: tuple[float, float, float, 
     return inside[~inside.geometry.is_empty]
 
 
-def _format(value: float, decimals: int) -> str:
-    """A legend boundary with at most ``decimals`` decimals, trailing zeros dropped."""
-    text = f"{value:,.{decimals}f}"
+def _format(value: float, decimals: int, signed: bool = False) -> str:
+    """A legend boundary with at most ``decimals`` decimals, trailing zeros dropped; with ``signed``, ``+90`` and ``−10``."""
+    text = f"{value:{'+' if signed and value != 0 else ''},.{decimals}f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text.replace("-", "−")
@@ -187,6 +189,7 @@ def choropleth(
     shapes: geopandas.GeoDataFrame | None = None,
     note: bool = True,
     raw_dir: Path | None = None,
+    signed: bool = False,
 ):
     """A classed choropleth of one value per country, with its legend, units and source line.
 
@@ -211,6 +214,9 @@ def choropleth(
     note : bool
         Print the source line under the figure (see :func:`map_note`); ``False``
         when a figure of several maps prints one for all.
+    signed : bool
+        The values are changes: the legend's boundaries carry their sign
+        (``−10``, ``0``, ``+90``), so that 0 reads as no change.
 
     Returns
     -------
@@ -241,12 +247,16 @@ def choropleth(
                 linewidth=0.4)
     area = mapped.dissolve(by="m49", aggfunc="first")
     small = area[area.area / 1e6 < SMALL_AREA_KM2]
+    middle = (west + east) / 2
     for row in small.itertuples():
         point = row.geometry.representative_point()
         ax.scatter([point.x], [point.y], s=55, color=cmap(norm(row.shown)), edgecolor=palette.NEUTRAL["outline"],
                    linewidth=0.8, zorder=3)
-        ax.annotate(getattr(row, label), (point.x, point.y), xytext=(5, -2), textcoords="offset points", fontsize=7,
-                    color=palette.NEUTRAL["outline"])
+        # islands lie off a coast: the name goes on the sea side, away from the middle of the map
+        outward = -1 if point.x < middle else 1
+        ax.annotate(getattr(row, label), (point.x, point.y), xytext=(6 * outward, 3), textcoords="offset points",
+                    fontsize=7, color=palette.NEUTRAL["outline"], ha="right" if outward < 0 else "left", va="bottom",
+                    zorder=4)
     ax.set_xlim(west, east)
     ax.set_ylim(south, north)
     ax.set_aspect("equal")
@@ -254,7 +264,7 @@ def choropleth(
     ax.set_title(title)
     bar = ax.figure.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, orientation="horizontal", fraction=0.04,
                              pad=0.02, spacing="uniform", ticks=breaks, shrink=0.8)
-    bar.ax.set_xticklabels([_format(b, decimals) for b in breaks], fontsize=8)
+    bar.ax.set_xticklabels([_format(b, decimals, signed) for b in breaks], fontsize=8)
     bar.set_label(units)
     if note:
         source_note(ax.figure, map_note(values, source, shapes, code, label), y=-0.04)
@@ -287,6 +297,9 @@ def change_maps(table: pd.DataFrame, title: str, source: str, base_year: int, ta
                 shapes: geopandas.GeoDataFrame | None = None, raw_dir: Path | None = None):
     """Two maps of each country's change between two years: in persons (``scale``) and in percent of the base year.
 
+    Both legends are changes with signed boundaries: ``+1.5`` million, ``+90`` %
+    (0 = unchanged; Nigeria's +177 % is 2.77 times its base-year level).
+
     Parameters
     ----------
     table : DataFrame
@@ -299,12 +312,18 @@ def change_maps(table: pd.DataFrame, title: str, source: str, base_year: int, ta
         Folder of the raw files, where the shapes are read (``data/raw`` by default).
     """
     shapes = country_shapes.load_country_shapes(raw_dir) if shapes is None else shapes
-    fig, axes = plt.subplots(1, 2, figsize=(15, 1.5 + 7 * aspect(table, shapes, code)))
-    choropleth(table, "change", f"{title}: change {base_year}–{target_year}", f"{scale}, {base_year}–{target_year}",
-               source, ax=axes[0], code=code, label=label, scale=scale, decimals=decimals, shapes=shapes, note=False)
+    height = aspect(table, shapes, code)
+    if height < STACK_BELOW_ASPECT:  # a wide location (ECOWAS): one map above the other, each the full width
+        fig, axes = plt.subplots(2, 1, figsize=(12, 2 * (1.6 + 11 * height)))
+    else:
+        fig, axes = plt.subplots(1, 2, figsize=(15, 1.5 + 7 * height))
+    choropleth(table, "change", f"{title}: change {base_year}–{target_year}",
+               f"change {base_year}–{target_year}, {scale} (0 = unchanged)", source, ax=axes[0], code=code,
+               label=label, scale=scale, decimals=decimals, shapes=shapes, note=False, signed=True)
     choropleth(table, "percent_change", f"{title}: change {base_year}–{target_year} in %",
-               f"% of the {base_year} level", source, ax=axes[1], code=code, label=label, shapes=shapes, note=False)
-    fig.subplots_adjust(wspace=0.05)
+               f"change in % of the {base_year} level (0 = unchanged)", source, ax=axes[1], code=code, label=label,
+               shapes=shapes, note=False, signed=True)
+    fig.subplots_adjust(wspace=0.05, hspace=0.25)
     source_note(fig, map_note(table, source, shapes, code, label), y=-0.04)
     return fig
 

@@ -33,6 +33,8 @@ MATRIX_FILE = paths.ROOT / "reports.yml"
 PARAMS_DIR = paths.REPORTS / ".params"
 MAKE_INCLUDE = paths.REPORTS / ".matrix.mk"
 HEADLINE_MIME = "application/vnd.labour-mobility.headline+json"
+#: What a headline is: a result of the report, or a check of its method (listed after the results on the index).
+HEADLINE_ROLES = ("result", "check")
 
 
 #: Report and notebook names: lower-case letters, digits, '-' and '_' (no path separators, no Make syntax).

@@ -23,7 +23,7 @@ import pandas as pd
 from markdown_it import MarkdownIt
 
 from analysis import __version__, paths
-from analysis.data import config, locations, sources
+from analysis.data import config, locations, precision, sources
 from analysis.data import flows as flow_data_tables
 from analysis.data.stocks import load_migrant_stocks
 from analysis.data.tables import atomic_write_text
@@ -111,6 +111,19 @@ def validation_figures(processed_dir: Path | None = None) -> dict[str, str]:
 INTERVAL_TRAJECTORIES, INTERVAL_SEED = 1000, 1
 
 
+#: The targets measured on the model before the last change (written by benchmarks/compare_interval_targets.py).
+INTERVAL_BEFORE_FILE = paths.ROOT / "docs" / "interval_targets_before.yml"
+
+
+def _wpp_spread(name: str, year: int, processed_dir: Path | None = None, relative: bool = True) -> str:
+    """WPP's 80 % interval of a location's 1 July population: relative to its medium ("−0.2 % to +0.2 %") or in millions."""
+    code = locations.resolve(name, processed_dir).code
+    row = validation.wpp_population_intervals([year], processed_dir).set_index("location_code").loc[code]
+    if not relative:
+        return f"{row['l80'] / 1e6:,.0f} to {row['u80'] / 1e6:,.0f} million"
+    return f"{100 * (row['l80'] / row['median'] - 1):+.1f} % to {100 * (row['u80'] / row['median'] - 1):+.1f} %"
+
+
 def probabilistic_figures(processed_dir: Path | None = None) -> dict[str, str]:
     """Probabilistic projections: the calibrated parameters and the validation against WPP's intervals."""
     params = trajectories.load_parameters()
@@ -123,15 +136,39 @@ def probabilistic_figures(processed_dir: Path | None = None) -> dict[str, str]:
         rows.append((label, component.process.replace("_", " "), step, f"{component.phi:g}{own}", f"{component.rho:g}"))
     parameter_table = pd.DataFrame(rows, columns=["component", "process", "step", "φ (AR coefficient)",
                                                   "ρ (common factor)"])
+    tail = params.tfr_upper_tail
     objective = document.get("objective", {})
     settings = document.get("settings", {})
+    data = trajectories.sampler_inputs(processed_dir=processed_dir)
 
     check = validation.validate_intervals(INTERVAL_TRAJECTORIES, INTERVAL_SEED, cache=True, processed_dir=processed_dir)
+    result = np.where(check.targets["passed"], "met", "not met")
     targets = pd.DataFrame({
         "target": check.targets["target"],
-        "measured": check.targets["measured"].map(lambda v: _percent(v, 2)),
+        "measured": check.targets["measured"].map(lambda v: _percent(v, 1)),
         "limit": check.targets["limit"].map(lambda v: f"≤ {100 * v:g} %"),
-        "result": np.where(check.targets["passed"], "passed", "FAILED"),
+        "result": result,
+        "worst": check.targets["where"],
+    })
+    before = config.read_mapping(INTERVAL_BEFORE_FILE, "targets measured before the change")
+    measured_before = before.get("measured", {})
+    before_after = pd.DataFrame({
+        "target": check.targets["target"],
+        f"before ({before.get('revision', '?')})": [
+            _percent(measured_before[name], 1) if name in measured_before else "—" for name in check.targets["target"]],
+        "after": check.targets["measured"].map(lambda v: _percent(v, 1)),
+        "limit": check.targets["limit"].map(lambda v: f"≤ {100 * v:g} %"),
+        "result": result,
+    })
+    consistency = validation.wpp_aggregate_consistency(processed_dir=processed_dir)
+    consistency = consistency[consistency["year"] == 2100]
+    simulated = check.aggregates[check.aggregates["year"] == 2100].set_index("location")
+    consistency_table = pd.DataFrame({
+        "aggregate": consistency["location"],
+        "mean of WPP's aggregate interval": consistency["aggregate_mean"].map(lambda v: f"{100 * v:+.1f} %"),
+        "sum of the means of WPP's country intervals": consistency["countries_mean"].map(lambda v: f"{100 * v:+.1f} %"),
+        "project: median of the summed trajectories": [f"{100 * simulated.loc[name, 'err_median']:+.1f} %"
+                                                       for name in consistency["location"]],
     })
     distribution = check.distribution
     shown = pd.DataFrame({
@@ -154,19 +191,36 @@ def probabilistic_figures(processed_dir: Path | None = None) -> dict[str, str]:
         "10th–90th percentile": [f"{100 * a:.0f} – {100 * b:.0f} %" for a, b in zip(share["p10"], share["p90"])],
         "countries over half": share["over_half"].astype(str), "largest": share["largest"],
     })
+    met = int(check.targets["passed"].sum())
     return {
         "calibrated_parameters": _markdown_table(parameter_table, "lllrr"),
+        "upper_tail": ("none" if tail is None else
+                       f"θ = {tail.theta:g}, a Gaussian share g = {tail.gaussian_share:g}, for the "
+                       f"{int(trajectories.upper_tail_countries(data, params).sum())} countries whose median TFR in "
+                       f"2025–2030 is at least {tail.min_tfr:g}"),
+        "world_migration_excess": f"{trajectories.expected_world_migration(data) / 1e6:,.0f} million",
+        "wpp_base_spread_africa": _wpp_spread("Africa", 2025, processed_dir),
+        "wpp_end_interval_world": _wpp_spread("World", 2100, processed_dir),
+        "wpp_end_interval_drc": _wpp_spread("Democratic Republic of the Congo", 2100, processed_dir, relative=False),
         "calibration_settings": (f"{settings.get('trajectories', '?')} trajectories (seed {settings.get('seed', '?')}), "
                                  f"{objective.get('evaluations', '?')} evaluations"),
         "calibration_objective": (f"{objective.get('countries_after_stage_1', float('nan')):.3f} after stage 1, "
-                                  f"{objective.get('countries_after_stage_2', float('nan')):.3f} after stage 2 "
-                                  f"(countries) and {objective.get('aggregates_after_stage_3', float('nan')):.3f} "
-                                  "after stage 3 (aggregates)"),
+                                  f"{objective.get('countries_after_stage_2', float('nan')):.3f} after stage 2, "
+                                  f"{objective.get('countries_after_stage_3', float('nan')):.3f} after stage 3 "
+                                  f"(countries; {objective.get('gaussian_tfr_before_stage_3', float('nan')):.3f} "
+                                  "with a Gaussian TFR process everywhere) and "
+                                  f"{objective.get('aggregates_after_stage_4', float('nan')):.3f} after stage 4 "
+                                  "(aggregates)"),
         "calibration_date": str(document.get("date", "?")),
         "interval_trajectories": f"{check.trajectories:,}",
         "interval_seed": str(INTERVAL_SEED),
-        "interval_passed": "every target is met" if check.passed else "SOME TARGETS ARE NOT MET",
-        "interval_targets": _markdown_table(targets, "lrrl"),
+        "interval_passed": (f"{met} of {len(check.targets)} targets are met" if met < len(check.targets)
+                            else "every target is met"),
+        "interval_targets": _markdown_table(targets, "lrrll"),
+        "interval_before_after": _markdown_table(before_after, "lrrrl"),
+        "interval_before_trajectories": (f"{before.get('trajectories', '?'):,} trajectories, seed "
+                                         f"{before.get('seed', '?')}, measured {before.get('date', '?')}"),
+        "interval_consistency": _markdown_table(consistency_table, "lrrr"),
         "interval_distribution": _markdown_table(shown, "llrrrrrrrl"),
         "interval_aggregates": _markdown_table(aggregate_table, "llrrrr"),
         "interval_migration_share": _markdown_table(share_table, "lrrrl"),
@@ -390,9 +444,15 @@ def group_figures(processed_dir: Path | None = None) -> dict[str, str]:
     }
 
 
+def precision_figures() -> dict[str, str]:
+    """The stated precision of fitted and solved numbers and of figure data (:mod:`analysis.data.precision`)."""
+    return {"fit_significant_digits": f"{precision.SIGNIFICANT_DIGITS}",
+            "figure_data_digits": f"{precision.FIGURE_DATA_DIGITS}"}
+
+
 def figures(processed_dir: Path | None = None) -> dict[str, str]:
     """Every placeholder's value, computed from the processed tables and the package."""
-    values = {"package_version": __version__}
+    values = {"package_version": __version__, **precision_figures()}
     for part in (validation_figures(processed_dir), probabilistic_figures(processed_dir), scenario_figures(),
                  demand_figures(), skill_demand_figures(processed_dir), pathway_figures(),
                  emigration_figures(processed_dir), flow_figures(processed_dir), source_figures(),

@@ -7,6 +7,11 @@ called by each notebook's first cell and by ``python -m analysis matrix`` for
 every run of ``reports.yml``, so a bad value is refused with one line before a
 report is built.  Numeric strings become numbers; NaN, infinities, fractions
 where a whole number is expected, and values outside their range are refused.
+
+``horizon`` means the same in every notebook: the last year, a calendar year
+after ``base_year`` (at most 2100).  ``africa_working_age`` once took a number
+of years; such a value (5 to 150) is still accepted, turned into the year it
+meant, with a one-line ``note:``.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from analysis.data import locations
 from analysis.data.config import Field, check as check_schema
 from analysis.data.conventions import FIRST_YEAR, LAST_YEAR, parse_age_band
 from analysis.data.stocks import check_year as check_stock_year
-from analysis.errors import InputError
+from analysis.errors import InputError, note
 from analysis.model import pathway_flows, people_flows, scenarios
 from analysis.model.inputs import PROBABILISTIC_BASE_YEAR
 from analysis.study import pathways, skills
@@ -123,11 +128,16 @@ TOP = Field(int, low=1, high=100)
 TRAJECTORIES = Field(int, low=100, high=100_000)
 VALIDATION_TRAJECTORIES = Field(int, low=1000, high=100_000)
 SEED = Field(int, low=0, high=2**63 - 1)
+#: The last year of a report's comparison, in every notebook (checked against ``base_year`` by :func:`_horizon`).
+HORIZON_MEANING = "the last year, a calendar year"
+HORIZON = Field(int, low=FIRST_YEAR, high=LAST_YEAR, what=HORIZON_MEANING)
+#: africa_working_age also accepts its old meaning, a number of years after ``base_year`` (ranges: :func:`_horizon`).
+HORIZON_OR_YEARS = Field(int, what=HORIZON_MEANING)
 
 #: Each notebook's parameters (the names of its ``parameters`` cell) and their types and ranges.
 SCHEMAS: dict[str, dict[str, Any]] = {
     "africa_working_age": {
-        "location": LOCATION_OR_GROUP, "ages": AGES, "base_year": YEAR, "horizon": Field(int, low=5, high=LAST_YEAR - FIRST_YEAR),
+        "location": LOCATION_OR_GROUP, "ages": AGES, "base_year": YEAR, "horizon": HORIZON_OR_YEARS,
         "variants": [Field(str, choices=("medium", "low", "high"))], "first_year": YEAR, "top_n": TOP,
         "trajectories": TRAJECTORIES, "seed": SEED,
     },
@@ -135,7 +145,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "country": COUNTRY, "base_year": YEAR, "compare_year": YEAR, "stock_year": STOCK_YEAR,
     },
     "destination_demand": {
-        "destination": LOCATION, "base_year": Field(int, low=2025, high=LAST_YEAR - 5), "horizon": YEAR,
+        "destination": LOCATION, "base_year": Field(int, low=2025, high=LAST_YEAR - 5), "horizon": HORIZON,
         "support_ratio_floor": Field((int, float), low=0.0, low_open=True, high=50.0), "migrant_ages": AGES,
         "migrant_female_share": SHARE,
         "care_workers_per_100_aged_65": Field((int, float), low=0.0, low_open=True, high=100.0),
@@ -149,7 +159,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "scenario_comparison": {
         "location": LOCATION_OR_GROUP,
         "scenario_names": [Field(str, pattern=r"\S.{0,199}", what="a name of 1 to 200 characters", check=_scenario)],
-        "ages": AGES, "base_year": YEAR, "horizon": YEAR,
+        "ages": AGES, "base_year": YEAR, "horizon": HORIZON,
         "trajectories": VALIDATION_TRAJECTORIES, "seed": SEED,
     },
     "skills_partnership": {
@@ -170,15 +180,16 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "location": NAME, "top_n": TOP, "return_event": Field(str, pattern=r"R\d{2,3}", what="a return event id",
                                                              check=_return_event),
         "return_from": NAME, "return_to": [NAME], "return_years": Field(str, check=_return_years), "return_ages": AGES,
-        "horizon": Field(int, low=2035, high=LAST_YEAR, check=lambda year: _five_years(year, "horizon")),
+        "horizon": Field(int, low=2035, high=LAST_YEAR, what=HORIZON_MEANING,
+                         check=lambda year: _five_years(year, "horizon")),
         "trajectories": TRAJECTORIES, "seed": SEED,
     },
     "skills_demand": {
         "destination": NAME, "comparison": [NAME], "base_year": Field(int, low=2025, high=LAST_YEAR - 5),
-        "horizons": [Field(int, low=2030, high=LAST_YEAR)], "origin": NAME, "trajectories": TRAJECTORIES, "seed": SEED,
+        "horizons": [Field(int, low=2030, high=LAST_YEAR, what=HORIZON_MEANING)], "origin": NAME, "trajectories": TRAJECTORIES, "seed": SEED,
     },
     "partnerships": {
-        "base_year": Field(int, low=2025, high=LAST_YEAR - 5), "horizon": YEAR,
+        "base_year": Field(int, low=2025, high=LAST_YEAR - 5), "horizon": HORIZON,
         "care_workers_per_100_aged_65": Field((int, float), low=0.0, low_open=True, high=100.0),
         "destination": LOCATION, "top_n": TOP,
         "observed": [Field(str, pattern=r"\S.{0,199}", what="a partnership id", check=_observed_partnership)],
@@ -214,10 +225,32 @@ def _in_order(values: Mapping, earlier: str, later: str) -> None:
         raise ParameterError(f"{later} ({values[later]}) must come after {earlier} ({values[earlier]})")
 
 
+def _horizon(notebook: str, years_too: bool = False) -> Callable[[dict], None]:
+    """The check of ``horizon``: the last year, after ``base_year``; with ``years_too``, also its old meaning.
+
+    ``africa_working_age`` took a number of years until ``horizon`` got one
+    meaning in every notebook; a value of 5 to 150 there is read as years after
+    ``base_year``, replaced by the year it meant, with a ``note:``.
+    """
+    def check_horizon(values: dict) -> None:
+        horizon, base = values["horizon"], values["base_year"]
+        if years_too and 5 <= horizon <= LAST_YEAR - FIRST_YEAR:
+            year = base + horizon
+            if year > LAST_YEAR:
+                raise ParameterError(f"notebook {notebook} parameters: horizon {horizon}, read as a number of years "
+                                     f"(its old meaning), ends in {year}, after {LAST_YEAR}: horizon is "
+                                     f"{HORIZON_MEANING}, {base + 5}-{LAST_YEAR}")
+            note(f"horizon {horizon} is read as a number of years, its old meaning in {notebook} ({base} + {horizon} "
+                 f"= {year}); horizon is now the last year in every report: give horizon {year}")
+            values["horizon"] = horizon = year
+        if not base < horizon <= LAST_YEAR:
+            raise ParameterError(f"notebook {notebook} parameters: horizon {horizon} is not valid: horizon is "
+                                 f"{HORIZON_MEANING}, {base + 5}-{LAST_YEAR} (after base_year {base})")
+
+    return check_horizon
+
+
 def _africa_working_age(values: Mapping) -> None:
-    if values["base_year"] + values["horizon"] > LAST_YEAR:
-        raise ParameterError(f"base_year {values['base_year']} + horizon {values['horizon']} goes past {LAST_YEAR}; "
-                             f"choose a horizon of at most {LAST_YEAR - values['base_year']} years")
     if values["base_year"] < PROBABILISTIC_BASE_YEAR:
         raise ParameterError(f"base_year {values['base_year']} comes before {PROBABILISTIC_BASE_YEAR}: the report's "
                              f"probabilistic projection starts from WPP's 1 July {PROBABILISTIC_BASE_YEAR} population")
@@ -267,13 +300,13 @@ def _not_empty(name: str) -> Callable[[Mapping], None]:
 
 #: Checks that involve several parameters of one notebook.
 CROSS_CHECKS: dict[str, list[Callable[[Mapping], None]]] = {
-    "africa_working_age": [_africa_working_age],
+    "africa_working_age": [_horizon("africa_working_age", years_too=True), _africa_working_age],
     "country_profile": [lambda values: _in_order(values, "base_year", "compare_year")],
-    "destination_demand": [lambda values: _in_order(values, "base_year", "horizon")],
-    "scenario_comparison": [lambda values: _in_order(values, "base_year", "horizon"), _not_empty("scenario_names")],
+    "destination_demand": [_horizon("destination_demand")],
+    "scenario_comparison": [_horizon("scenario_comparison"), _not_empty("scenario_names")],
     "skills_supply": [_not_empty("years"), _not_empty("levels"), _not_empty("destinations")],
     "skills_demand": [_not_empty("comparison"), _not_empty("horizons"), _skills_demand],
-    "partnerships": [lambda values: _in_order(values, "base_year", "horizon"), _not_empty("observed")],
+    "partnerships": [_horizon("partnerships"), _not_empty("observed")],
     "skills_partnership": [_pathway_values, _skills_partnership],
     "returns_and_flows": [_not_empty("return_to"), _returns_and_flows],
 }

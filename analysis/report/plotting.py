@@ -19,6 +19,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.collections import PolyCollection
 
+from analysis.data import wording
 from analysis.data.conventions import AGE_GROUPS
 from analysis.report import palette
 
@@ -172,14 +173,14 @@ def ranked_bars(
     title: str | None = None,
     xlabel: str = "millions",
 ):
-    """Horizontal bars, largest first, optionally annotated with a share (0–1)."""
+    """Horizontal bars, largest first, optionally annotated with a share (0–1), two significant digits (never 0 %)."""
     ax = ax or plt.subplots()[1]
     ordered = table.sort_values(value, ascending=False).assign(**{label: lambda t: t[label].astype(str)})
     sns.barplot(data=ordered, y=label, x=value, ax=ax, color=palette.PRIMARY, orient="h")
     millions(ax.xaxis)
     if share:
         for patch, fraction in zip(ax.patches, ordered[share]):
-            ax.annotate(f" {fraction:.0%}", (patch.get_width(), patch.get_y() + patch.get_height() / 2),
+            ax.annotate(f" {wording.percent(fraction)}", (patch.get_width(), patch.get_y() + patch.get_height() / 2),
                         va="center", fontsize=9)
     ax.set_xlabel(xlabel)
     ax.set_ylabel("")

@@ -13,7 +13,7 @@ from IPython.display import DisplayObject, display
 from analysis import __version__, paths
 from analysis.data import locations, sources
 from analysis.report.file_provenance import files_markdown, git_state
-from analysis.report.matrix import HEADLINE_MIME, notebook_parameters
+from analysis.report.matrix import HEADLINE_MIME, HEADLINE_ROLES, notebook_parameters
 from analysis.study.partnerships.records import load_partnership_sources
 from analysis.study.returns.events import load_return_sources
 
@@ -97,20 +97,30 @@ def conversion_sources_markdown(rates) -> str:
     return "\n".join(lines)
 
 
-def headline(label: str, value: str):
+def headline(label: str, value: str, role: str = "result"):
     """A headline number of the report, shown in it and picked up by ``reports/index.html``.
 
     Returns an IPython display object carrying Markdown and a JSON bundle
     (``application/vnd.labour-mobility.headline+json``) that the index reads
     back from the executed notebook, so every number on the index traces to a
     report's own output.
+
+    Parameters
+    ----------
+    role : {"result", "check"}
+        A ``check`` (how well a method reproduces a reference, say) is listed on
+        the index after the report's results, which a card leads with.
     """
+    if role not in HEADLINE_ROLES:
+        raise ValueError(f"unknown headline role {role!r}; valid: {', '.join(HEADLINE_ROLES)}")
+    bundle = {"label": label, "value": value, **({"role": role} if role != "result" else {})}
+
     class _Headline(DisplayObject):
         def _repr_mimebundle_(self, include=None, exclude=None):
             return {
                 "text/markdown": f"**{value}** {label}",
                 "text/plain": f"{value} {label}",
-                HEADLINE_MIME: {"label": label, "value": value},
+                HEADLINE_MIME: bundle,
             }
 
     return _Headline(data="")

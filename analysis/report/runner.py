@@ -191,9 +191,10 @@ class ReportBuilder:
         Raises
         ------
         ReportFailed
-            Naming the notebook, the parameters and the failing cell; the
-            previous report stays in place, the failed notebook is kept in
-            ``.failed/`` and the one-line reason in ``.failed/NAME.txt``.
+            Naming the notebook, the parameters and the failing cell, and
+            whether a previous report stays in place (it does, when there was
+            one); the failed notebook is kept in ``.failed/`` and the one-line
+            reason in ``.failed/NAME.txt``.
         """
         name = matrix.check_name(run.name)
         folder = run.output_folder
@@ -212,10 +213,12 @@ class ReportBuilder:
                     shutil.copyfile(executed, partial)
                     os.replace(partial, kept)  # the scratch folder is on the same file system
                     cell, error = _failing_cell(executed)
+                    previous = ("The previous report is kept" if run.html_path.exists()
+                                else "No report was written (there was none before)")
                     raise ReportFailed(
                         f"report {name} failed: notebook notebooks/{run.notebook}.ipynb with parameters "
                         f"{json.dumps(run.parameters, sort_keys=True)}, code cell {cell}: {error}. "
-                        f"The previous report is kept; the failed notebook is {shown(kept)}"
+                        f"{previous}; the failed notebook is {shown(kept)}"
                     ) from None
                 body, _ = self.exporter.from_notebook_node(notebook, resources={"metadata": {"name": run.title}})
                 page = Path(scratch) / f"{name}.html"
@@ -273,6 +276,37 @@ NETWORK_REFERENCE = re.compile(
 )
 
 
+#: A range of numbers (an age band "25-34", years "2025–2055") in a page's text: never broken across lines.
+NUMBER_RANGE = re.compile(r"(?<![\w.,\-–])(\d{1,4}[-–]\d{1,4}\+?)(?![\w\-–])")  # not dates (2026-12-07)
+#: A number followed by a space and a percent sign.
+PERCENT_AFTER_NUMBER = re.compile(r"(\d) %")
+#: A tag, or the content of an element whose text is not prose (scripts, styles).
+_TAG_OR_CODE = re.compile(r"<(script|style)\b.*?</\1>|<[^>]*>", re.IGNORECASE | re.DOTALL)
+
+
+def unbroken_ranges(page: str) -> str:
+    """``page`` with every number range of its text kept on one line (``25-34`` never wraps as ``25-`` / ``34``).
+
+    A percent sign after a space stays with its number too (``+33.1&nbsp;%``).
+
+    Browsers may break a line after a hyphen or an en dash; an age band or a
+    span of years split that way reads as two numbers.  Each range in the text
+    (not in tags, scripts or styles) is wrapped in a ``white-space: nowrap`` span;
+    the text itself is unchanged, so a search or a copy finds ``25-34``.
+    """
+    def kept(text: str) -> str:
+        text = NUMBER_RANGE.sub(r'<span style="white-space:nowrap">\1</span>', text)
+        return PERCENT_AFTER_NUMBER.sub("\\1&nbsp;%", text)  # "+33.1 %" never wraps before its "%"
+
+    out, last = [], 0
+    for markup in _TAG_OR_CODE.finditer(page):
+        out.append(kept(page[last:markup.start()]))
+        out.append(markup.group(0))
+        last = markup.end()
+    out.append(kept(page[last:]))
+    return "".join(out)
+
+
 MATHJAX_CONFIG = re.compile(r"<!-- MathJax configuration -->\s*<script type=\"text/x-mathjax-config\">.*?</script>",
                             re.IGNORECASE | re.DOTALL)
 
@@ -283,6 +317,7 @@ def self_contained(body: str, title: str, site: str = ".") -> str:
     ``site`` is the site's folder (``reports/``) relative to the page's, for
     pages written elsewhere (ad hoc runs in ``reports/custom/``: ``..``).
 
+    Number ranges of the text never break across lines (:func:`unbroken_ranges`).
     The reports use neither LaTeX, widgets nor diagrams, so the template's
     CDN scripts (require.js, MathJax, the mermaid loader) are dropped:
     offline readers and the browser test see no failed requests.  Any other
@@ -295,6 +330,7 @@ def self_contained(body: str, title: str, site: str = ".") -> str:
     if NETWORK_REFERENCE.search(body):
         found = NETWORK_REFERENCE.search(body).group(0)
         raise ReportFailed(f"the HTML of {title!r} would load {found!r}… from the network; reports must be self-contained")
+    body = unbroken_ranges(body)
     body = body.replace("<head>", "<head>\n<link rel=\"icon\" href=\"data:,\">", 1)
     root = "" if site in ("", ".") else site.rstrip("/") + "/"
     banner = ("<nav style=\"font-family: system-ui, sans-serif; padding: 0.5rem 1rem; background: #eef3f9;\">"

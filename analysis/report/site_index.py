@@ -16,7 +16,7 @@ from analysis import paths
 from analysis.data import sources
 from analysis.data.tables import atomic_write_text
 from analysis.report.matrix import HEADLINE_MIME, ReportRun, load_matrix
-from analysis.report.runner import METHODS_PAGE, failure_marker
+from analysis.report.runner import METHODS_PAGE, failure_marker, unbroken_ranges
 
 INDEX = paths.REPORTS / "index.html"
 
@@ -26,23 +26,34 @@ def methods_link(text: str = "Methods") -> str:
     return f"[{text}]({METHODS_PAGE})"
 
 
-def headlines(notebook: Path) -> list[dict]:
-    """Headline numbers a report recorded (see :func:`analysis.report.provenance.headline`).
-
-    A missing or unreadable executed notebook (e.g. truncated) has none; the
-    index then shows the report without numbers instead of failing.
-    """
+def _outputs(notebook: Path) -> list[dict]:
+    """The ``data`` bundles of an executed notebook's outputs (none when it is missing or unreadable)."""
     try:
         cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
-        found = []
-        for cell in cells:
-            for output in cell.get("outputs", []):
-                data = output.get("data", {})
-                if HEADLINE_MIME in data and {"label", "value"} <= set(data[HEADLINE_MIME]):
-                    found.append(data[HEADLINE_MIME])
-        return found
+        return [output.get("data", {}) for cell in cells for output in cell.get("outputs", [])
+                if isinstance(output.get("data", {}), dict)]
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError):
         return []
+
+
+def headlines(notebook: Path) -> list[dict]:
+    """Headline numbers a report recorded (see :func:`analysis.report.provenance.headline`), results first.
+
+    Checks of a method (``role: check``) come after the report's results, in
+    the order recorded.  A missing or unreadable executed notebook (e.g.
+    truncated) has none; the index then shows the report without numbers
+    instead of failing.
+    """
+    found = [data[HEADLINE_MIME] for data in _outputs(notebook)
+             if isinstance(data.get(HEADLINE_MIME), dict) and {"label", "value"} <= set(data[HEADLINE_MIME])]
+    return sorted(found, key=lambda item: item.get("role", "result") == "check")
+
+
+def cited_datasets(notebooks: list[Path]) -> list[str]:
+    """The datasets of ``sources.yml`` whose citation the executed notebooks print (in the registry's order)."""
+    text = "\n".join(str(data.get("text/markdown", "")) if not isinstance(data.get("text/markdown"), list)
+                     else "".join(data["text/markdown"]) for notebook in notebooks for data in _outputs(notebook))
+    return [key for key in sources.registry()["datasets"] if sources.citations([key])[0] in text]
 
 
 def failure(run: ReportRun) -> str | None:
@@ -81,23 +92,28 @@ def build_index(runs: list[ReportRun] | None = None, target: Path | None = None)
     manifest = paths.RAW / sources.MANIFEST_NAME
     checksums = json.loads(manifest.read_text())["files"] if manifest.exists() else {}
     built = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    sections = []
+    sections, executed = [], []
     for group, members in by_group.items():
         cards = []
         for run in members:
             numbers = "".join(
-                f"<li><span class='value'>{html.escape(str(item['value']))}</span> {html.escape(item['label'])}</li>"
+                (f"<li class='check'><span class='check-label'>check:</span> " if item.get("role") == "check"
+                 else "<li>")
+                + f"<span class='value'>{html.escape(str(item['value']))}</span> {html.escape(item['label'])}</li>"
                 for item in headlines(run.ipynb_path)
             )
             parameters = ", ".join(f"{k}={v}" for k, v in run.parameters.items()) or "default parameters"
-            built = run.html_path.exists()
-            title = (f"<a href='{html.escape(run.html_path.name)}'>{html.escape(run.title)}</a>" if built
+            page_exists = run.html_path.exists()
+            if page_exists:
+                executed.append(run.ipynb_path)
+            title = (f"<a href='{html.escape(run.html_path.name)}'>{html.escape(run.title)}</a>" if page_exists
                      else html.escape(run.title))
             reason = failure(run)
-            status = "" if built else " <em>(not built)</em>"
+            status = "" if page_exists else " <em>(not built)</em>"
             problem = ""
             if reason is not None:
-                status = " <em class='failed-label'>(failed" + ("; the previous report is shown" if built else "") + ")</em>"
+                status = (" <em class='failed-label'>(failed" + ("; the previous report is shown" if page_exists else "")
+                          + ")</em>")
                 problem = f"<p class='failure'>{html.escape(reason)}</p>"
             cards.append(
                 f"<article class='card{' failed' if reason is not None else ''}' "
@@ -108,13 +124,15 @@ def build_index(runs: list[ReportRun] | None = None, target: Path | None = None)
             )
         sections.append(f"<section data-group='{html.escape(group)}'><h2>{html.escape(group)}</h2>"
                         f"<div class='cards'>{''.join(cards)}</div></section>")
-    citations = "".join(f"<li>{html.escape(line)}</li>" for line in sources.citations(["wpp2024", "gdidata"]))
+    cited = cited_datasets(executed)
+    citations = "".join(f"<li>{html.escape(line)}</li>" for line in sources.citations(cited)) or (
+        "<li>No report is built yet: each report lists its own sources.</li>")
     checksum_rows = "".join(f"<tr><td>{html.escape(k)}</td><td><code>{v}</code></td></tr>" for k, v in sorted(checksums.items()))
     page = INDEX_TEMPLATE.format(
         sections="".join(sections), citations=citations, checksums=checksum_rows, built=built,
         commit=html.escape(_git_commit()), count=len(runs), methods=METHODS_PAGE,
     )
-    atomic_write_text(target, page)
+    atomic_write_text(target, unbroken_ranges(page))
     return target
 
 
@@ -134,6 +152,7 @@ h1 {{ margin-bottom: 0.2rem; }} h2 {{ border-bottom: 2px solid #1f5a96; padding-
 footer {{ margin-top: 3rem; font-size: 0.85rem; color: #444; }} table {{ border-collapse: collapse; font-size: 0.8rem; }}
 td {{ padding: 0.1rem 0.6rem; border-bottom: 1px solid #eee; }} .hidden {{ display: none; }}
 .card.failed {{ border-color: #b3261e; background: #fdf3f2; }} .failure, .failed-label {{ color: #b3261e; font-size: 0.85rem; }}
+.numbers .check {{ color: #555; font-size: 0.85rem; }} .check-label {{ font-style: italic; }}
 </style></head>
 <body>
 <h1>Labour-mobility scenarios</h1>
@@ -146,7 +165,7 @@ WPP 2024, the scenarios, replacement migration, the pathway and emigration model
 <footer>
 <h2>Provenance</h2>
 <p>Built {built} from git commit <code>{commit}</code>.</p>
-<h3>Sources</h3><ul>{citations}</ul>
+<h3>Sources</h3><p>The datasets the reports above cite:</p><ul>{citations}</ul>
 <h3>Raw data files (SHA-256)</h3><table>{checksums}</table>
 </footer>
 <script>

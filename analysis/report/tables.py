@@ -27,6 +27,7 @@ import pandas as pd
 from great_tables import GT, html
 from IPython.display import HTML, display
 
+from analysis.data.precision import FIGURE_DATA_DIGITS
 from analysis.report import palette
 
 #: Units a table column can be shown in: the conversion, the default decimals and the heading's unit.
@@ -168,7 +169,14 @@ def report_table(
         unit = unit_of.get(column)
         headings[column] = (label, unit if unit and unit not in label else None)
         values = shown[column]
-        if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
+        if _booleans(values):
+            formats[column] = ("yes/no", 0)
+        elif _mixed_numbers(values):
+            floats = pd.Series([v for v in values if isinstance(v, (float, np.floating)) and not _missing(v)],
+                               dtype="float64")
+            places = (round.get(column) if isinstance(round, Mapping) else round) if round is not None else None
+            formats[column] = ("mixed", _decimals_needed(floats) if places is None else places)
+        elif not pd.api.types.is_numeric_dtype(values):
             formats[column] = ("text", 0)
         elif _plain(str(column), label, values):
             formats[column] = ("plain", 0)
@@ -194,12 +202,37 @@ def report_table(
     return ReportTable(frame, text, _html(shown, title, headings, formats, missing_text, note, frame))
 
 
+def _booleans(values: pd.Series) -> bool:
+    """Whether a column holds true/false values (a bool column, or objects that are all bools or missing)."""
+    if pd.api.types.is_bool_dtype(values):
+        return True
+    present = [v for v in values.astype(object) if not _missing(v)]
+    return values.dtype == object and bool(present) and all(isinstance(v, (bool, np.bool_)) for v in present)
+
+
+def _mixed_numbers(values: pd.Series) -> bool:
+    """Whether an object column holds numbers only, whole numbers (``int``) and measures (``float``) together."""
+    present = [v for v in values.astype(object) if not _missing(v)]
+    return (values.dtype == object and bool(present)
+            and all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+                    for v in present))
+
+
 def _formatted(values: pd.Series, kind: str, places: int, missing_text: str) -> list[str]:
-    """Each value as the text form prints it (the HTML form formats the same way with great-tables)."""
+    """Each value as the text form prints it (the HTML form formats the same way with great-tables).
+
+    True and false are printed as ``yes`` and ``no``, never as Python's ``True``
+    and ``False``; in a column mixing whole numbers and measures, each whole
+    number is printed as one (``1,061``, not ``1,061.000``).
+    """
     out = []
     for value in values.astype(object):
         if _missing(value):
             out.append(missing_text)
+        elif kind == "yes/no":
+            out.append("yes" if value else "no")
+        elif kind == "mixed":
+            out.append(f"{value:,}" if isinstance(value, (int, np.integer)) else f"{value:,.{places}f}")
         elif kind == "text":
             out.append(str(value))
         elif kind == "plain":
@@ -220,8 +253,11 @@ def _html(shown: pd.DataFrame, title: str | None, headings: dict, formats: dict,
     identity = hashlib.sha256(f"{title}\n{csv}\n{note}".encode("utf-8")).hexdigest()[:12]
     table_id = f"table-{identity}"
     data = shown.copy()
-    for column, (kind, _) in formats.items():
-        if kind == "text":
+    for position, (column, (kind, _)) in enumerate(formats.items()):
+        if kind in ("yes/no", "mixed"):  # the text form's strings, so both forms print the same
+            texts = frame.iloc[:, position]
+            data[column] = [None if _missing(value) else text for value, text in zip(shown[column].astype(object), texts)]
+        elif kind == "text":
             data[column] = [None if _missing(value) else str(value) for value in shown[column].astype(object)]
         else:
             data[column] = pd.to_numeric(data[column], errors="coerce").astype("float64")
@@ -238,6 +274,8 @@ def _html(shown: pd.DataFrame, title: str | None, headings: dict, formats: dict,
             gt = gt.fmt_integer(columns=keys[column], use_seps=False)
         elif kind == "number":
             gt = gt.fmt_number(columns=keys[column], decimals=places, use_seps=True)
+        elif kind == "mixed":
+            gt = gt.cols_align("right", columns=keys[column])
         else:
             gt = gt.cols_align("left", columns=keys[column])
     gt = gt.sub_missing(missing_text=missing_text)
@@ -323,8 +361,16 @@ def show(
 
 
 def figure_data(table: pd.DataFrame, name: str):
-    """A download link to the data behind a figure, as CSV embedded in the report itself."""
-    text = table.to_csv(index=False, lineterminator="\n", float_format="%.12g")
+    """A download link to the data behind a figure, as CSV embedded in the report itself.
+
+    Floating-point numbers are written with
+    :data:`analysis.data.precision.FIGURE_DATA_DIGITS` (10) significant digits:
+    values from a fit or a solve are already rounded to six by the study layer,
+    and arithmetic done in another order on another processor (a sum over
+    countries, a matrix product) differs only far beyond the tenth digit, so the
+    file is the same on every machine.
+    """
+    text = table.to_csv(index=False, lineterminator="\n", float_format=f"%.{FIGURE_DATA_DIGITS}g")
     payload = base64.b64encode(text.encode("utf-8")).decode("ascii")
     return HTML(
         f'<p class="figure-data"><a download="{name}.csv" href="data:text/csv;base64,{payload}">'

@@ -22,6 +22,7 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from analysis.data import precision
 from analysis.data.conventions import check_years, parse_age_band
 from analysis.data.locations import resolve_all, subregions
 from analysis.errors import InputError
@@ -111,7 +112,9 @@ class Replacement:
     Attributes
     ----------
     table : DataFrame
-        See :func:`replacement_migration`.
+        See :func:`replacement_migration`; its counts of people are rounded to
+        whole persons and its support ratios to eight significant digits
+        (:mod:`analysis.data.precision`), the exact solution is in ``migrants``.
     inputs : ProjectionInputs
         Engine inputs of the projected rows (one row per destination country;
         a country in two destinations appears twice), without migration.
@@ -235,6 +238,8 @@ def solve_replacement(
                             solution.working_age[d, p] / solution.older[d, p]))
     table = pd.DataFrame(records, columns=["location", "target", "period_start", "period_end", "migrants", "total",
                                            "working_age", "potential_support_ratio"])
+    # the solve's results leave the study layer at a stated precision (see analysis.data.precision)
+    table = precision.rounded_frame(table, persons_columns=["migrants", "total", "working_age"])
     table["migrants_per_year"] = table["migrants"] / 5.0
     table["cumulative_migrants"] = table.groupby("location", sort=False)["migrants"].cumsum()
     columns = ["location", "target", "period_start", "period_end", "migrants", "migrants_per_year",

@@ -28,6 +28,7 @@ observed.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -42,6 +43,7 @@ from statsmodels.stats.stattools import jarque_bera
 
 from analysis.data import stocks as stocks_module
 from analysis.data import wpp
+from analysis.data.precision import SIGNIFICANT_DIGITS, rounded_frame, significant
 from analysis.data.conventions import LAST_YEAR
 from analysis.errors import InputError
 from analysis.study import indicators
@@ -100,6 +102,26 @@ CAVEATS: tuple[str, ...] = (
 
 class ModelInputError(InputError):
     """Bad input to the emigration model (scenario, years, specification)."""
+
+
+def _fitted(persons: Sequence[str] = (), keep: Sequence[str] = ()):
+    """Round the float columns of a function's result as :mod:`analysis.data.precision` states.
+
+    Every table of fitted values leaves this module through it: counts of people
+    (``persons``) to whole persons, the other floats to
+    :data:`~analysis.data.precision.SIGNIFICANT_DIGITS` significant digits, so
+    that reports print the same digits whatever BLAS kernel ran the fit;
+    ``keep`` names observed values copied through unchanged.
+    """
+    def decorate(function):
+        @functools.wraps(function)
+        def rounded(*args, **kwargs):
+            table = function(*args, **kwargs)
+            return rounded_frame(table, persons, keep)
+
+        return rounded
+
+    return decorate
 
 
 # ---------------------------------------------------------------- panel
@@ -267,6 +289,7 @@ def _critical(results, alpha: float) -> float:
     return float(stats.t.ppf(1 - alpha / 2, df)) if results.use_t else float(stats.norm.ppf(1 - alpha / 2))
 
 
+@_fitted()
 def coefficient_table(results, alpha: float = 0.05, fixed_effects: bool = False) -> pd.DataFrame:
     """Coefficients with cluster-robust standard errors and confidence intervals.
 
@@ -300,6 +323,7 @@ def coefficient_table(results, alpha: float = 0.05, fixed_effects: bool = False)
     return out.reset_index(drop=True)
 
 
+@_fitted()
 def percent_effect(results, term: str, alpha: float = 0.05) -> pd.DataFrame:
     """Percent change of the emigration rate for one unit more of ``term``, other things equal.
 
@@ -319,21 +343,50 @@ def percent_effect(results, term: str, alpha: float = 0.05) -> pd.DataFrame:
 
 
 def fit_statistics(results) -> pd.DataFrame:
-    """Observations, clusters, R² and residual spread: ``statistic, value``."""
+    """Observations, clusters, R² and residual spread: ``statistic, value``.
+
+    Counts (observations, clusters, years, degrees of freedom) are whole numbers
+    (``int``); the statistics are floats rounded as :mod:`analysis.data.precision`
+    states, so the ``value`` column holds both (dtype object).
+    """
     groups = results.model.data.frame["iso3"].nunique()
     years = results.model.data.frame["year"].nunique()
     rows = [
-        ("observations (country-years)", float(results.nobs)),
-        ("countries (clusters)", float(groups)),
-        ("years", float(years)),
-        ("R-squared", float(results.rsquared)),
-        ("adjusted R-squared", float(results.rsquared_adj)),
-        ("residual standard deviation (log points)", float(np.sqrt(results.scale))),
-        ("degrees of freedom for t (clusters - 1)", float(getattr(results, "df_resid_inference", results.df_resid))),
+        ("observations (country-years)", int(results.nobs)),
+        ("countries (clusters)", int(groups)),
+        ("years", int(years)),
+        ("R-squared", significant(float(results.rsquared))),
+        ("adjusted R-squared", significant(float(results.rsquared_adj))),
+        ("residual standard deviation (log points)", significant(float(np.sqrt(results.scale)))),
+        ("degrees of freedom for t (clusters - 1)", int(round(getattr(results, "df_resid_inference", results.df_resid)))),
     ]
-    return pd.DataFrame(rows, columns=["statistic", "value"])
+    return pd.DataFrame({"statistic": [name for name, _ in rows],
+                         "value": pd.Series([value for _, value in rows], dtype=object)})
 
 
+def summary(results):
+    """statsmodels' summary of a fit without the date and time it was printed (a report must not depend on when it ran).
+
+    Returns
+    -------
+    statsmodels.iolib.summary.Summary
+        ``results.summary()`` with the ``Date:`` and ``Time:`` rows of its first
+        table removed and the right-hand column moved up beside the rest; its
+        text, HTML and LaTeX forms all follow.
+    """
+    printed = results.summary()
+    top = printed.tables[0]
+    left = [(row[0].data, row[1].data) for row in top if str(row[0].data).strip() not in ("Date:", "Time:")]
+    right = [(row[2].data, row[3].data) for row in top if str(row[2].data).strip()]
+    for index, row in enumerate(top[:max(len(left), len(right))]):
+        for offset, pair in ((0, left), (2, right)):
+            label, value = pair[index] if index < len(pair) else ("", "")
+            row[offset].data, row[offset + 1].data = label, value
+    del top[max(len(left), len(right)):]
+    return printed
+
+
+@_fitted()
 def vif_table(results) -> pd.DataFrame:
     """Variance inflation factors of the model's non-fixed-effect regressors: ``term, vif``."""
     exog = results.model.exog
@@ -343,6 +396,7 @@ def vif_table(results) -> pd.DataFrame:
                          "vif": [variance_inflation_factor(exog, i) for i in keep]})
 
 
+@_fitted()
 def diagnostics(results, alpha: float = 0.05) -> pd.DataFrame:
     """Residual diagnostics: heteroskedasticity, normality, persistence within countries, collinearity.
 
@@ -377,6 +431,7 @@ def diagnostics(results, alpha: float = 0.05) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["diagnostic", "statistic", "p_value", "reading"])
 
 
+@_fitted()
 def turning_point(results, alpha: float = 0.05) -> pd.DataFrame:
     """Income at which the fitted emigration rate peaks, with a delta-method confidence interval.
 
@@ -410,6 +465,7 @@ def turning_point(results, alpha: float = 0.05) -> pd.DataFrame:
     )
 
 
+@_fitted()
 def robustness(panel: pd.DataFrame, specifications: dict[str, str] | None = None, alpha: float = 0.05) -> pd.DataFrame:
     """The income curve and demographic pressure under alternative specifications.
 
@@ -460,6 +516,7 @@ def _at_means(results, frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+@_fitted()
 def transition_curve(results, points: int = 120, alpha: float = 0.05) -> pd.DataFrame:
     """The fitted mobility-transition curve over the sample's income range, with bands.
 
@@ -484,6 +541,7 @@ def transition_curve(results, points: int = 120, alpha: float = 0.05) -> pd.Data
     return out
 
 
+@_fitted(keep=("income", "rate"))
 def adjusted_points(results) -> pd.DataFrame:
     """Sample observations adjusted to the curve's conditions (component plus residual).
 
@@ -505,6 +563,7 @@ def adjusted_points(results) -> pd.DataFrame:
     )
 
 
+@_fitted()
 def fitted_and_residuals(results) -> pd.DataFrame:
     """``iso3, year, region, fitted, residual`` (log points) for diagnostic plots."""
     sample = results.model.data.frame
@@ -637,11 +696,15 @@ def future_covariates(
     out["log_income"] = np.log(out["income"] / INCOME_SCALE)
     out["log_population"] = np.log(out["population"] / POPULATION_SCALE)
     out["year"] = REFERENCE_YEAR
-    columns = ["iso3", "location_code", "name", "region", "projection_year", "year", "income", "income_base_year",
-               "population", "youth_growth", "cohort_growth", "log_income", "log_population"]
-    return out[columns].sort_values(["iso3", "projection_year"], ignore_index=True)
+    return out[list(_COVARIATES)].sort_values(["iso3", "projection_year"], ignore_index=True)
 
 
+#: The columns of :func:`future_covariates`: inputs of a prediction, copied through it unrounded.
+_COVARIATES = ("iso3", "location_code", "name", "region", "projection_year", "year", "income", "income_base_year",
+               "population", "youth_growth", "cohort_growth", "log_income", "log_population")
+
+
+@_fitted(persons=("emigrants", "emigrants_pi_lower", "emigrants_pi_upper"), keep=_COVARIATES)
 def predict(results, future: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     """Model predictions with confidence and prediction intervals.
 
@@ -678,6 +741,7 @@ def _design(results, frame: pd.DataFrame) -> np.ndarray:
     return np.asarray(patsy.build_design_matrices([info], frame, return_type="matrix")[0])
 
 
+@_fitted(persons=("emigrants", "emigrants_ci_lower", "emigrants_ci_upper"), keep=("population", "rate_2020"))
 def anchored_prediction(results, future: pd.DataFrame, panel: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     """Each country's observed 2020 rate moved by the model's predicted change.
 
@@ -713,6 +777,7 @@ def anchored_prediction(results, future: pd.DataFrame, panel: pd.DataFrame, alph
     return out
 
 
+@_fitted(persons=("emigrants", "ci_lower", "ci_upper"), keep=("emigrants_2020",))
 def anchored_total(results, future: pd.DataFrame, panel: pd.DataFrame, draws: int = 4000, seed: int = 20240701,
                    alpha: float = 0.05) -> pd.DataFrame:
     """Total emigrants of the origins by year from :func:`anchored_prediction`, with a simulated interval.

@@ -350,20 +350,21 @@ def attainment(table: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``location, year, [extra keys], sex, ages, population_15plus,
-        at_least_upper_secondary, post_secondary`` (persons) and
+        ``location, year, [extra keys], sex, ages, people`` (everyone aged
+        15+ in ``ages``: all of them for a band such as 25-34),
+        ``at_least_upper_secondary, post_secondary`` (persons) and
         ``share_at_least_upper_secondary, share_post_secondary`` (0–1).
     """
     adults = table[table["education"] != "under-15"]
     keys = [c for c in adults.columns if c not in ("education", "population")]
     levels = adults["education"].astype(str)
     frame = adults[keys].assign(
-        population_15plus=adults["population"],
+        people=adults["population"],
         at_least_upper_secondary=adults["population"].where(levels.isin(AT_LEAST_UPPER_SECONDARY), 0.0),
         post_secondary=adults["population"].where(levels == "post-secondary", 0.0),
     )
     out = frame.groupby(keys, observed=True, sort=False, dropna=False).sum().reset_index()
-    denominator = out["population_15plus"].where(out["population_15plus"] > 0)
+    denominator = out["people"].where(out["people"] > 0)
     out["share_at_least_upper_secondary"] = out["at_least_upper_secondary"] / denominator
     out["share_post_secondary"] = out["post_secondary"] / denominator
     return out

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import binom
 
+from analysis.data import precision, wording
 from analysis.data.conventions import LAST_YEAR, check_years, parse_age_band
 from analysis.data.locations import Location, resolve, resolve_all
 from analysis.errors import InputError
@@ -307,7 +308,8 @@ def replacement_quantiles(result: TrajectoryResult, probs: Sequence[float] = DEF
     -------
     DataFrame
         ``destination, target, period_start, period_end, quantile,
-        migrants_per_year`` (persons a year): one row per period and
+        migrants_per_year`` (persons a year, whole persons: a solve's results
+        are rounded, see :mod:`analysis.data.precision`): one row per period and
         quantile (unless ``periods`` is False), and for each of ``horizons``
         one row per quantile of each trajectory's average over the base year
         to the horizon.
@@ -331,7 +333,8 @@ def replacement_quantiles(result: TrajectoryResult, probs: Sequence[float] = DEF
         for start, end, values in spans:
             for prob, value in zip(probs, np.quantile(values, probs)):
                 rows.append({"destination": name, "target": result.replacement.target, "period_start": start,
-                             "period_end": end, "quantile": prob, "migrants_per_year": float(value)})
+                             "period_end": end, "quantile": prob,
+                             "migrants_per_year": precision.persons(float(value))})
     return pd.DataFrame(rows)
 
 
@@ -416,13 +419,30 @@ def monte_carlo_error(values: np.ndarray, probs: Sequence[float] = DEFAULT_QUANT
     return pd.DataFrame(rows)
 
 
-def interval_text(values: np.ndarray, scale: float = 1e6, unit: str = " M", signed: bool = True, decimals: int = 0,
-                  level: float = 0.8) -> str:
-    """The median with a central interval of per-trajectory values, e.g. ``+802 M (80 %: +760 to +845 M)``."""
+def interval_text(values: np.ndarray, scale: float = 1e6, unit: str = " M", signed: bool = True,
+                  decimals: int | None = None, level: float = 0.8) -> str:
+    """The median with a central interval of per-trajectory values, e.g. ``+802 M (80 %: +760 to +845 M)``.
+
+    The three numbers share the decimals that keep two significant digits of the
+    smallest non-zero one (:mod:`analysis.data.wording`), unless ``decimals`` is
+    given: ``+0.48 M (80 %: +0.41 to +0.55 M)``, never ``+0 M``.  Without
+    ``signed`` (counts that cannot be negative) a zero is written ``none``.
+    """
     low, median, high = np.quantile(np.asarray(values, dtype="float64"), [(1 - level) / 2, 0.5, (1 + level) / 2])
-    sign = "+" if signed else ""
-    number = lambda v: f"{v / scale:{sign},.{decimals}f}"  # noqa: E731
-    return f"{number(median)}{unit} ({100 * level:g} %: {number(low)} to {number(high)}{unit})"
+    shown = [v / scale for v in (median, low, high)]
+    if decimals is None:
+        decimals = max([wording.decimals(v) for v in shown if round(v, 6) != 0] or [0])
+
+    def number(value: float) -> str:
+        if not signed and round(value, decimals) == 0:
+            return "none"
+        return wording.number(value, decimals, sign=signed)
+
+    def with_unit(value: float) -> str:
+        text = number(value)
+        return text if text == "none" else f"{text}{unit}"
+
+    return f"{with_unit(shown[0])} ({100 * level:g} %: {number(shown[1])} to {with_unit(shown[2])})"
 
 
 def change_headline(result: TrajectoryResult, location, ages: str, start: int, end: int, relative: bool = False,
@@ -435,7 +455,7 @@ def change_headline(result: TrajectoryResult, location, ages: str, start: int, e
     place = _places(location, processed_dir)[0]
     values = changes(result, place, band_label(ages), start, end, relative)
     if relative:
-        return interval_text(values, scale=0.01, unit=" %", decimals=1)
+        return interval_text(values, scale=0.01, unit=" %")
     return interval_text(values)
 
 

@@ -362,8 +362,9 @@ def shortfall_coverage(
     DataFrame
         One row per destination: ``destination, destination_iso3,
         partnerships, per_year_pace, health_per_year_pace, workers_by_horizon,
-        health_workers_by_horizon, working_age_decline,
-        additional_care_workers, share_of_working_age_decline,
+        health_workers_by_horizon, working_age_decline`` (the fall in the
+        15-64 population, persons, positive; missing where it grows),
+        ``additional_care_workers, share_of_working_age_decline,
         share_of_care_workers`` (shares are missing where the working-age
         population does not fall or no care workers are added), largest
         number of workers first.  ``attrs["multi_destination"]`` lists the
@@ -397,7 +398,8 @@ def shortfall_coverage(
     decline = -gaps[gaps["year"] == horizon].set_index("location")["change_from_base"]
     care = demand.care_workers(places, base_year, [horizon], ["medium"], workers_per_100, processed_dir=processed_dir)
     added = care.set_index("location")["additional_workers"]
-    grouped["working_age_decline"] = grouped["destination"].map(decline).astype(float)
+    # a fall is positive; where the 15-64 population grows there is no decline (missing, not a negative decline)
+    grouped["working_age_decline"] = grouped["destination"].map(decline).astype(float).where(lambda fall: fall > 0)
     grouped["additional_care_workers"] = grouped["destination"].map(added).astype(float)
     grouped["share_of_working_age_decline"] = (grouped["workers_by_horizon"] / grouped["working_age_decline"]).where(
         grouped["working_age_decline"] > 0)
