@@ -203,3 +203,11 @@ def test_an_unwritable_trajectory_cache_costs_the_cache_not_the_run(model, tmp_p
     notes = [str(w.message) for w in caught if issubclass(w.category, InputNote)]
     assert result.n_trajectories == 6 and len(notes) == 1
     assert notes[0].startswith("the trajectory run was computed but not cached") and str(folder) in notes[0]
+
+
+def test_sampling_every_countrys_migration_in_batches_changes_no_number(model, monkeypatch):
+    """A chunk of few countries samples the world's migration in batches of trajectories: the same numbers."""
+    whole = tr.run_chunk(model, 0, 10)
+    monkeypatch.setattr(tr, "SAMPLED_ROWS", 3 * len(model.data.codes))  # batches of 3 trajectories
+    batched = tr.run_chunk(model, 0, 10)
+    assert all(np.array_equal(whole[key], batched[key]) for key in whole)
