@@ -207,10 +207,11 @@ def test_parameter_values_are_text_lists_or_none(text, value):
 
 
 def test_ad_hoc_values_are_typed_by_the_notebooks_schema(processed_dir):
-    run = custom_runs.custom_run("africa_working_age", [("top_n", "010"), ("location", "NO"), ("horizon", "2.05e3"),
+    assert custom_runs.parse_value("location", "NO") == "NO"  # text, not YAML 1.1's false
+    run = custom_runs.custom_run("africa_working_age", [("top_n", "010"), ("location", "NER"), ("horizon", "2.05e3"),
                                                         ("variants", "[high, medium, low]")])
-    assert run.parameters == {"top_n": 10, "location": "NO", "horizon": 2050, "variants": ["high", "medium", "low"]}
-    assert run.name == "africa_working_age-010-no-2-05e3-high-medium-low"
+    assert run.parameters == {"top_n": 10, "location": "NER", "horizon": 2050, "variants": ["high", "medium", "low"]}
+    assert run.name == "africa_working_age-010-ner-2-05e3-high-medium-low"
     assert run.html_path == paths.REPORTS / "custom" / f"{run.name}.html"
 
 

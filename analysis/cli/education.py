@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from analysis.cli import common
+from analysis.cli import common, places
 from analysis.study.requests.education import EducationRequest
 
 DESCRIPTION = ("Print WPP 2024 population by education level (persons), with the Wittgenstein Centre's 2018 "
@@ -30,4 +30,5 @@ def run(args: argparse.Namespace) -> int:
     table, coverage_notes = request.run()
     common.write_csv(table)
     common.notes(coverage_notes)
+    places.groups(request.locations)
     return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from analysis.cli import common
+from analysis.cli import common, places
 from analysis.model import scenarios
 from analysis.study.requests.population import ProjectionRequest
 
@@ -35,6 +35,6 @@ def run(args: argparse.Namespace) -> int:
         return 0
     request = ProjectionRequest.parse(args.location, args.scenario, args.ages, args.base_year, args.to)
     common.write_csv(request.run())
-    common.provenance(request.files())
+    places.provenance(request.files(), request.locations)
     common.comments(request.moved_lines())
     return 0

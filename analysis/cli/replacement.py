@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from analysis.cli import common
+from analysis.cli import common, places
 from analysis.model import scenarios
 from analysis.study import demand
 from analysis.study.requests.replacement import ReplacementRequest
@@ -40,5 +40,5 @@ def run(args: argparse.Namespace) -> int:
                                        args.female_share, args.floor, args.variant, not args.no_emigration)
     common.write_csv(request.run())
     # the runs it solves from: the variant's WPP inputs with and without migration
-    common.provenance(scenarios.files_used([scenarios.load(f"{args.variant}+zero-migration")]))
+    places.provenance(scenarios.files_used([scenarios.load(f"{args.variant}+zero-migration")]), request.destinations)
     return 0

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
-from analysis.cli import common
+from analysis import __version__
+from analysis.cli import common, places
+from analysis.report import file_provenance
 from analysis.study import uncertainty
 from analysis.study.requests import uncertainty as requests
 
@@ -45,6 +48,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--migrant-ages", default=None, help="with --replacement: ages of the migrants (default 20-39)")
     parser.add_argument("--female-share", type=common.number(0.0, 1.0), default=None,
                         help="with --replacement: share of women among migrants, 0 to 1 (default 0.5)")
+    parser.add_argument("--store", help="also write every trajectory (location × year × sex × age) to this new "
+                        "ensemble store, a .zarr folder (read it with analysis.study.uncertainty.open_store)")
+    parser.add_argument("--overwrite", action="store_true", help="with --store: replace an ensemble store already there")
     parser.add_argument("--no-emigration", action="store_true",
                         help="with --replacement total or 15-64: never ask for net emigration (a period "
                              "above the target needs no migrants)")
@@ -53,7 +59,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     options = {f"--{name.replace('_', '-')}": value for name, value in vars(args).items() if name != "run"}
     request = requests.parse(options)
-    common.write_csv(request.run())
-    common.provenance(request.files())
+    if getattr(request, "store", None) is None:
+        common.write_csv(request.run())
+    else:  # the store records the code's state too
+        state = file_provenance.git_state()
+        common.write_csv(request.run(store_attrs={
+            "provenance": f"analysis {__version__}, git commit {state['commit']}, working tree {state['changes']}"}))
+    asked = request.locations if hasattr(request, "locations") else request.destinations
+    places.provenance(request.simulation.files(), asked)  # with the file of groups, and each group's members
     common.comments(request.moved_lines())
+    if getattr(request, "store", None) is not None:
+        print(f"# ensemble store: {request.store} ({args.trajectories:,} trajectories)", file=sys.stderr)
     return 0

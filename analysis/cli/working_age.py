@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from analysis.cli import common
+from analysis.cli import common, places
 from analysis.study.requests.population import WorkingAgeRequest
 
 DESCRIPTION = "Print the population in an age band (persons) as CSV: location, year, variant, ages, population."
@@ -21,5 +21,5 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     request = WorkingAgeRequest.parse(args.location, args.ages, args.years, args.variant)
     common.write_csv(request.run())
-    common.provenance()
+    places.provenance(places=request.locations)
     return 0

@@ -14,12 +14,38 @@ raises :class:`UnknownLocationError` with close matches.  Alternative country
 names (World Bank, ISO 3166 and common forms) come from ``aliases.csv``, each
 with its source.  :func:`group_description` gives a group's members, as-of
 date, source and notes, and how membership is applied across years.
+
+**Groups of one's own.**  Wherever a location is taken, a user may name a
+group of their own, in two ways:
+
+* inline, members joined by ``+`` (``"Nigeria+Ghana+Senegal"``, ``"ECOWAS+Cameroon"``,
+  ``"566+GHA"``), or as a list (``["Nigeria", "Ghana", "Senegal"]``, a report
+  parameter).  A name that is itself a location is always that location
+  (no WPP or package name contains ``+``, so the two never meet); only an
+  unknown name is split at ``+``.  (``--scenario a+b`` composes scenarios: a
+  different argument.)
+* in a file of groups, ``groups.local.yml`` at the repository root (git-ignored;
+  ``LMS_GROUPS_FILE`` names another), with the schema of ``groups.yml``'s
+  ``groups`` (see :data:`USER_GROUP_SCHEMA`).  Its members may be countries,
+  WPP aggregates, package groups or its other groups.  The file is read only
+  when a name is not a built-in location, so a broken file never stands in the
+  way of ``Nigeria``.
+
+Members are validated (an unknown member fails in one line with close
+matches); a member named twice counts once, and members shared by two parts
+(``ECOWAS+Nigeria``) count once, each with a note; a group inside a group is
+expanded to its countries.  A user's group is a :class:`Location` of kind
+``group`` whose ``source`` says where it was defined, summed over its member
+countries like every package group.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime
 import difflib
+import hashlib
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -32,10 +58,11 @@ import pandas as pd
 import yaml
 
 from analysis import paths
-from analysis.data.config import shown
+from analysis.data import config
+from analysis.data.config import Field, shown
 from analysis.data.conventions import IndicatorInputError, distinct
 from analysis.data.tables import ValidationError, check_unique, read_table
-from analysis.errors import InputError
+from analysis.errors import InputError, note
 
 GROUPS_FILE = Path(__file__).with_name("groups.yml")
 ALIASES_FILE = Path(__file__).with_name("aliases.csv")
@@ -53,6 +80,24 @@ DEVELOPMENT_GROUPS = (901, 902, 941, 934, 948)
 INCOME_AGGREGATES = (1500, 1501, 1502, 1503, 1517, 1518, 1859, 5503, 5504)
 SPECIAL_GROUPS = (1636, 1637, 2087, 2088, 2089, 2090, 2091, 2092, 2093, 5502)
 COUNTRY_TYPE = 4
+#: Joins the members of a group named inline ("Nigeria+Ghana+Senegal").
+INLINE_SEPARATOR = "+"
+#: A user's own file of groups, at the repository root (git-ignored), unless ``LMS_GROUPS_FILE`` names another.
+USER_GROUPS_FILE = paths.ROOT / "groups.local.yml"
+USER_GROUPS_ENV = "LMS_GROUPS_FILE"
+#: Where a user group comes from when it is named inline (``Location.source``).
+INLINE = "inline"
+#: The fields of a group in the user's file: those of ``groups.yml`` that a user can state (only ``members`` required).
+USER_GROUP_SCHEMA = {
+    "name": Field(str, pattern=r"\S.{0,199}", what="a name of 1 to 200 characters"),
+    "kind": str,
+    "members": [(str, int)],
+    "expected_members": Field(int, low=1),
+    "source": str,
+    "as_of": (str, datetime.date),
+    "notes": str,
+    "aliases": [str],
+}
 #: WPP's own names that the wpp2024 R package writes without their diacritics (its data-raw/convert_non_ascii.R,
 #: https://github.com/PPgp/wpp2024/blob/main/data-raw/convert_non_ascii.R, replaces exactly these five by ASCII for
 #: CRAN); the locations table restores the UN's spelling, so that reports print "Côte d'Ivoire", never "Cote d'Ivoire".
@@ -61,6 +106,10 @@ WPP_SPELLING = {384: "Côte d'Ivoire", 531: "Curaçao", 638: "Réunion", 652: "S
 
 class UnknownLocationError(InputError):
     """A location could not be resolved; the message offers close matches."""
+
+
+class GroupFileError(InputError):
+    """The user's file of groups cannot be read, or a group in it is invalid (one line naming the file and group)."""
 
 
 class AliasTableError(ValidationError):
@@ -78,10 +127,17 @@ class Location:
     iso3: str | None
     members: tuple[int, ...]  # M49 codes of member countries (itself for a country)
     has_data: bool = True  # False when WPP publishes no figures for it (Holy See)
+    source: str | None = None  # a user's group: "inline", or the file of groups defining it; None otherwise
+    parts: tuple[str, ...] = ()  # a user's group: the locations it was named with, each once
 
     @property
     def is_country(self) -> bool:
         return self.kind == "country"
+
+    @property
+    def is_user_group(self) -> bool:
+        """A group the user named (inline or in their file of groups), not one of the package's."""
+        return self.source is not None
 
 
 @cache
@@ -148,6 +204,14 @@ def check_aliases(locations: pd.DataFrame, aliases: pd.DataFrame) -> None:
         own = names.get(normalise(alias))
         if own is not None and normalise(own) != normalise(target):
             raise AliasTableError(f"{ALIASES_FILE.name}: alias {alias!r} -> {target!r} hides the WPP location {own!r}")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def normalise(text: str) -> str:
@@ -410,26 +474,47 @@ class LocationIndex:
             for text in [key, spec["name"], *spec.get("aliases", [])]:
                 self._keys.setdefault(normalise(text), key)
 
-    def resolve(self, query: str | int) -> Location:
+    def resolve(self, query: str | int | Sequence) -> Location:
         """Resolve a name, ISO-3 code, M49 code or group key to a :class:`Location`.
+
+        A name that is no built-in location is read as a group of one's own:
+        members joined by ``+`` (``"Nigeria+Ghana"``), or a group of the
+        user's file of groups (:func:`user_groups_file`).  A list or tuple is
+        a group of its items (one item: that location itself).
 
         Raises
         ------
         UnknownLocationError
-            With up to three close matches.
+            With up to three close matches (for a group's member, naming it).
+        GroupFileError
+            When the user's file of groups is needed and invalid.
         """
+        if isinstance(query, (list, tuple)):
+            return self._inline(list(query))
         if isinstance(query, bool) or not isinstance(query, (str, int, np.integer)):
-            raise UnknownLocationError(f"location {query!r} is not a name or a code; {self._valid()}")
+            raise UnknownLocationError(f"location {shown(repr(query), 80)} is not a name or a code; {self._valid()}")
         text = str(query).strip()
         if not text:
             raise UnknownLocationError(f"empty location; {self._valid()}")
+        joined = INLINE_SEPARATOR in text and not _is_number(text)  # "566+288" joins codes; "+566" is a bad code
         if re.fullmatch(r"[0-9]+(\.0+)?", text):
             text = str(int(float(text)))
-        elif re.fullmatch(r"[-+.0-9eE ]+", text) and re.search(r"[0-9]", text):
+        elif re.fullmatch(r"[-+.0-9eE ]+", text) and re.search(r"[0-9]", text) and not joined:
             raise UnknownLocationError(f"location {text!r} is not an M49 code (a whole number such as 566); {self._valid()}")
         lid = self._keys.get(normalise(text))
-        if lid is None:
+        if lid is None and joined:
+            return self._inline(text.split(INLINE_SEPARATOR), text)
+        if lid is not None:
+            return self._builtin(lid)
+        mine = self._user_groups()
+        found = mine["keys"].get(normalise(text))
+        if found is None:
             raise UnknownLocationError(self._unknown_message(text))
+        for message in mine["notes"].get(found.id, ()):
+            note(message)
+        return found
+
+    def _builtin(self, lid: str) -> Location:
         if lid in self.groups:
             return Location(lid, lid, "group", None, None, self._members[lid])
         row = self.locations.loc[int(lid)]
@@ -439,34 +524,211 @@ class LocationIndex:
         members = (code,) if country else self._members.get(lid, ())
         return Location(lid, row["name"], row["kind"], code, row["iso3"] if country else None, members, has_data)
 
-    def close_matches(self, text: str, n: int = 3) -> list[str]:
+    def _inline(self, items: list, text: str | None = None, resolver=None) -> Location:
+        """A group named inline (``"A+B"``) or as a list: its parts resolved, each once, members summed once."""
+        resolver = resolver or self.resolve
+        shown_as = shown(repr(text if text is not None else items), 80)
+        if not items:
+            raise UnknownLocationError(f"an empty list of locations names no group; {self._valid()}")
+        parts = []
+        for item in items:
+            if isinstance(item, str) and not item.strip():
+                raise UnknownLocationError(f"group {shown_as} has an empty member; join members with one "
+                                           f"{INLINE_SEPARATOR}, e.g. 'Nigeria+Ghana+Senegal'")
+            try:
+                parts.append((item, item if isinstance(item, Location) else resolver(item)))
+            except UnknownLocationError as error:
+                raise UnknownLocationError(f"group {shown_as}: {error}") from None
+        place, notes = self._compose(parts, INLINE, label=shown_as)
+        for message in notes:
+            note(message)
+        return place
+
+    def _compose(self, parts: list[tuple], source: str, key: str | None = None,
+                 label: str = "") -> tuple[Location, list[str]]:
+        """A user group of ``(as typed, Location)`` parts and the notes on what was counted once.
+
+        A part named twice (by any alias) counts once; countries in two parts
+        (``ECOWAS+Nigeria``) count once.  With one distinct part and no
+        ``key``, the part itself is returned.
+        """
+        kept: list[tuple] = []
+        repeated = []
+        for typed, place in parts:
+            if not place.has_data:
+                raise UnknownLocationError(
+                    f"group {key or label}: {place.name} has no population rows in the WPP 2024 files used here "
+                    "(WPP counts it only inside its aggregates); leave it out of the group")
+            first = next((pair for pair in kept if pair[1].name == place.name), None)
+            if first is None:
+                kept.append((typed, place))
+            else:
+                repeated.append((place.name, first[0], typed))
+        name = key if key is not None else INLINE_SEPARATOR.join(place.name for _, place in kept)
+        notes = []
+        for member, first, again in repeated:
+            alias = "" if str(first) == str(again) else f" (as {first!r} and {again!r})"
+            notes.append(f"group {name}: {member} is named more than once{alias}; it is counted once")
+        for i, (_, one) in enumerate(kept):
+            for _, other in kept[i + 1:]:
+                shared = set(one.members) & set(other.members)
+                inner, outer = (other, one) if len(other.members) <= len(one.members) else (one, other)
+                if shared and shared == set(inner.members):
+                    countries = "" if inner.is_country else f" (its {len(shared)} countries)"
+                    notes.append(f"group {name}: {inner.name} lies within {outer.name}; it is counted once{countries}")
+                elif shared:
+                    listed = sorted(self._display.get(str(code), str(code)) for code in shared)
+                    sample = ", ".join(listed[:5]) + (", …" if len(listed) > 5 else "")
+                    notes.append(f"group {name}: {len(shared)} countries are in both {one.name} and {other.name} "
+                                 f"({sample}); each is counted once")
+        if len(kept) == 1 and key is None:
+            return kept[0][1], notes
+        members = tuple(sorted({code for _, place in kept for code in place.members}))
+        return Location(name, name, "group", None, None, members, True, source,
+                        tuple(place.name for _, place in kept)), notes
+
+    # ---------------------------------------------------------------- the user's file of groups
+    def _user_groups(self) -> dict:
+        """The user's groups (``keys``: normalised name or alias → Location; ``specs``, ``notes`` by key), cached
+        until the file changes."""
+        path = user_groups_file()
+        try:
+            info = path.stat()
+            stamp = (str(path), info.st_mtime_ns, info.st_size, info.st_ino)
+        except FileNotFoundError:
+            if os.environ.get(USER_GROUPS_ENV, "").strip():
+                raise GroupFileError(f"{USER_GROUPS_ENV} names {shown(path)}, which does not exist; create it "
+                                     "or unset the variable") from None
+            return {"keys": {}, "specs": {}, "notes": {}, "path": None}
+        except OSError as error:
+            raise GroupFileError(f"file of groups {shown(path)} cannot be opened: {error.strerror}") from None
+        cached = getattr(self, "_user_cache", None)
+        if cached is None or cached[0] != stamp:
+            self._user_cache = (stamp, self._read_user_groups(path))
+        return self._user_cache[1]
+
+    def _read_user_groups(self, path: Path) -> dict:
+        where = path.name
+        document = config.read_mapping(path, "file of groups", GroupFileError,
+                                       example="groups: {MY-GROUP: {members: [Nigeria, Ghana]}}")
+        document = config.check(document, {"groups": object}, where, GroupFileError, required=["groups"])
+        if not isinstance(document["groups"], dict) or not document["groups"]:
+            raise GroupFileError(f"{where}: 'groups' must map group names to their fields, e.g. "
+                                 "groups: {MY-GROUP: {members: [Nigeria, Ghana]}}")
+        specs: dict[str, dict] = {}
+        names: dict[str, str] = {}  # normalised key or alias → key
+        for key, spec in document["groups"].items():
+            if not isinstance(key, str) or not re.fullmatch(r"[^+\s](?:[^+]{0,98}[^+\s])?", key):
+                raise GroupFileError(f"{where}: group name {shown(repr(key), 60)} must be text of 1 to 100 "
+                                     f"characters without {INLINE_SEPARATOR!r} (which joins members inline)")
+            if not isinstance(spec, dict):
+                raise GroupFileError(f"{where}: group {key!r} must be a mapping with members: [...], not {spec!r}")
+            spec = config.check(spec, USER_GROUP_SCHEMA, f"{where}: group {key!r}", GroupFileError,
+                                required=["members"])
+            if not spec["members"]:
+                raise GroupFileError(f"{where}: group {key!r} has no members; list at least one")
+            for text in [key, *spec.get("aliases", [])]:
+                if not str(text).strip() or INLINE_SEPARATOR in str(text):
+                    raise GroupFileError(f"{where}: group {key!r}: alias {text!r} must be a name without "
+                                         f"{INLINE_SEPARATOR!r}")
+                lid = self._keys.get(normalise(text))
+                if lid is not None:
+                    raise GroupFileError(f"{where}: group {key!r}: {text!r} is already the name of "
+                                         f"{self._display[lid]}; give your group another name")
+                if normalise(text) in names:
+                    raise GroupFileError(f"{where}: {text!r} names two groups ({names[normalise(text)]} and {key}); "
+                                         "keep one")
+                names[normalise(text)] = key
+            specs[key] = spec
+        built: dict[str, Location] = {}
+        notes: dict[str, list[str]] = {}
+
+        def build(key: str, chain: tuple[str, ...]) -> Location:
+            if key in built:
+                return built[key]
+            if key in chain:
+                loop = " -> ".join([*chain[chain.index(key):], key])
+                raise GroupFileError(f"{where}: groups include each other ({loop}); remove one")
+            parts = []
+            for member in specs[key]["members"]:
+                text = str(member).strip()
+                inner = names.get(normalise(text))
+                if inner is not None:
+                    parts.append((member, build(inner, (*chain, key))))
+                    continue
+                try:
+                    parts.append((member, self._resolve_known(member)))
+                except UnknownLocationError:
+                    hint = self._hint(text, extra=list(specs))
+                    hint = hint.strip() or ("name a country, WPP aggregate or group by name, ISO-3 or M49 code, or "
+                                            "another group of this file")
+                    raise GroupFileError(f"{where}: group {key!r}: member {shown(repr(member), 60)} is unknown; "
+                                         f"{hint}") from None
+            place, messages = self._compose(parts, str(path), key)
+            expected = specs[key].get("expected_members")
+            if expected is not None and expected != len(place.members):
+                raise GroupFileError(f"{where}: group {key!r} has {len(place.members)} member countries, but "
+                                     f"expected_members says {expected}; check its members")
+            built[key], notes[key] = place, messages
+            return place
+
+        for key in specs:
+            build(key, ())
+        keys = {text: built[key] for text, key in names.items()}
+        return {"keys": keys, "specs": specs, "notes": notes, "path": path}
+
+    def _resolve_known(self, query) -> Location:
+        """:meth:`resolve` for a built-in location or an inline group (not the user's file: no recursion into it)."""
+        text = str(query).strip()
+        lid = self._keys.get(normalise(text))
+        if lid is None and re.fullmatch(r"[0-9]+(\.0+)?", text):
+            lid = self._keys.get(str(int(float(text))))
+        if lid is not None:
+            return self._builtin(lid)
+        if INLINE_SEPARATOR in text:
+            return self._inline(text.split(INLINE_SEPARATOR), text, resolver=self._resolve_known)
+        raise UnknownLocationError(self._unknown_message(text, user=False))
+
+    def user_group_description(self, place: Location) -> dict:
+        """The fields of a user's group as the file gives them (name, as_of, source, notes); ``{}`` for inline ones."""
+        if place.source in (None, INLINE):
+            return {}
+        return dict(self._user_groups()["specs"].get(place.id, {}))
+
+    # ---------------------------------------------------------------- messages
+    def close_matches(self, text: str, n: int = 3, extra: Sequence[str] = ()) -> list[str]:
         """Locations a mistyped or partial name may mean: names, codes, groups and their aliases.
 
         Names, group names and aliases holding the query as a word or the start
         of one come first (``Gulf`` → ``GCC``, from its alias "Gulf Cooperation
         Council"; ``Cote`` → Côte d'Ivoire), then those that look like it
-        (``Nigera`` → Nigeria).
+        (``Nigera`` → Nigeria).  ``extra``: more names to match (the user's groups).
         """
         query = normalise(text)
         words = re.compile(rf"(?:^|[ /'(]){re.escape(query)}") if len(query) >= 3 else None
         containing = sorted((key for key in self._keys if words and words.search(key)),
                             key=lambda key: (self._keys[key] not in self.groups, len(key)))
-        candidates = containing + difflib.get_close_matches(query, list(self._keys), n=8, cutoff=0.6)
+        originals = {normalise(e): e for e in extra}
+        candidates = containing + difflib.get_close_matches(query, list(self._keys) + list(originals), n=8, cutoff=0.6)
         suggestions = []
         for candidate in candidates:
-            name = self._display[self._keys[candidate]]
+            name = self._display[self._keys[candidate]] if candidate in self._keys else originals[candidate]
             if name not in suggestions:
                 suggestions.append(name)
         return suggestions[:n]
 
-    def _unknown_message(self, text: str) -> str:
-        suggestions = self.close_matches(text)
-        hint = f"did you mean: {', '.join(suggestions)}? " if suggestions else ""
-        return f"unknown location {shown(repr(text), 80)}; {hint}{self._valid()}"
+    def _hint(self, text: str, extra: Sequence[str] = ()) -> str:
+        suggestions = self.close_matches(text, 3, extra)
+        return f"did you mean: {', '.join(suggestions)}? " if suggestions else ""
+
+    def _unknown_message(self, text: str, user: bool = True) -> str:
+        mine = list(self._user_groups()["specs"]) if user else []
+        return f"unknown location {shown(repr(text), 80)}; {self._hint(text, mine)}{self._valid()}"
 
     def _valid(self) -> str:
         return ("give a WPP name (e.g. 'Nigeria', 'Western Africa', 'Sub-Saharan Africa'), an ISO-3 code (NGA), "
-                f"an M49 code (566) or a group ({', '.join(self.groups)})")
+                f"an M49 code (566), a group ({', '.join(self.groups)}), members joined by + (Nigeria+Ghana) or a "
+                f"group of your own in {USER_GROUPS_FILE.name}")
 
     def countries(self, location: Location) -> pd.DataFrame:
         """The member countries of a location, as rows of the locations table."""
@@ -491,9 +753,61 @@ def index(processed_dir: Path | None = None) -> LocationIndex:
     return _index_cached(str(directory), mtimes)
 
 
-def resolve(query: str | int, processed_dir: Path | None = None) -> Location:
-    """Resolve one location against the processed tables; see :meth:`LocationIndex.resolve`."""
+def resolve(query: str | int | Sequence, processed_dir: Path | None = None) -> Location:
+    """Resolve one location against the processed tables; see :meth:`LocationIndex.resolve`.
+
+    ``"Nigeria+Ghana"`` or ``["Nigeria", "Ghana"]`` is one group of one's own (see the module notes).
+    """
     return index(processed_dir).resolve(query)
+
+
+def user_groups_file() -> Path:
+    """The user's file of groups: ``LMS_GROUPS_FILE`` if set, else ``groups.local.yml`` at the repository root."""
+    value = os.environ.get(USER_GROUPS_ENV, "").strip()
+    return Path(value).expanduser() if value else USER_GROUPS_FILE
+
+
+def user_group_files(query, processed_dir: Path | None = None) -> list[Path]:
+    """``[the user's file of groups]`` when ``query`` names one of its groups (alone, in ``A+B`` or in a list).
+
+    For Make: a report whose location is such a group is rebuilt when the file changes.
+    """
+    idx = index(processed_dir)
+    for item in query if isinstance(query, (list, tuple)) else [query]:
+        for part in str(item).split(INLINE_SEPARATOR):
+            key = normalise(part)
+            if key and key not in idx._keys and key in idx._user_groups()["keys"]:
+                return [user_groups_file()]
+    return []
+
+
+def files_read(places: Iterable[Location], processed_dir: Path | None = None) -> list[dict]:
+    """The user's file of groups with its SHA-256 when one of ``places`` is (or includes) one of its groups.
+
+    The record of a file read (``role``, ``path``, ``sha256``), for provenance lines and an ensemble store's attributes.
+    """
+    for place in places:
+        if place.is_user_group and (place.source != INLINE or user_group_files(list(place.parts), processed_dir)):
+            path = user_groups_file()
+            try:
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            except OSError as error:
+                raise GroupFileError(f"file of groups {shown(path)} cannot be read: {error.strerror}") from None
+            return [{"role": "groups of one's own", "path": str(path), "sha256": digest}]
+    return []
+
+
+def member_line(location: Location, processed_dir: Path | None = None) -> str | None:
+    """One line naming a user group's members, for the command line; ``None`` for any other location.
+
+    ``group Nigeria+Ghana+Senegal (named inline): 3 countries: Ghana, Nigeria, Senegal``
+    """
+    if not location.is_user_group:
+        return None
+    names = index(processed_dir).countries(location)["name"].sort_values().tolist()
+    where = "named inline" if location.source == INLINE else f"from {Path(location.source).name}"
+    return (f"group {location.name} ({where}): {len(names)} {'country' if len(names) == 1 else 'countries'}: "
+            f"{', '.join(names)}")
 
 
 def african_countries(processed_dir: Path | None = None) -> pd.DataFrame:
@@ -558,11 +872,32 @@ def group_description(location: Location | str, processed_dir: Path | None = Non
     if place.kind != "group":
         return None
     members = idx.countries(place)[["name", "iso3", "location_code"]].sort_values("name", ignore_index=True)
+    if place.is_user_group:
+        return _user_group_description(idx, place, members)
     spec = group_definitions()["groups"].get(place.id)
     if spec is None:  # a group the tables were built with but groups.yml does not describe (test worlds)
         sources = idx.membership.loc[idx.membership["group_id"] == place.id, "source"].unique()
         return GroupDescription(place.id, idx.groups[place.id]["name"], members, None, "; ".join(sources), None)
     return GroupDescription(place.id, spec["name"], members, str(spec["as_of"]), spec["source"], spec.get("notes"))
+
+
+def _user_group_description(idx: LocationIndex, place: Location, members: pd.DataFrame) -> GroupDescription:
+    """A user group's description: where it was defined and with what, and the file's own fields."""
+    named = " + ".join(place.parts)
+    summed = "members summed (in each trajectory for probabilistic figures), none counted twice"
+    if place.source == INLINE:
+        return GroupDescription(place.name, "a group of one's own, named inline", members, None,
+                                f"named by the user as {named}; {summed}", None)
+    spec = idx.user_group_description(place)
+    path = Path(place.source)
+    try:
+        digest = f", sha256 {hashlib.sha256(path.read_bytes()).hexdigest()[:12]}…"
+    except OSError:
+        digest = ""
+    defined = f"defined in {path.name} (the user's file of groups{digest}) as {named}; {summed}"
+    source = f"{spec['source']}; {defined}" if spec.get("source") else defined[0].upper() + defined[1:]
+    as_of = str(spec["as_of"]) if spec.get("as_of") is not None else None
+    return GroupDescription(place.id, spec.get("name", place.id), members, as_of, source, spec.get("notes"))
 
 
 def resolve_all(items: Iterable, processed_dir: Path | None = None) -> list[Location]:

@@ -129,6 +129,9 @@ E0_GRID = np.linspace(-3.5, 3.0, 261)
 CALIBRATION_FILE = Path(__file__).with_name("trajectories.yml")
 #: Location-trajectories per chunk: moderate engine calls are faster per location than very large ones.
 ROWS_PER_CHUNK = 2000
+#: Country-trajectories sampled at once when every country's migration is drawn (a chunk of few countries holds many
+#: trajectories: sampling them in batches bounds its memory).
+SAMPLED_ROWS = 20_000
 AGE_STARTS = np.arange(0, 101, STEP)
 #: Files whose code determines a run's numbers (part of a run's fingerprint).
 CODE_FILES = ("trajectories.py", "projection.py", "replacement.py", "inputs.py", "scenarios.py", "demography.py",
@@ -496,26 +499,35 @@ def trajectory_rng(seed: int, index: int) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(int(index),))))
 
 
-def innovations(seed: int, indices: Sequence[int], n_countries: int) -> dict[str, np.ndarray]:
+def innovations(seed: int, indices: Sequence[int], n_countries: int,
+                rows: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Standard normal innovations of trajectories ``indices``: a fixed block per trajectory.
 
     Each trajectory draws ``(n_countries + 1) × (15 + 15 + 77 + 15 + 1)``
     numbers in this order (row 0: the common factors; TFR periods, e0
     periods, migration years 2024–2100, the TFR upper-tail copula's periods
-    and its factor), whatever the horizon or the countries projected.
+    and its factor), whatever the horizon or the countries projected.  With
+    ``rows`` (countries among the ``n_countries``), the TFR, e0 and tail draws
+    are kept for the common factor and those rows only (migration's for every
+    country, which the world's balance needs): the same numbers, in memory
+    that scales with the countries asked for.
 
     Returns
     -------
     dict
-        ``tfr``, ``e0``, ``tail``: (n, 1 + L, 15); ``migration``: (n, 1 + L, 77);
-        ``tail_factor``: (n, 1 + L).
+        ``tfr``, ``e0``, ``tail``: (n, 1 + L, 15); ``migration``: (n, 1 + L_all, 77);
+        ``tail_factor``: (n, 1 + L); L is ``n_countries`` or ``len(rows)``.
     """
-    draws = np.empty((len(indices), n_countries + 1, DRAWS_PER_COUNTRY))
-    for row, index in enumerate(indices):
-        draws[row] = trajectory_rng(seed, index).standard_normal((n_countries + 1, DRAWS_PER_COUNTRY))
     P, M = MAX_PERIODS, 2 * MAX_PERIODS + MAX_MIGRATION_YEARS
-    return {"tfr": draws[..., :P], "e0": draws[..., P:2 * P], "migration": draws[..., 2 * P:M],
-            "tail": draws[..., M:M + P], "tail_factor": draws[..., M + P]}
+    kept = np.arange(n_countries + 1) if rows is None else np.concatenate([[0], np.asarray(rows, dtype=int) + 1])
+    own = np.empty((len(indices), len(kept), DRAWS_PER_COUNTRY - (M - 2 * P)))  # all but migration, rows kept
+    migration = np.empty((len(indices), n_countries + 1, M - 2 * P))
+    for row, index in enumerate(indices):
+        block = trajectory_rng(seed, index).standard_normal((n_countries + 1, DRAWS_PER_COUNTRY))
+        own[row] = np.concatenate([block[kept, :2 * P], block[kept, M:]], axis=-1)
+        migration[row] = block[:, 2 * P:M]
+    return {"tfr": own[..., :P], "e0": own[..., P:2 * P], "migration": migration,
+            "tail": own[..., 2 * P:3 * P], "tail_factor": own[..., 3 * P]}
 
 
 def upper_tail_scores(draws: np.ndarray, factor: np.ndarray, theta: float) -> np.ndarray:
@@ -579,17 +591,17 @@ def normal_scores(seed: int, indices: Sequence[int], codes: np.ndarray, params: 
     """
     codes = np.asarray(codes)
     rows = np.arange(len(codes)) if rows is None else np.asarray(rows)
-    raw = innovations(seed, indices, len(codes))
+    raw = innovations(seed, indices, len(codes), rows)  # the common factor, then the rows kept (migration: all)
     out = {}
     for name in COMPONENTS:
         correlation = getattr(params, name)
         chosen = rows if name != "migration" else np.arange(len(codes))
-        kept = raw[name][:, np.concatenate([[0], chosen + 1])]  # the common factor, then the countries kept
+        kept = raw[name]
         process = ar1(kept, correlation.row_phi(codes[chosen]), correlation.process)
         own = process[:, 1:]
         if name == "tfr" and params.tfr_upper_tail is not None and upper_tail is not None and upper_tail[rows].any():
             tail, high = params.tfr_upper_tail, np.flatnonzero(upper_tail[rows])
-            copula = upper_tail_scores(raw["tail"][:, rows[high] + 1], raw["tail_factor"][:, rows[high] + 1], tail.theta)
+            copula = upper_tail_scores(raw["tail"][:, high + 1], raw["tail_factor"][:, high + 1], tail.theta)
             own = own.copy()
             own[:, high] = np.sqrt(tail.gaussian_share) * own[:, high] + np.sqrt(1.0 - tail.gaussian_share) * copula
         out[name] = np.sqrt(correlation.rho) * process[:, :1] + np.sqrt(1.0 - correlation.rho) * own
@@ -810,11 +822,20 @@ class TrajectoryModel:
             "inputs": self.data.stamp, "code": code, "end_year": int(self.years[-1]), "seed": self.seed,
             "params": self.params.to_dict(), "countries": [int(c) for c in self.codes], "bands": list(self.bands),
             "migration": self.migration, "migration_uncertainty": self.migration_uncertainty,
-            "scenario": self.blocks_fingerprint,
+            "scenario": self.blocks_fingerprint, "scopes": self._scopes_fingerprint(),
             "replacement": None if self.replacement is None else {
                 **{k: v for k, v in self.replacement.__dict__.items() if k != "destinations"},
                 "destinations": list(self.replacement_names)},
         }
+
+    def _scopes_fingerprint(self) -> str:
+        """Where the scenario's blocks apply, as resolved: a block scoped to a user's group changes with its members."""
+        digest = hashlib.sha256()
+        for _, mask in self.fertility_blocks + self.mortality_blocks:
+            digest.update(np.packbits(np.asarray(mask, dtype=bool)).tobytes())
+        for array in (self.migration_scale, self.pathway_flows):
+            digest.update(b"-" if array is None else np.ascontiguousarray(array, dtype="float64").tobytes())
+        return digest.hexdigest()
 
 
 def _scenario_fingerprint(spec: Mapping, people: np.ndarray | None = None) -> str:
@@ -975,6 +996,12 @@ def sample_chunk(model: TrajectoryModel, indices: Sequence[int], scores: Mapping
     P = data.n_periods
     Y = data.migration.shape[1]
     n, L = len(indices), len(rows)
+    batch = max(1, SAMPLED_ROWS // len(data.codes))
+    if scores is None and model.migration_uncertainty and n > batch:
+        # every country's migration is sampled (the world's balance): in batches, so that memory follows the chunk
+        # of the countries asked for, not chunk × all countries (each trajectory's numbers do not depend on the batch)
+        parts = [sample_chunk(model, indices[first:first + batch]) for first in range(0, n, batch)]
+        return {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
     if scores is None:
         scores = normal_scores(model.seed, indices, data.codes, model.params, rows, model.upper_tail)
 
@@ -1017,8 +1044,14 @@ def sample_chunk(model: TrajectoryModel, indices: Sequence[int], scores: Mapping
     return {"tfr": tfr, "mx": mx, "e0": e0, "deviation": deviation}
 
 
-def run_chunk(model: TrajectoryModel, start: int, stop: int, scores: Mapping | None = None) -> dict:
+def run_chunk(model: TrajectoryModel, start: int, stop: int, scores: Mapping | None = None,
+              with_population: bool = False) -> dict:
     """Sample and project trajectories ``start … stop − 1``, keeping the model's bands and replacement migration.
+
+    Parameters
+    ----------
+    with_population : bool
+        Also keep the whole population by sex and age (for an ensemble store).
 
     Returns
     -------
@@ -1026,8 +1059,9 @@ def run_chunk(model: TrajectoryModel, start: int, stop: int, scores: Mapping | N
         ``indices`` (n,), ``bands`` (n, L, B, T) persons in each kept band,
         ``unrealised`` (n, L) emigration that found nobody to leave,
         ``net_migration`` (n, L) realised net migrants 2025
-        to the end year, and ``replacement`` (n, D, P) migrants needed per
-        period when requested.
+        to the end year, ``replacement`` (n, D, P) migrants needed per
+        period when requested, and with ``with_population`` ``population``
+        (n, L, T, 2, 21) persons by sex and age group.
     """
     indices = np.arange(start, stop)
     sampled = sample_chunk(model, indices, scores)
@@ -1068,7 +1102,10 @@ def run_chunk(model: TrajectoryModel, start: int, stop: int, scores: Mapping | N
     masks = model.band_masks
 
     def keep(population: np.ndarray) -> dict:
-        return {"bands": (population[:, None] * masks[None]).sum(axis=(-2, -1))}  # (R, B)
+        kept = {"bands": (population[:, None] * masks[None]).sum(axis=(-2, -1))}  # (R, B)
+        if with_population:
+            kept["population"] = population.copy()  # (R, 2, 21)
+        return kept
 
     rates = projection.period_rates(inputs)
     run = projection.project_reduced(inputs, keep, migrants=migrants, rates=rates)
@@ -1079,6 +1116,8 @@ def run_chunk(model: TrajectoryModel, start: int, stop: int, scores: Mapping | N
         "unrealised": run.unrealised_emigration.sum(axis=1).reshape(n, L),
         "net_migration": run.net_migration.sum(axis=1).reshape(n, L),
     }
+    if with_population:
+        out["population"] = run.kept["population"].reshape(n, L, P + 1, 2, N_AGES)
     if model.replacement is not None:
         out["replacement"] = _solve_replacement(model, inputs, rates, n)
     return out

@@ -11,6 +11,8 @@ that changes the numbers therefore changes the key, and a stale file is never
 read; the fingerprint is also stored inside the file and compared on reading.
 Files are written to a temporary name and renamed into place, so a reader
 never sees half a file; one that cannot be read is recomputed and replaced.
+A folder that cannot be written (read-only, a file in its place, a full
+disk) costs the cache, not the run: the run is returned with a note.
 The chunk size and the scheduler are not part of the key: they do not change
 the numbers.  Runs of older code or tables are never read again, so the
 folder is kept under ``CACHE_LIMIT`` bytes by removing the least recently
@@ -30,7 +32,9 @@ from pathlib import Path
 import numpy as np
 
 from analysis import paths
+from analysis.data.config import shown as paths_shown
 from analysis.data.tables import make_readable
+from analysis.errors import note
 from analysis.model import trajectory_runs
 from analysis.model.trajectories import TrajectoryModel, TrajectoryResult
 
@@ -73,8 +77,12 @@ def cached_run(
         return TrajectoryResult(model.codes, model.years, model.bands, stored, model.replacement,
                                 model.replacement_names, model.fingerprint())
     result = trajectory_runs.run(model, n_trajectories, chunk_size, scheduler, progress=progress)
-    _write(path, result.values, fingerprint)
-    prune(folder, keep=path)
+    try:
+        _write(path, result.values, fingerprint)
+        prune(folder, keep=path)
+    except OSError as error:  # a read-only folder, a file in its place, a full disk: the run stands, uncached
+        reason = error.strerror or type(error).__name__
+        note(f"the trajectory run was computed but not cached: {paths_shown(folder)} cannot be written ({reason})")
     return result
 
 

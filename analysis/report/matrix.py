@@ -233,12 +233,16 @@ def load_matrix(path: Path | None = None, check: bool = True) -> list[ReportRun]
 
 def file_prerequisites(run: ReportRun) -> list[Path]:
     """Files outside the package a report reads, named in its parameters: scenario files (with the scenarios they
-    extend and their pathway configs) and other YAML files, so that Make rebuilds the report when one changes.
+    extend and their pathway configs), other YAML files, and the user's file of groups when a location parameter
+    names one of its groups, so that Make rebuilds the report when one changes.
 
     A parameter value (or list item) counts when it is, or composes with ``+``, the path of an existing ``.yml`` or
     ``.yaml`` file (relative paths from the repository root).
     """
     found: list[Path] = []
+    for name in notebook_checks.location_parameters(run.notebook):  # a group of the user's file of groups
+        if name in run.parameters:
+            found.extend(f for f in locations.user_group_files(run.parameters[name]) if f not in found)
     values = [v for value in run.parameters.values() for v in (value if isinstance(value, list) else [value])]
     for value in values:
         if not isinstance(value, str):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping
 
+from analysis.data import locations
 from analysis.data.config import Field, check as check_schema
 from analysis.data.conventions import FIRST_YEAR, LAST_YEAR, parse_age_band
 from analysis.data.stocks import check_year as check_stock_year
@@ -99,7 +100,24 @@ def _education_level(level: Any) -> None:
     skills.parse_levels([level])
 
 
+def _location(value: Any) -> None:
+    """A location the report can resolve (a name, code, group, ``A+B`` or a list of members): unknown ones fail here,
+    in one line with close matches, before a kernel starts."""
+    locations.resolve(value)
+
+
+def _country(value: Any) -> None:
+    place = locations.resolve(value)
+    if not place.is_country:
+        raise ParameterError(f"{place.name} is not a country; a country profile needs one country "
+                             "(a name, ISO-3 or M49 code)")
+
+
 NAME = Field(str, pattern=r"\S.{0,199}", what="a name of 1 to 200 characters")
+#: A location of a report: resolved when checked; ``LOCATION_OR_GROUP`` also takes a list of members (one group).
+LOCATION = Field(str, pattern=r"\S.{0,199}", what="a name of 1 to 200 characters", check=_location)
+LOCATION_OR_GROUP = Field((str, list), pattern=r"\S.{0,1999}", what="a name, or a list of names", check=_location)
+COUNTRY = Field(str, pattern=r"\S.{0,199}", what="a name of 1 to 200 characters", check=_country)
 YEAR = Field(int, low=FIRST_YEAR, high=LAST_YEAR)
 SHARE = Field((int, float), low=0.0, high=1.0)
 COST = Field((int, float), low=0.0, high=10_000_000.0)
@@ -119,28 +137,29 @@ HORIZON_OR_YEARS = Field(int, what=HORIZON_MEANING)
 #: Each notebook's parameters (the names of its ``parameters`` cell) and their types and ranges.
 SCHEMAS: dict[str, dict[str, Any]] = {
     "africa_working_age": {
-        "location": NAME, "ages": AGES, "base_year": YEAR, "horizon": HORIZON_OR_YEARS,
+        "location": LOCATION_OR_GROUP, "ages": AGES, "base_year": YEAR, "horizon": HORIZON_OR_YEARS,
         "variants": [Field(str, choices=("medium", "low", "high"))], "first_year": YEAR, "top_n": TOP,
         "trajectories": TRAJECTORIES, "seed": SEED,
     },
     "country_profile": {
-        "country": NAME, "base_year": YEAR, "compare_year": YEAR, "stock_year": STOCK_YEAR,
+        "country": COUNTRY, "base_year": YEAR, "compare_year": YEAR, "stock_year": STOCK_YEAR,
     },
     "destination_demand": {
-        "destination": NAME, "base_year": Field(int, low=2025, high=LAST_YEAR - 5), "horizon": HORIZON,
+        "destination": LOCATION, "base_year": Field(int, low=2025, high=LAST_YEAR - 5), "horizon": HORIZON,
         "support_ratio_floor": Field((int, float), low=0.0, low_open=True, high=50.0), "migrant_ages": AGES,
         "migrant_female_share": SHARE,
         "care_workers_per_100_aged_65": Field((int, float), low=0.0, low_open=True, high=100.0),
-        "origin_region": NAME, "employment_rate": Field((int, float), low=0.0, low_open=True, high=1.0),
+        "origin_region": LOCATION, "employment_rate": Field((int, float), low=0.0, low_open=True, high=1.0),
         "trajectories": TRAJECTORIES, "seed": SEED,
     },
     "migration_context": {
-        "year": STOCK_YEAR, "origin_region": NAME, "south_definition": Field(str, check=check_south_definition),
-        "income_scenario": Field((str, int, float), check=_income_growth), "country": NAME, "top_n": TOP,
+        "year": STOCK_YEAR, "origin_region": LOCATION, "south_definition": Field(str, check=check_south_definition),
+        "income_scenario": Field((str, int, float), check=_income_growth), "country": LOCATION, "top_n": TOP,
     },
     "scenario_comparison": {
-        "location": NAME, "scenario_names": [Field(str, pattern=r"\S.{0,199}", what="a name of 1 to 200 characters",
-                                                   check=_scenario)], "ages": AGES, "base_year": YEAR, "horizon": HORIZON,
+        "location": LOCATION_OR_GROUP,
+        "scenario_names": [Field(str, pattern=r"\S.{0,199}", what="a name of 1 to 200 characters", check=_scenario)],
+        "ages": AGES, "base_year": YEAR, "horizon": HORIZON,
         "trajectories": VALIDATION_TRAJECTORIES, "seed": SEED,
     },
     "skills_partnership": {
@@ -154,8 +173,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "target_year": YEAR, "care_workers_per_100_aged_65": Field((int, float), low=0.0, low_open=True, high=100.0),
     },
     "skills_supply": {
-        "location": NAME, "ages": AGES, "years": [YEAR], "levels": [Field(str, check=_education_level)],
-        "young_ages": AGES, "completion_ages": AGES, "first_year": YEAR, "top_n": TOP, "destinations": [NAME],
+        "location": LOCATION_OR_GROUP, "ages": AGES, "years": [YEAR], "levels": [Field(str, check=_education_level)],
+        "young_ages": AGES, "completion_ages": AGES, "first_year": YEAR, "top_n": TOP, "destinations": [LOCATION],
     },
     "returns_and_flows": {
         "location": NAME, "top_n": TOP, "return_event": Field(str, pattern=r"R\d{2,3}", what="a return event id",
@@ -172,10 +191,17 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "partnerships": {
         "base_year": Field(int, low=2025, high=LAST_YEAR - 5), "horizon": HORIZON,
         "care_workers_per_100_aged_65": Field((int, float), low=0.0, low_open=True, high=100.0),
-        "destination": NAME, "top_n": TOP,
+        "destination": LOCATION, "top_n": TOP,
         "observed": [Field(str, pattern=r"\S.{0,199}", what="a partnership id", check=_observed_partnership)],
     },
 }
+
+
+def location_parameters(notebook: str) -> list[str]:
+    """The names of a notebook's parameters that are locations (resolved when checked)."""
+    places = (LOCATION, LOCATION_OR_GROUP, COUNTRY)
+    return [name for name, spec in SCHEMAS.get(notebook, {}).items()
+            if spec in places or (isinstance(spec, list) and spec[0] in places)]
 
 
 def _five_years(year: int, name: str) -> None:

@@ -10,7 +10,9 @@ trajectories.  (Adding up members' quantiles, or subtracting two years'
 quantiles, would not give the quantiles of the sum or of the change.)
 
 * :func:`simulate` — run trajectories for some locations and age bands
-  (cached on request);
+  (cached on request, or written to an ensemble store);
+* :func:`open_store` — an ensemble store (every trajectory by location,
+  year, sex and age) as a lazy ``xarray.Dataset``, for questions of one's own;
 * :func:`population_quantiles`, :func:`change_quantiles`,
   :func:`support_ratio_quantiles` — quantiles (default 2.5, 10, 50, 90,
   97.5 %) by location and year;
@@ -35,14 +37,15 @@ from scipy.stats import binom
 
 from analysis.data import precision, wording
 from analysis.data.conventions import LAST_YEAR, check_years, parse_age_band
-from analysis.data.locations import Location, resolve_all
+from analysis.data.locations import Location, resolve, resolve_all
 from analysis.errors import InputError
-from analysis.model import trajectory_cache, trajectory_runs
+from analysis.model import ensemble_store, trajectory_cache, trajectory_runs
+from analysis.model.ensemble_store import open_store
 from analysis.study import demand
 from analysis.model.trajectories import (ReplacementRequest, TrajectoryResult, band_label, make_model,
                                          parameters_file_record)
 
-__all__ = ["ReplacementRequest"]  # re-exported: the request a caller passes to simulate()
+__all__ = ["ReplacementRequest", "open_store"]  # re-exported: the request a caller passes to simulate(); the store
 
 #: Quantiles reported by default: WPP's own points.
 DEFAULT_QUANTILES: tuple[float, ...] = (0.025, 0.10, 0.50, 0.90, 0.975)
@@ -96,6 +99,9 @@ def simulate(
     progress: bool | None = None,
     cache: bool = False,
     processed_dir: Path | None = None,
+    store: str | Path | None = None,
+    overwrite: bool = False,
+    store_attrs: dict | None = None,
 ) -> TrajectoryResult:
     """Run trajectories of the locations' countries, keeping the age bands asked for.
 
@@ -121,6 +127,14 @@ def simulate(
         ``threads``, ``synchronous``, ``processes`` or a dask.distributed address.
     cache : bool
         Read and store the run in ``data/cache/trajectories`` (reports do).
+    store : str or Path, optional
+        Also write every trajectory's population by sex and age to a new
+        ensemble store there (a ``.zarr`` folder; see :func:`open_store`),
+        from the tasks that compute them; the cache is then not used.
+    overwrite : bool
+        Replace an ensemble store already at ``store``.
+    store_attrs : dict, optional
+        More attributes for the store (provenance, scenario files read).
     """
     if isinstance(n_trajectories, bool) or not isinstance(n_trajectories, (int, np.integer)) \
             or not 1 <= n_trajectories <= MAX_TRAJECTORIES:
@@ -130,6 +144,10 @@ def simulate(
     model = make_model(seed=seed, locations=list(locations), bands=bands, scenario=scenario, end_year=end_year,
                        migration_uncertainty=migration_uncertainty, replacement=replacement,
                        processed_dir=processed_dir)
+    if store is not None:
+        asked = [place if isinstance(place, Location) else resolve(place, processed_dir) for place in locations]
+        return ensemble_store.write(model, int(n_trajectories), store, scheduler, chunk_size, progress=progress,
+                                    overwrite=overwrite, locations=asked, attrs=store_attrs)
     if cache:
         return trajectory_cache.cached_run(model, int(n_trajectories), chunk_size, scheduler, progress)
     return trajectory_runs.run(model, int(n_trajectories), chunk_size, scheduler, progress=progress)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Sequence
 
 import pandas as pd
 
 from analysis.data.conventions import AgeBand, parse_age_band
+from analysis.data import locations as locations_module
 from analysis.data.locations import Location, resolve_all
-from analysis.model import scenarios, trajectories, trajectory_runs
+from analysis.model import ensemble_store, scenarios, trajectories, trajectory_runs
 from analysis.study import uncertainty
 from analysis.study.requests import RequestError, listed, require_finite, years as parse_years
 from analysis.study.requests.population import check_span
@@ -33,7 +35,7 @@ def quantiles(text: str | Sequence) -> list[float]:
 #: Options of the replacement distribution only, as the command line names them.
 REPLACEMENT_ONLY = ("--destination", "--to", "--floor", "--no-emigration", "--migrant-ages", "--female-share")
 #: Options of population quantiles only.
-POPULATION_ONLY = ("--location", "--ages", "--years")
+POPULATION_ONLY = ("--location", "--ages", "--years", "--store", "--overwrite")
 
 
 def parse(options: dict) -> "PopulationQuantilesRequest | ReplacementQuantilesRequest":
@@ -57,7 +59,8 @@ def parse(options: dict) -> "PopulationQuantilesRequest | ReplacementQuantilesRe
                                   not options.get("--no-migration-uncertainty"), options["--scheduler"])
     if replacement is None:
         return PopulationQuantilesRequest.parse(simulation, probs, options.get("--location"), options.get("--ages"),
-                                                options.get("--years"))
+                                                options.get("--years"), options.get("--store"),
+                                                bool(options.get("--overwrite")))
     share = options.get("--female-share")
     return ReplacementQuantilesRequest.parse(
         simulation, probs, replacement, options.get("--destination"), options.get("--to"), options.get("--floor"),
@@ -104,16 +107,24 @@ class PopulationQuantilesRequest:
     years: tuple[int, ...]
     probs: tuple[float, ...]
     simulation: Simulation
+    store: Path | None = None
+    overwrite: bool = False
 
     @classmethod
     def parse(cls, simulation: Simulation, probs: Sequence[float], locations: Sequence[str] | None = None,
-              ages: str | None = None, years: str | None = None) -> "PopulationQuantilesRequest":
+              ages: str | None = None, years: str | None = None, store: str | None = None,
+              overwrite: bool = False) -> "PopulationQuantilesRequest":
         band = parse_age_band("15-64" if ages is None else ages)
         checked = uncertainty.check_trajectory_years(parse_years("2025,2055" if years is None else years, "2025, 2030, …, 2100"))
-        return cls(tuple(resolve_all(list(locations or ["Africa"]))), band, tuple(checked), tuple(probs), simulation)
+        if overwrite and store is None:
+            raise RequestError("--overwrite replaces an ensemble store and does nothing without --store; drop it")
+        target = None if store is None else ensemble_store.check_target(store, overwrite)  # before any work
+        return cls(tuple(resolve_all(list(locations or ["Africa"]))), band, tuple(checked), tuple(probs), simulation,
+                   target, overwrite)
 
     def files(self) -> list[dict]:
-        return self.simulation.files()
+        """The files read (scenario, calibration, the user's file of groups), with their SHA-256."""
+        return self.simulation.files() + locations_module.files_read(self.locations)
 
     @property
     def projection_end(self) -> int:
@@ -124,10 +135,17 @@ class PopulationQuantilesRequest:
         """``#`` lines on the people the scenario's people-moving blocks add to every trajectory."""
         return self.simulation.moved_lines(self.projection_end)
 
-    def run(self) -> pd.DataFrame:
-        """``location, year, ages, quantile, population`` (whole persons); a span ``2025-2055`` as year is a change."""
+    def run(self, store_attrs: dict | None = None) -> pd.DataFrame:
+        """``location, year, ages, quantile, population`` (whole persons); a span ``2025-2055`` as year is a change.
+
+        With a store, every trajectory is also written there (``store_attrs``: more attributes, e.g. provenance).
+        """
         places, label, years = list(self.locations), self.band.label, list(self.years)
-        result = uncertainty.simulate(places, (label,), end_year=self.projection_end, **self.simulation.options())
+        stored = {} if self.store is None else {
+            "store": self.store, "overwrite": self.overwrite,
+            "store_attrs": {"files_read": self.files(), **(store_attrs or {})}}
+        result = uncertainty.simulate(places, (label,), end_year=self.projection_end, **self.simulation.options(),
+                                      **stored)
         table = uncertainty.population_quantiles(result, places, label, years, list(self.probs))
         table = table.assign(population=table["population"].round().astype("int64"))[
             ["location", "year", "ages", "quantile", "population"]]
@@ -170,7 +188,8 @@ class ReplacementQuantilesRequest:
         return cls(tuple(places), solver, end_year, tuple(probs), simulation)
 
     def files(self) -> list[dict]:
-        return self.simulation.files()
+        """The files read (scenario, calibration, the user's file of groups), with their SHA-256."""
+        return self.simulation.files() + locations_module.files_read(self.destinations)
 
     @property
     def projection_end(self) -> int:
