@@ -81,9 +81,16 @@ $(info re-registered the package and the $(KERNEL) kernel with this checkout)
 endif
 endif
 
+# uv (pinned) installs the pinned packages about ten times faster than pip: 4 s against 42-55 s for the whole
+# set, downloads included, on the project's machine.  pip installs uv itself, and takes over if uv fails.
+UV_VERSION := 0.13.9
+UV := $(VENV)/bin/uv
 $(INSTALLED): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
+	@$(UV) --version 2>/dev/null | grep -q " $(UV_VERSION)" || \
+	  $(PY) -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(UV) pip install --quiet --python $(PY) -c constraints.txt -e '.[test]' || \
+	  $(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (labour-mobility)" >/dev/null
 	@touch $@
 

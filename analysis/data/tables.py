@@ -155,6 +155,10 @@ def atomic_write_text(target: Path, text: str) -> None:
         raise
 
 
+#: Rows per Parquet row group of a processed table.
+ROW_GROUP_ROWS = 65_536
+
+
 def write_parquet(df: pd.DataFrame, target: Path) -> Path:
     """Write a table to Parquet through a temporary file and an atomic rename."""
     target = Path(target)
@@ -162,7 +166,8 @@ def write_parquet(df: pd.DataFrame, target: Path) -> Path:
     handle, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=".tmp")
     os.close(handle)
     try:
-        df.to_parquet(tmp, index=False, engine="pyarrow", compression="zstd")
+        # row groups of 64 Ki rows: a read filtered on the leading key (one country) skips the others by their statistics
+        df.to_parquet(tmp, index=False, engine="pyarrow", compression="zstd", row_group_size=ROW_GROUP_ROWS)
         make_readable(tmp)
         os.replace(tmp, target)
     except BaseException:
