@@ -84,8 +84,8 @@ endif
 # Bytecode is compiled once, at install: where PYTHONDONTWRITEBYTECODE is set (as on the project's machines)
 # Python never caches it, and every process, kernel and test worker would compile pandas, NumPy and the package
 # again (5.5 s against 1.8 s to import pandas, pyarrow, Matplotlib, SciPy and statsmodels).  uv compiles the
-# dependencies (`--compile-bytecode`), pip does so by default; the package itself is compiled here and before
-# the reports and the tests (compileall skips what is up to date).
+# dependencies (`--compile-bytecode`), pip does so by default; the package itself is compiled here and again
+# before the tests (compileall skips what is up to date).
 COMPILE_PACKAGE = $(PY) -m compileall -q -j 0 analysis >/dev/null
 
 # uv (pinned) installs the pinned packages about ten times faster than pip: 4 s against 42-55 s for the whole
@@ -148,7 +148,6 @@ reports/.outdated: $(REPORT_HTML) FORCE
 # (`-`) so that the index is still rebuilt (marking it); the next `make reports` retries the report,
 # and `reports` itself fails.
 reports/index.html: reports/.outdated reports/.matrix.mk
-	@$(COMPILE_PACKAGE)
 	$(if $(strip $(OUTDATED)),-$(PY) -m analysis report --jobs $(MAKE_JOBS) $(strip $(OUTDATED)))
 	$(PY) -m analysis site
 

@@ -45,7 +45,7 @@ def test_no_package_imports_inside_functions():
     allowed = {("analysis.report.runner", "nbformat"), ("analysis.report.runner", "papermill"),
                ("analysis.report.runner", "nbconvert"), ("analysis.data.sources", "pooch"),
                ("analysis.report.runner", "analysis.report.warm_kernel"),  # papermill and jupyter_client
-               ("analysis.report.parameters", "analysis"),  # the statsmodels-based emigration model
+               ("analysis.report.parameters", "analysis"),  # the partnership and return-event datasets
                # the ensemble store's writer and reader only: about a second of imports no other command pays
                ("analysis.model.ensemble_store", "xarray"), ("analysis.model.ensemble_store", "numcodecs"),
                ("analysis.model.ensemble_store", "dask.array"), ("analysis.model.ensemble_store", "zarr")}

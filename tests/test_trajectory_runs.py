@@ -83,6 +83,27 @@ def test_a_cached_run_is_read_back_unchanged_and_not_recomputed(model, reference
     assert identical(again, reference)
 
 
+def test_a_run_being_computed_elsewhere_is_waited_for_and_read_not_computed_again(model, reference, tmp_path,
+                                                                                 monkeypatch):
+    import fcntl
+    import threading
+
+    key, fingerprint = trajectory_cache.run_key(model, 24)
+    computed = []
+    monkeypatch.setattr(trajectory_runs, "run", lambda *args, **kwargs: computed.append(1) or reference)
+    with open(tmp_path / f".{key}.lock", "a") as lock:  # "another process" is computing this run
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        results = []
+        waiting = threading.Thread(target=lambda: results.append(
+            trajectory_cache.cached_run(model, 24, cache_dir=tmp_path)))
+        waiting.start()
+        waiting.join(timeout=1.0)
+        assert waiting.is_alive() and not results  # it waits for the lock instead of computing
+        trajectory_cache._write(tmp_path / f"{key}.npz", reference.values, fingerprint)  # the other one's result
+    waiting.join(timeout=30)
+    assert results and identical(results[0], reference) and not computed
+
+
 def test_the_cache_key_changes_with_everything_that_changes_the_numbers(model, processed_dir):
     key = trajectory_cache.run_key(model, 24)[0]
     others = [

@@ -9,7 +9,9 @@ removed first and written last, so its presence means a complete build.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Callable
 
@@ -71,7 +73,50 @@ def build(
     say = progress or (lambda message: None)
     if read is None:
         check_raw(raw_dir)  # every raw file against its pinned SHA-256 before anything is read
-    raw = read or (lambda name: read_raw(name, raw_dir))
+    if read is not None:
+        return _build_tables(read, out_dir, say, group_definitions)
+    with _ReadAhead(raw_dir, READ_AHEAD) as raw:
+        return _build_tables(raw, out_dir, say, group_definitions)
+
+
+#: Raw files read in a second process from the start while the build works through the others (pyreadr holds
+#: the GIL): the Wittgenstein Centre's table alone takes 5.5 s of a 19 s build on the project's machine.
+READ_AHEAD = ("wcde/epop_ssp2.rda",)
+
+
+def _read_compact(name: str, raw_dir: Path | None) -> tuple[pd.DataFrame, list[str]]:
+    """:func:`read_raw` in the read-ahead process: text columns sent back as categoricals (a tenth of the bytes)."""
+    frame = read_raw(name, raw_dir)
+    text = [column for column in frame.columns if frame[column].dtype == object]
+    return frame.astype({column: "category" for column in text}), text
+
+
+class _ReadAhead:
+    """``read(name)`` for the build: the files of ``names`` come from a second process started at once."""
+
+    def __init__(self, raw_dir: Path | None, names: tuple[str, ...]) -> None:
+        self.raw_dir = raw_dir
+        # spawn, not fork: a forked child of a process running pyarrow's or OpenBLAS's threads can hang
+        self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        self.ahead = {name: self.pool.submit(_read_compact, name, raw_dir) for name in names}
+
+    def __call__(self, name: str) -> pd.DataFrame | dict:
+        future = self.ahead.pop(name, None)
+        if future is None:
+            return read_raw(name, self.raw_dir)
+        frame, text = future.result()  # a DataFetchError of the other process is raised here
+        return frame.astype({column: object for column in text})  # exactly as read_raw gives it
+
+    def __enter__(self) -> "_ReadAhead":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _build_tables(raw: Callable[[str], pd.DataFrame], out_dir: Path, say: Callable[[str], None],
+                  group_definitions: dict | None) -> dict:
+    """The body of :func:`build`, reading raw files through ``raw``."""
     # the manifest goes first and comes back last: while it is missing, readers know the build is incomplete
     (out_dir / MANIFEST_NAME).unlink(missing_ok=True)
     manifest: dict[str, dict] = {}

@@ -13,6 +13,9 @@ Files are written to a temporary name and renamed into place, so a reader
 never sees half a file; one that cannot be read is recomputed and replaced.
 A folder that cannot be written (read-only, a file in its place, a full
 disk) costs the cache, not the run: the run is returned with a note.
+Processes asking for the same run at once (the two report workers and the
+methods page, test workers) compute it once: the first holds a lock on
+``.<key>.lock`` while it runs, the others wait for it and read its file.
 The chunk size and the scheduler are not part of the key: they do not change
 the numbers.  Runs of older code or tables are never read again, so the
 folder is kept under ``CACHE_LIMIT`` bytes by removing the least recently
@@ -22,12 +25,18 @@ removes the folder.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import tempfile
 import zipfile
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows: no lock, a run asked for twice at once is computed twice
+    fcntl = None
 
 import numpy as np
 
@@ -76,14 +85,39 @@ def cached_run(
             pass
         return TrajectoryResult(model.codes, model.years, model.bands, stored, model.replacement,
                                 model.replacement_names, model.fingerprint())
-    result = trajectory_runs.run(model, n_trajectories, chunk_size, scheduler, progress=progress)
-    try:
-        _write(path, result.values, fingerprint)
-        prune(folder, keep=path)
-    except OSError as error:  # a read-only folder, a file in its place, a full disk: the run stands, uncached
-        reason = error.strerror or type(error).__name__
-        note(f"the trajectory run was computed but not cached: {paths_shown(folder)} cannot be written ({reason})")
+    with _computing(folder, key):
+        stored = _read(path, fingerprint)  # another process may have written it while this one waited
+        if stored is not None:
+            return TrajectoryResult(model.codes, model.years, model.bands, stored, model.replacement,
+                                    model.replacement_names, model.fingerprint())
+        result = trajectory_runs.run(model, n_trajectories, chunk_size, scheduler, progress=progress)
+        try:
+            _write(path, result.values, fingerprint)  # under the lock: a waiting process then finds the file
+            prune(folder, keep=path)
+        except OSError as error:  # a read-only folder, a file in its place, a full disk: the run stands, uncached
+            reason = error.strerror or type(error).__name__
+            note(f"the trajectory run was computed but not cached: {paths_shown(folder)} cannot be written ({reason})")
     return result
+
+
+@contextlib.contextmanager
+def _computing(folder: Path, key: str):
+    """Hold an exclusive lock on the run ``key`` while it is computed; without a writable folder, no lock."""
+    handle = None
+    if fcntl is not None:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            handle = open(folder / f".{key}.lock", "a")
+            fcntl.flock(handle, fcntl.LOCK_EX)  # released by the system if this process dies
+        except OSError:
+            if handle is not None:
+                handle.close()
+            handle = None
+    try:
+        yield
+    finally:
+        if handle is not None:
+            handle.close()  # closing releases the lock; the empty file stays, a later run reuses it
 
 
 def prune(folder: Path, limit: int = CACHE_LIMIT, keep: Path | None = None) -> list[Path]:

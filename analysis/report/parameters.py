@@ -25,7 +25,7 @@ from analysis.data.stocks import check_year as check_stock_year
 from analysis.errors import InputError, note
 from analysis.model import pathway_flows, people_flows, scenarios
 from analysis.model.inputs import PROBABILISTIC_BASE_YEAR
-from analysis.study import pathways, skills
+from analysis.study import income_scenarios, pathways, skills
 from analysis.study.migration import check_south_definition
 
 
@@ -34,11 +34,8 @@ class ParameterError(InputError):
 
 
 def _income_growth(scenario: Any) -> float:
-    """:func:`analysis.study.emigration.income_growth`, which raises a one-line error for a bad scenario."""
-    # imported here: emigration pulls in statsmodels (about 1 s), which the command line must not wait for
-    from analysis.study import emigration
-
-    return emigration.income_growth(scenario)
+    """:func:`analysis.study.income_scenarios.income_growth`, which raises a one-line error for a bad scenario."""
+    return income_scenarios.income_growth(scenario)
 
 
 def _scenario(reference: Any) -> None:

@@ -45,8 +45,9 @@ from analysis.data import stocks as stocks_module
 from analysis.data import wpp
 from analysis.data.precision import SIGNIFICANT_DIGITS, rounded_frame, significant
 from analysis.data.conventions import LAST_YEAR
-from analysis.errors import InputError
 from analysis.study import indicators
+# the income scenarios live in a module of their own, light enough for the parameter checks
+from analysis.study.income_scenarios import INCOME_SCENARIOS, ModelInputError, income_growth  # noqa: F401
 
 PANEL_YEARS: tuple[int, ...] = (1990, 1995, 2000, 2005, 2010, 2015, 2020)
 PREDICTION_YEARS: tuple[int, ...] = (2025, 2030, 2035, 2040, 2045, 2050)
@@ -61,10 +62,6 @@ MIN_POPULATION = 1_000_000.0
 YOUTH_AGES = "15-29"
 #: Last year of WDI income used as the base of the income scenarios.
 LAST_INCOME_YEAR = 2023
-#: Annual growth of GDP per capita (PPP) assumed by each named scenario.
-#: These are assumptions for illustration, not forecasts: Africa's income per
-#: person grew by roughly 1–2 % a year over 2000–2023 in the WDI data.
-INCOME_SCENARIOS: dict[str, float] = {"low": 0.01, "medium": 0.02, "high": 0.03}
 INCOME_TERM, INCOME_SQUARED_TERM = "log_income", "I(log_income ** 2)"
 FORMULA = f"log_rate ~ {INCOME_TERM} + {INCOME_SQUARED_TERM} + youth_growth + log_population + C(year)"
 #: Readable names of the model's terms.
@@ -98,10 +95,6 @@ CAVEATS: tuple[str, ...] = (
     "Predictions extrapolate: the year effect is held at 2020, income follows an assumed constant growth rate, and the "
     "relationship across countries is assumed to hold within a country over time.",
 )
-
-
-class ModelInputError(InputError):
-    """Bad input to the emigration model (scenario, years, specification)."""
 
 
 def _fitted(persons: Sequence[str] = (), keep: Sequence[str] = ()):
@@ -573,26 +566,6 @@ def fitted_and_residuals(results) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------- scenarios and predictions
-def income_growth(scenario: str | float) -> float:
-    """Annual growth of GDP per capita for a named scenario or a number (0.02 = 2 % a year).
-
-    Raises
-    ------
-    ModelInputError
-        For unknown names and growth outside -5 % to +10 % a year.
-    """
-    if isinstance(scenario, str) and scenario.strip().lower() in INCOME_SCENARIOS:
-        return INCOME_SCENARIOS[scenario.strip().lower()]
-    valid = ", ".join(f"{name} ({rate:.0%})" for name, rate in INCOME_SCENARIOS.items())
-    try:
-        rate = float(scenario)
-    except (TypeError, ValueError):
-        raise ModelInputError(f"unknown income scenario {scenario!r}; valid: {valid}, or a growth rate like 0.025") from None
-    if not -0.05 <= rate <= 0.10:
-        raise ModelInputError(f"income growth {rate} is outside -0.05 to 0.10 a year (give 0.02 for 2 %); named: {valid}")
-    return rate
-
-
 def income_growth_history(wdi: pd.DataFrame, country_codes: Iterable[str], start: int = 2000,
                           end: int = LAST_INCOME_YEAR) -> pd.DataFrame:
     """Observed annual growth of GDP per capita (PPP) between two years, per country: a yardstick for scenarios.
