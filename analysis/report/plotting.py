@@ -30,6 +30,10 @@ def use_style() -> None:
     """The project's figure style (seaborn ``whitegrid``, readable sizes, the palette's colour cycle)."""
     sns.set_theme(style="whitegrid", context="notebook", rc={"figure.figsize": (9, 5), "figure.dpi": 100})
     plt.rcParams["axes.prop_cycle"] = plt.cycler(color=list(palette.SERIES))
+    # Titles at the top of the axes, as Matplotlib places them anyway when no x axis is drawn on top (none is
+    # here): left automatic, every draw measures each axes' decorations first, 13 % of a report's figure time.
+    # The PNGs are byte-identical either way (42 figures of the profiles, skills supply and demand checked).
+    plt.rcParams["axes.titley"] = 1.0
 
 
 def source_note(figure, text: str, y: float = -0.02) -> None:
