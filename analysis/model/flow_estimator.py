@@ -757,13 +757,20 @@ def cache_key(processed_dir: Path | None = None, method: str = "da_pb_closed", s
     return hashlib.sha256(json.dumps(fingerprint, sort_keys=True).encode()).hexdigest()
 
 
+def _cache_paths(processed_dir: Path | None, cache_dir: Path | None, method: str,
+                 stock_source: str) -> dict[str, Path]:
+    """The cache's two files of a run (``flows``, ``diagnostics``), named by the run's key."""
+    folder = Path(cache_dir or CACHE_DIR)
+    key = cache_key(processed_dir, method, stock_source)[:32]
+    return {part: folder / f"{method}-{stock_source}-{key}-{part}.parquet" for part in ("flows", "diagnostics")}
+
+
 def _cached(processed_dir: Path | None, cache_dir: Path | None, method: str,
             stock_source: str = "undesa2024") -> tuple[pd.DataFrame, pd.DataFrame]:
     """The estimates and their diagnostics, read from the cache or computed and written there."""
     folder = Path(cache_dir or CACHE_DIR)
-    key = cache_key(processed_dir, method, stock_source)[:32]
     prefix = f"{method}-{stock_source}"
-    paths_of = {part: folder / f"{prefix}-{key}-{part}.parquet" for part in ("flows", "diagnostics")}
+    paths_of = _cache_paths(processed_dir, cache_dir, method, stock_source)
     try:
         return pd.read_parquet(paths_of["flows"]), pd.read_parquet(paths_of["diagnostics"])
     except Exception:  # noqa: BLE001 (missing or unreadable: computed again and replaced)
@@ -783,9 +790,7 @@ def _cached(processed_dir: Path | None, cache_dir: Path | None, method: str,
 def _is_cached(processed_dir: Path | None, cache_dir: Path | None, stock_source: str,
                method: str = "da_pb_closed") -> bool:
     """Whether both files of a run are in the cache (their contents are checked when read)."""
-    key = cache_key(processed_dir, method, stock_source)[:32]
-    folder = Path(cache_dir or CACHE_DIR)
-    return all((folder / f"{method}-{stock_source}-{key}-{part}.parquet").is_file() for part in ("flows", "diagnostics"))
+    return all(path.is_file() for path in _cache_paths(processed_dir, cache_dir, method, stock_source).values())
 
 
 def estimated_flows(processed_dir: Path | None = None, cache_dir: Path | None = None,

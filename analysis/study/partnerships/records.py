@@ -28,6 +28,7 @@ import pandas as pd
 
 from analysis.data.locations import african_countries, load_locations, resolve_all
 from analysis.errors import DataError, InputError
+from analysis.study.cited_csv import DATE, PLAIN_NUMBER, read_text_csv
 from analysis.study import quotes
 from analysis.study.pathways import DEFAULT_SOURCES
 
@@ -77,8 +78,6 @@ COLUMNS = (
 )
 VALUE_COLUMNS = ["partnership_id", "field", "source_id"]
 SOURCE_COLUMNS = ["id", "title", "publisher", "year", "url", "accessed", "quote"]
-DATE = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?)?$")
-PLAIN_NUMBER = re.compile(r"^\d+(\.\d+)?$")
 
 
 class PartnershipDataError(DataError):
@@ -91,20 +90,7 @@ class PartnershipQueryError(InputError):
 
 # ---------------------------------------------------------------- reading
 def _read(path: Path, columns: Sequence[str]) -> pd.DataFrame:
-    if not path.is_file():
-        raise PartnershipDataError(f"partnership dataset file {path} is missing: restore it from git")
-    try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        reason = " ".join(str(error).split())[:120]
-        raise PartnershipDataError(f"partnership dataset file {path} cannot be read as UTF-8 CSV ({reason}): "
-                                   "restore it from git") from None
-    if list(table.columns) != list(columns):
-        missing = [c for c in columns if c not in table.columns]
-        extra = [c for c in table.columns if c not in columns]
-        raise PartnershipDataError(f"{path} has the wrong columns (missing {missing}, unexpected {extra}, or out of "
-                                   "order): give the columns listed in PARTNERSHIPS.md, in that order")
-    return table
+    return read_text_csv(path, columns, PartnershipDataError, "partnership dataset file", "PARTNERSHIPS.md")
 
 
 def read_raw(data_dir: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:

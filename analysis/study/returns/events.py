@@ -32,6 +32,7 @@ import pandas as pd
 
 from analysis.data.locations import load_locations, resolve
 from analysis.errors import DataError, InputError
+from analysis.study.cited_csv import DATE, PLAIN_NUMBER, read_text_csv
 from analysis.study import quotes
 
 DATA_DIR = Path(__file__).with_name("data")
@@ -62,8 +63,6 @@ BOUND_WORDS = {
     "lower": ("more than", "over ", "at least", "surpassed", "exceeded", "above"),
     "approximate": ("about", "approximately", "around", "nearly", "close to", "estimate", "some "),
 }
-DATE = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?)?$")
-PLAIN_NUMBER = re.compile(r"^\d+(\.\d+)?$")
 
 
 class ReturnEventsError(DataError):
@@ -76,17 +75,7 @@ class ReturnEventQueryError(InputError):
 
 # ---------------------------------------------------------------- reading
 def _read(path: Path, columns: Sequence[str]) -> pd.DataFrame:
-    if not path.is_file():
-        raise ReturnEventsError(f"return-events file {path} is missing: restore it from git")
-    try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        reason = " ".join(str(error).split())[:120]
-        raise ReturnEventsError(f"return-events file {path} cannot be read as UTF-8 CSV ({reason}): restore it "
-                                "from git") from None
-    if list(table.columns) != list(columns):
-        raise ReturnEventsError(f"{path} has the wrong columns: give {', '.join(columns)} in that order (RETURNS.md)")
-    return table
+    return read_text_csv(path, columns, ReturnEventsError, "return-events file", "RETURNS.md")
 
 
 def read_raw(data_dir: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
